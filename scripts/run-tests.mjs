@@ -1,0 +1,38 @@
+// Runs the compiled test files with Node's own test runner, so tests load modules exactly as
+// production does (NestJS 12 ships ES modules, which Node 20.19+ can require natively).
+// Usage: node scripts/run-tests.mjs [unit|integration|all] [name filter]
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [which = 'all', filter = ''] = process.argv.slice(2);
+
+function find(dir, suffix) {
+  let out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out = out.concat(find(path, suffix));
+    else if (name.endsWith(suffix) && path.includes(filter)) out.push(path);
+  }
+  return out.sort();
+}
+
+// Unit specs are independent and CPU-light: two at a time. Integration suites each start
+// PostgreSQL and ONNX Runtime: one at a time on a 2-core machine.
+const suites = {
+  unit: { files: find('dist/src', '.spec.js'), concurrency: 2 },
+  integration: { files: find('dist/test', '.int-spec.js'), concurrency: 1 },
+};
+let failed = false;
+for (const [name, suite] of Object.entries(suites)) {
+  if (which !== 'all' && which !== name) continue;
+  if (suite.files.length === 0) continue;
+  console.log(`\n# ${name}: ${suite.files.length} file(s)`);
+  const result = spawnSync(
+    process.execPath,
+    ['--test', `--test-concurrency=${suite.concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...suite.files],
+    { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  );
+  if (result.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,59 @@
+import { HttpStatus } from '@nestjs/common';
+
+/** Every error the API can answer with. Clients switch on these, so they are part of the API. */
+export enum ErrorCode {
+  INVALID_IMAGE = 'INVALID_IMAGE',
+  IMAGE_TOO_LARGE = 'IMAGE_TOO_LARGE',
+  INVALID_PARAMETER = 'INVALID_PARAMETER',
+  INVALID_PROMPT = 'INVALID_PROMPT',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  JOB_NOT_FOUND = 'JOB_NOT_FOUND',
+  ARTIFACT_NOT_FOUND = 'ARTIFACT_NOT_FOUND',
+  JOB_NOT_STOPPABLE = 'JOB_NOT_STOPPABLE',
+  JOB_INTERRUPTED = 'JOB_INTERRUPTED',
+  JOB_STOPPED = 'JOB_STOPPED',
+  MODEL_NOT_INSTALLED = 'MODEL_NOT_INSTALLED',
+  MODEL_LOAD_ERROR = 'MODEL_LOAD_ERROR',
+  GPU_OUT_OF_MEMORY = 'GPU_OUT_OF_MEMORY',
+  PROVIDER_ERROR = 'PROVIDER_ERROR',
+  NOT_FOUND = 'NOT_FOUND',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  INTERNAL = 'INTERNAL',
+}
+
+/**
+ * The one mapping from code to HTTP status. The `never` check makes adding a code without
+ * deciding its status a compile error.
+ */
+export function httpStatusFor(code: ErrorCode): HttpStatus {
+  switch (code) {
+    case ErrorCode.INVALID_IMAGE:
+    case ErrorCode.IMAGE_TOO_LARGE:
+    case ErrorCode.INVALID_PARAMETER:
+    case ErrorCode.INVALID_PROMPT:
+      return HttpStatus.BAD_REQUEST;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case ErrorCode.JOB_NOT_FOUND:
+    case ErrorCode.ARTIFACT_NOT_FOUND:
+    case ErrorCode.NOT_FOUND:
+      return HttpStatus.NOT_FOUND;
+    case ErrorCode.JOB_NOT_STOPPABLE:
+      return HttpStatus.CONFLICT;
+    case ErrorCode.MODEL_NOT_INSTALLED:
+    case ErrorCode.SERVICE_UNAVAILABLE:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case ErrorCode.PROVIDER_ERROR:
+      return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.JOB_INTERRUPTED:
+    case ErrorCode.JOB_STOPPED:
+    case ErrorCode.MODEL_LOAD_ERROR:
+    case ErrorCode.GPU_OUT_OF_MEMORY:
+    case ErrorCode.INTERNAL:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
+    default: {
+      const unreachable: never = code;
+      throw new Error(`unmapped error code ${String(unreachable)}`);
+    }
+  }
+}

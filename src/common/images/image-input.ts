@@ -1,0 +1,72 @@
+import sharp from 'sharp';
+import { DomainException } from '../errors/domain.exception';
+import { ErrorCode } from '../errors/error-codes';
+
+export interface DecodedImage {
+  buffer: Buffer;
+  format: string;
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+}
+
+const FORMATS = new Set(['png', 'jpeg', 'webp', 'avif', 'heif', 'tiff', 'gif']);
+const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+)?(;[a-z0-9-]+=[^;,]+)*;base64,/i;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+export const MIME_BY_FORMAT: Record<string, string> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  heif: 'image/heif',
+  tiff: 'image/tiff',
+  gif: 'image/gif',
+};
+
+/** Accepts a data URL or bare base64 (whitespace allowed) and returns the bytes. */
+export function bytesFromBase64(value: string, field: string): Buffer {
+  const match = DATA_URL.exec(value);
+  const payload = (match ? value.slice(match[0].length) : value).replace(/\s+/g, '');
+  if (!payload || payload.length % 4 === 1 || !BASE64.test(payload)) {
+    throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is not valid base64 or a base64 data URL`, { field });
+  }
+  return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
+}
+
+/**
+ * Checks an uploaded image before any job exists: the header first (so a small file that
+ * declares 20000x20000 pixels is refused without allocating them), then a full decode that
+ * catches truncated or corrupt data.
+ */
+export async function validateImage(bytes: Buffer, field: string, maxPixels: number): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is empty`, { field });
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is not an image this service can read (PNG, JPEG, WebP, AVIF, TIFF, GIF)`, {
+      field,
+    });
+  }
+  const { format, width, height } = meta;
+  if (!format || !FORMATS.has(format) || !width || !height) {
+    throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} has an unsupported format (${format ?? 'unknown'})`, { field, format });
+  }
+  if (width * height > maxPixels) {
+    throw new DomainException(
+      ErrorCode.IMAGE_TOO_LARGE,
+      `${field} is ${width}x${height} (${width * height} pixels); the limit is ${maxPixels} pixels (MAX_IMAGE_PIXELS)`,
+      { field, width, height, maxPixels },
+    );
+  }
+  if (width < 16 || height < 16) {
+    throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is ${width}x${height}; at least 16x16 pixels are needed`, { field });
+  }
+  try {
+    await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels }).raw().toBuffer();
+  } catch (error) {
+    throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is truncated or corrupt: ${(error as Error).message}`, { field });
+  }
+  return { buffer: bytes, format, width, height, hasAlpha: Boolean(meta.hasAlpha) };
+}

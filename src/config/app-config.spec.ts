@@ -1,0 +1,34 @@
+import { describe, it } from 'node:test';
+import { expect } from 'expect';
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('runs on defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 8000, GPU_VRAM_BUDGET_MB: 24576, MODEL_RESIDENCY: 'lru', ORT_EXECUTION_PROVIDERS: ['cpu'] });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.dataDir).toMatch(/data$/);
+  });
+
+  it('parses numbers, lists and booleans from strings', () => {
+    const config = loadConfig({ PORT: '9001', ORT_EXECUTION_PROVIDERS: 'CUDA, cpu', RUNNER_ENABLED: 'false', MODEL_RESIDENCY: 'jit' });
+    expect(config).toMatchObject({ PORT: 9001, ORT_EXECUTION_PROVIDERS: ['cuda', 'cpu'], RUNNER_ENABLED: false, MODEL_RESIDENCY: 'jit' });
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', MODEL_RESIDENCY: 'sometimes', DATABASE_URL: 'mysql://x', ORT_EXECUTION_PROVIDERS: 'tpu', MAX_BODY_MB: '0' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'MODEL_RESIDENCY', 'DATABASE_URL', 'ORT_EXECUTION_PROVIDERS', 'MAX_BODY_MB']) expect(problems).toContain(name);
+    expect((error as ConfigError).problems).toHaveLength(5);
+  });
+
+  it('accepts a postgres URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/nanococoa' }).DATABASE_URL).toBe('postgres://u:p@db:5432/nanococoa');
+  });
+});

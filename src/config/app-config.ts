@@ -1,0 +1,135 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import * as path from 'node:path';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+const toList = ({ value }: { value: unknown }) =>
+  value === undefined || value === ''
+    ? undefined
+    : String(value)
+        .split(',')
+        .map((item) => item.trim().toLowerCase())
+        .filter(Boolean);
+
+/**
+ * Every setting the service reads, from the environment, validated once at boot.
+ * Defaults run the whole service with no keys, no GPU and no external database.
+ */
+export class AppConfig {
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 8000;
+
+  @Transform(({ value }: { value: unknown }) => (value === undefined ? value : String(value)))
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Unset: an embedded PostgreSQL under DATA_DIR/pg. */
+  @IsOptional() @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL?: string;
+
+  /** 0: pick a free port for the embedded PostgreSQL at each start. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  EMBEDDED_PG_PORT = 0;
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @IsString()
+  MODELS_DIR = './models';
+
+  @Transform(toInt) @IsInt() @Min(256) @Max(1_048_576)
+  GPU_VRAM_BUDGET_MB = 24576;
+
+  @IsIn(['lru', 'jit'])
+  MODEL_RESIDENCY: 'lru' | 'jit' = 'lru';
+
+  @Transform(toList)
+  @IsIn(['cpu', 'cuda', 'tensorrt', 'dml', 'coreml'], { each: true })
+  ORT_EXECUTION_PROVIDERS: string[] = ['cpu'];
+
+  /** Threads ONNX Runtime may use for one inference on the CPU; 0 lets it decide. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(256)
+  ORT_INTRA_OP_THREADS = 0;
+
+  @IsOptional() @IsString()
+  CHROMIUM_PATH?: string;
+
+  /** Images declaring more pixels than this are refused before they are decoded. */
+  @Transform(toInt) @IsInt() @Min(65_536) @Max(500_000_000)
+  MAX_IMAGE_PIXELS = 40_000_000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(512)
+  MAX_BODY_MB = 25;
+
+  /** Jobs one instance runs at the same time. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  JOB_CONCURRENCY = 1;
+
+  /** A running job's lease; an instance that stops renewing it loses the job after this long. */
+  @Transform(toInt) @IsInt() @Min(2) @Max(3600)
+  JOB_LEASE_SECONDS = 30;
+
+  /** How often an idle runner looks for work submitted through another instance. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  JOB_POLL_MS = 1000;
+
+  /** An interrupted job is retried this many times before it is failed. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  JOB_MAX_ATTEMPTS = 2;
+
+  @Transform(toBool) @IsBoolean()
+  RUNNER_ENABLED = true;
+
+  /** Public base URL used in links to artifacts; empty: relative links. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'PUBLIC_URL must be an http(s) URL without a trailing slash' })
+  PUBLIC_URL?: string;
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  get dataDir(): string {
+    return path.resolve(this.DATA_DIR);
+  }
+
+  get modelsDir(): string {
+    return path.resolve(this.MODELS_DIR);
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the variables AppConfig knows from `env`; throws one ConfigError naming every bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const raw: Record<string, unknown> = {};
+  for (const key of [...known, 'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL']) {
+    if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
+  }
+  const config = plainToInstance(AppConfig, { ...raw, ...overrides });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+    );
+  }
+  return config;
+}

@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { toBoolean, toNumber } from '../../common/transforms';
+import { ASPECT_PRESETS, type AspectPreset } from '../../pipeline/image.types';
+
+export const TEXT_POSITIONS = ['auto', 'top', 'center', 'bottom'] as const;
+export const MAX_TEXT_LENGTH = 200;
+
+/**
+ * The seed's GenerateRequest plus output size. Images come as base64 / data URLs in JSON, or as
+ * files in a multipart upload (fields of the same names).
+ */
+export class GenerateRequestDto {
+  @ApiPropertyOptional({ enum: [1, 2], default: 1, description: '1: full pipeline; 2: reuse step1_image and only add text' })
+  @Transform(toNumber) @IsOptional() @IsInt() @IsIn([1, 2])
+  start_step?: 1 | 2 = 1;
+
+  @ApiPropertyOptional({ enum: [1, 2], default: 2, description: '1: stop after the product shot (no text)' })
+  @Transform(toNumber) @IsOptional() @IsInt() @IsIn([1, 2])
+  stop_step?: 1 | 2 = 2;
+
+  @ApiPropertyOptional({ description: 'Product photo: base64 or data URL (PNG, JPEG, WebP...). Required when start_step is 1.' })
+  @IsOptional() @IsString()
+  product_image?: string;
+
+  @ApiPropertyOptional({ description: 'An earlier Stage 1 image (base64 or data URL). Required when start_step is 2.' })
+  @IsOptional() @IsString()
+  step1_image?: string;
+
+  @ApiPropertyOptional({ example: '명절 특가! 사과 한 박스 20,000원', maxLength: MAX_TEXT_LENGTH, default: '' })
+  @IsOptional() @IsString()
+  text_content?: string = '';
+
+  @ApiPropertyOptional({ example: 'warm beige studio, soft light', maxLength: 1000, default: '' })
+  @IsOptional() @IsString() @MaxLength(1000)
+  bg_prompt?: string = '';
+
+  @ApiPropertyOptional({ description: 'What the background should avoid', maxLength: 1000, default: '' })
+  @IsOptional() @IsString() @MaxLength(1000)
+  negative_prompt?: string = '';
+
+  @ApiPropertyOptional({ example: 'bold gold text with shadow', maxLength: 500, default: '' })
+  @IsOptional() @IsString() @MaxLength(500)
+  html_style_prompt?: string = '';
+
+  @ApiPropertyOptional({ enum: TEXT_POSITIONS, default: 'auto' })
+  @IsOptional() @IsIn(TEXT_POSITIONS)
+  text_position?: (typeof TEXT_POSITIONS)[number] = 'auto';
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 0.6, description: 'How far a generative background may depart from the guide' })
+  @Transform(toNumber) @IsOptional() @IsNumber() @Min(0) @Max(1)
+  strength?: number = 0.6;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 20, default: 3.5 })
+  @Transform(toNumber) @IsOptional() @IsNumber() @Min(0) @Max(20)
+  guidance_scale?: number = 3.5;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 2147483647, description: 'Same seed, same inputs: same image. Random when omitted.' })
+  @Transform(toNumber) @IsOptional() @IsInt() @Min(0) @Max(2147483647)
+  seed?: number;
+
+  @ApiPropertyOptional({ enum: Object.keys(ASPECT_PRESETS), description: 'Canvas preset; overrides width/height' })
+  @IsOptional() @IsIn(Object.keys(ASPECT_PRESETS))
+  aspect_ratio?: AspectPreset;
+
+  @ApiPropertyOptional({ minimum: 256, maximum: 4096, default: 1024 })
+  @Transform(toNumber) @IsOptional() @IsInt() @Min(256) @Max(4096)
+  width?: number;
+
+  @ApiPropertyOptional({ minimum: 256, maximum: 4096, default: 1024 })
+  @Transform(toNumber) @IsOptional() @IsInt() @Min(256) @Max(4096)
+  height?: number;
+
+  @ApiPropertyOptional({ default: false, description: 'Use the embedded providers only (no paid API calls)' })
+  @Transform(toBoolean) @IsOptional() @IsBoolean()
+  test_mode?: boolean = false;
+
+  @ApiPropertyOptional({ default: true, description: 'Seed compatibility: use a vision model for analysis when one is configured' })
+  @Transform(toBoolean) @IsOptional() @IsBoolean()
+  use_qwen_analysis?: boolean = true;
+
+  @ApiPropertyOptional({ default: true, description: 'Seed compatibility: let an LLM write the text HTML when one is configured' })
+  @Transform(toBoolean) @IsOptional() @IsBoolean()
+  use_llm_html?: boolean = true;
+}
+
+export class GenerateResponseDto {
+  @ApiProperty({ format: 'uuid' }) job_id: string;
+  @ApiProperty({ enum: ['pending'] }) status: 'pending';
+  @ApiProperty() message: string;
+  @ApiProperty({ example: '/status/550e8400-e29b-41d4-a716-446655440000' }) status_url: string;
+}

@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { toBoolean, toNumber } from '../../common/transforms';
+import { JOB_STATUSES, type JobStatus } from '../job.entity';
+
+export class GpuInfoDto {
+  @ApiProperty() index: number;
+  @ApiProperty() name: string;
+  @ApiProperty() vram_used_mb: number;
+  @ApiProperty() vram_total_mb: number;
+  @ApiProperty() vram_percent: number;
+  @ApiProperty({ description: 'GPU utilization, percent' }) utilization: number;
+}
+
+export class SystemMetricsDto {
+  @ApiProperty() cpu_percent: number;
+  @ApiProperty() ram_used_gb: number;
+  @ApiProperty() ram_total_gb: number;
+  @ApiProperty() ram_percent: number;
+  @ApiProperty({ description: 'This process resident set size' }) process_rss_mb: number;
+  @ApiProperty({ type: [GpuInfoDto], description: 'Empty when no NVIDIA GPU (nvidia-smi) is present' }) gpu_info: GpuInfoDto[];
+}
+
+export class ArtifactDto {
+  @ApiProperty({ example: 'step1.png' }) name: string;
+  @ApiProperty({ example: 'image/png' }) mime: string;
+  @ApiProperty() bytes: number;
+  @ApiProperty() sha256: string;
+  @ApiProperty({ example: '/jobs/550e8400-e29b-41d4-a716-446655440000/artifacts/step1.png' }) url: string;
+}
+
+export class JobErrorDto {
+  @ApiProperty({ example: 'INVALID_IMAGE' }) code: string;
+  @ApiProperty() message: string;
+}
+
+/** The seed's JobStatus, plus URLs so clients need not move base64 around. */
+export class JobStatusDto {
+  @ApiProperty({ format: 'uuid' }) job_id: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
+  @ApiProperty({ minimum: 0, maximum: 100 }) progress_percent: number;
+  @ApiProperty({ nullable: true, type: String, example: 'step1_background' }) current_step: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'inference' }) sub_step: string | null;
+  @ApiProperty() message: string;
+  @ApiProperty({ description: 'Seconds since the job started (or since it was queued, while pending)' }) elapsed_sec: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds left for the whole job, from recorded stage timings' })
+  eta_seconds: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds left in the current stage' }) step_eta_seconds: number | null;
+  @ApiPropertyOptional({ type: SystemMetricsDto }) system_metrics?: SystemMetricsDto;
+  @ApiProperty({ type: 'object', additionalProperties: true }) parameters: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: String, description: 'data URL (omitted with include_images=false)' }) step1_result: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'data URL (omitted with include_images=false)' }) final_result: string | null;
+  @ApiProperty({ nullable: true, type: String }) step1_result_url: string | null;
+  @ApiProperty({ nullable: true, type: String }) final_result_url: string | null;
+  @ApiProperty({ nullable: true, type: String }) error_message: string | null;
+  @ApiProperty({ nullable: true, type: JobErrorDto }) error: JobErrorDto | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Milliseconds per finished stage' })
+  timings: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the stages reported (model, backdrop...)' })
+  result: Record<string, unknown>;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ type: [ArtifactDto] }) artifacts: ArtifactDto[];
+  @ApiProperty() created_at: string;
+  @ApiProperty({ nullable: true, type: String }) started_at: string | null;
+  @ApiProperty({ nullable: true, type: String }) finished_at: string | null;
+}
+
+export class StatusQueryDto {
+  @ApiPropertyOptional({ default: true, description: 'Embed step1_result/final_result as data URLs (the seed did)' })
+  @Transform(toBoolean) @IsOptional()
+  include_images?: boolean = true;
+
+  @ApiPropertyOptional({ default: true, description: 'Include CPU/RAM/GPU metrics' })
+  @Transform(toBoolean) @IsOptional()
+  include_metrics?: boolean = true;
+}
+
+export class ListJobsQueryDto {
+  @ApiPropertyOptional({ enum: JOB_STATUSES, isArray: true, description: 'Comma-separated statuses' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value))
+  @IsOptional() @IsIn(JOB_STATUSES, { each: true })
+  status?: JobStatus[];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @Transform(toNumber) @IsOptional() @IsInt() @Min(1) @Max(100)
+  limit?: number = 20;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @Transform(toNumber) @IsOptional() @IsInt() @Min(0)
+  offset?: number = 0;
+}
+
+export class JobSummaryDto {
+  @ApiProperty({ format: 'uuid' }) job_id: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
+  @ApiProperty() progress_percent: number;
+  @ApiProperty({ nullable: true, type: String }) current_step: string | null;
+  @ApiProperty() message: string;
+  @ApiProperty({ nullable: true, type: String }) error_code: string | null;
+  @ApiProperty() created_at: string;
+  @ApiProperty({ nullable: true, type: String }) finished_at: string | null;
+  @ApiProperty({ nullable: true, type: String }) step1_result_url: string | null;
+  @ApiProperty({ nullable: true, type: String }) final_result_url: string | null;
+}
+
+export class JobListDto {
+  @ApiProperty({ type: [JobSummaryDto] }) items: JobSummaryDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() offset: number;
+}
+
+export class StopResponseDto {
+  @ApiProperty({ format: 'uuid' }) job_id: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
+  @ApiProperty() message: string;
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ArtifactEntity } from '../storage/artifact.entity';
+import { SystemMetricsRepository } from '../system/system-metrics.repository';
+import type { ArtifactDto, JobStatusDto, JobSummaryDto } from './dto/job-status.dto';
+import type { JobEntity } from './job.entity';
+import { JobsService, type JobParameters } from './jobs.service';
+
+/** The final image of a job, newest stage first: Stage 2's final, else the Stage 1 shot. */
+const FINAL = ['final.png'];
+const STEP1 = ['step1.png'];
+
+/** Turns job rows into the seed-compatible JobStatus the API and MCP return. */
+@Injectable()
+export class JobStatusService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jobs: JobsService,
+    private readonly metrics: SystemMetricsRepository,
+  ) {}
+
+  async status(jobId: string, opts: { includeImages: boolean; includeMetrics: boolean }): Promise<JobStatusDto> {
+    const job = await this.jobs.get(jobId);
+    const artifacts = await this.jobs.listArtifacts(job.id);
+    const params = job.parameters as unknown as JobParameters;
+    const step1 = artifacts.find((a) => STEP1.includes(a.name));
+    const final = artifacts.find((a) => FINAL.includes(a.name));
+    const { eta, stepEta } = await this.jobs.eta(params, job.status, job.currentStep, job.stageStartedAt);
+    const dataUrl = async (a?: ArtifactEntity) =>
+      a && opts.includeImages ? `data:${a.mime};base64,${(await this.jobs.readArtifact(a)).toString('base64')}` : null;
+    const since = job.startedAt ?? job.createdAt;
+    const until = job.finishedAt ?? new Date();
+    return {
+      job_id: job.id,
+      status: job.status,
+      progress_percent: job.progressPercent,
+      current_step: job.currentStep,
+      sub_step: job.subStep,
+      message: job.message,
+      elapsed_sec: Math.round((until.getTime() - since.getTime()) / 100) / 10,
+      eta_seconds: eta,
+      step_eta_seconds: stepEta,
+      ...(opts.includeMetrics ? { system_metrics: await this.metrics.read() } : {}),
+      parameters: params as unknown as Record<string, unknown>,
+      step1_result: await dataUrl(step1),
+      final_result: await dataUrl(final),
+      step1_result_url: step1 ? this.url(job.id, step1.name) : null,
+      final_result_url: final ? this.url(job.id, final.name) : null,
+      error_message: job.errorMessage,
+      error: job.errorCode && job.status !== 'completed' ? { code: job.errorCode, message: job.errorMessage ?? job.message } : null,
+      timings: job.timings,
+      result: job.result,
+      attempts: job.attempts,
+      artifacts: artifacts.map((a) => this.artifactDto(a)),
+      created_at: job.createdAt.toISOString(),
+      started_at: job.startedAt?.toISOString() ?? null,
+      finished_at: job.finishedAt?.toISOString() ?? null,
+    };
+  }
+
+  async summaries(jobs: JobEntity[]): Promise<JobSummaryDto[]> {
+    return Promise.all(
+      jobs.map(async (job) => {
+        const done = job.status === 'completed';
+        const names = done ? (await this.jobs.listArtifacts(job.id)).map((a) => a.name) : [];
+        return {
+          job_id: job.id,
+          status: job.status,
+          progress_percent: job.progressPercent,
+          current_step: job.currentStep,
+          message: job.message,
+          error_code: job.errorCode,
+          created_at: job.createdAt.toISOString(),
+          finished_at: job.finishedAt?.toISOString() ?? null,
+          step1_result_url: names.includes('step1.png') ? this.url(job.id, 'step1.png') : null,
+          final_result_url: names.includes('final.png') ? this.url(job.id, 'final.png') : null,
+        };
+      }),
+    );
+  }
+
+  artifactDto(a: ArtifactEntity): ArtifactDto {
+    return { name: a.name, mime: a.mime, bytes: a.bytes, sha256: a.sha256, url: this.url(a.jobId, a.name) };
+  }
+
+  private url(jobId: string, name: string): string {
+    return `${this.config.PUBLIC_URL ?? ''}/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`;
+  }
+}

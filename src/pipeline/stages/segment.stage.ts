@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import sharp from 'sharp';
+import { DomainException, throwIfAborted } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-codes';
+import { dominantColors } from '../background/palette';
+import type { RawImage } from '../image.types';
+import type { Stage, StageContext } from '../pipeline.types';
+import { SegmentationService } from '../segmentation/segmentation.service';
+import { encodePng } from './encode';
+
+/** Longest side the cutout is worked at; larger photos are reduced first (the canvas is at most 4096). */
+export const MAX_WORKING_SIDE = 3072;
+
+/** Stage 1a: the product's alpha matte and a decontaminated cutout at the photo's resolution. */
+@Injectable()
+export class SegmentStage implements Stage {
+  readonly name = 'segment';
+  readonly step = 1 as const;
+  readonly label = 'step1_segment';
+  readonly defaultSeconds = 3;
+
+  constructor(private readonly segmentation: SegmentationService) {}
+
+  async run(ctx: StageContext): Promise<void> {
+    const bytes = ctx.input.productImage;
+    if (!bytes) throw new DomainException(ErrorCode.INVALID_PARAMETER, 'product_image is required when start_step is 1');
+    ctx.report(0.02, 'decode', 'Reading the product photo');
+    const source = await decodeRgb(bytes);
+    throwIfAborted(ctx.signal);
+
+    const result = await this.segmentation.segment(source, {
+      signal: ctx.signal,
+      onProgress: (fraction, subStep) => ctx.report(0.05 + fraction * 0.8, subStep, `Cutting out the product: ${subStep}`),
+    });
+    if (!result.box) throw new DomainException(ErrorCode.INVALID_IMAGE, 'No product was found in the photo');
+    ctx.state.source = source;
+    ctx.state.cutout = result.cutout;
+    ctx.state.matte = result.matte;
+    ctx.state.productBox = result.box;
+    ctx.state.segmentModel = result.modelId;
+    ctx.state.palette = dominantColors(result.cutout);
+
+    ctx.report(0.9, 'save', 'Saving the cutout');
+    await ctx.writeArtifact('cutout.png', await encodePng(result.cutout), 'image/png');
+    await ctx.writeArtifact('matte.png', await encodePng(result.matte), 'image/png');
+  }
+}
+
+async function decodeRgb(bytes: Buffer): Promise<RawImage> {
+  const { data, info } = await sharp(bytes, { failOn: 'truncated' })
+    .rotate() // honour EXIF orientation: phone photos are often stored sideways
+    .resize({ width: MAX_WORKING_SIDE, height: MAX_WORKING_SIDE, fit: 'inside', withoutEnlargement: true })
+    // A PNG that is already cut out gets a white ground, which segments cleanly.
+    .flatten({ background: '#ffffff' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
+}

@@ -1,0 +1,80 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { SystemMetricsDto } from '../jobs/dto/job-status.dto';
+import { ModelRegistry } from '../models/model-registry.service';
+import type { RegistrySnapshot } from '../models/model.types';
+import { HealthRepository } from './health.repository';
+import { SystemMetricsRepository } from './system-metrics.repository';
+
+class HealthDto {
+  @ApiProperty({ enum: ['ok', 'degraded'] }) status: 'ok' | 'degraded';
+  @ApiProperty() database: { ok: boolean; latency_ms: number | null; embedded: boolean };
+  @ApiProperty() gpu_available: boolean;
+  @ApiProperty({ description: 'Installed segmentation model in use' }) segmentation_model: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) models: RegistrySnapshot['totals'];
+  @ApiProperty({ type: [String] }) warnings: string[];
+  @ApiProperty() uptime_sec: number;
+}
+
+class SystemDto {
+  @ApiProperty({ type: SystemMetricsDto }) metrics: SystemMetricsDto;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Model residency, budget and counters' }) models: RegistrySnapshot;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Jobs per status' }) queue: Record<string, number>;
+  @ApiProperty() config: Record<string, unknown>;
+}
+
+@ApiTags('system')
+@Controller()
+export class SystemController {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly health: HealthRepository,
+    private readonly metrics: SystemMetricsRepository,
+    private readonly registry: ModelRegistry,
+  ) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness and readiness: database, GPU, models' })
+  @ApiOkResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'The database does not answer' })
+  async getHealth(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
+    const latency = await this.health.ping();
+    const gpus = (await this.metrics.read()).gpu_info;
+    const seg = this.registry.manifests('segmentation')[0]?.id ?? null;
+    const warnings: string[] = [];
+    if (!seg) warnings.push('No segmentation model is installed: run npm run models:pull -- birefnet-general, or npm ci to restore ISNet');
+    if (this.config.ORT_EXECUTION_PROVIDERS.includes('cuda') && gpus.length === 0) warnings.push('ORT_EXECUTION_PROVIDERS asks for CUDA but no GPU was found');
+    const ok = latency !== null && seg !== null;
+    if (latency === null) res.status(503);
+    return {
+      status: ok ? 'ok' : 'degraded',
+      database: { ok: latency !== null, latency_ms: latency, embedded: !this.config.DATABASE_URL },
+      gpu_available: gpus.length > 0,
+      segmentation_model: seg,
+      models: this.registry.snapshot().totals,
+      warnings,
+      uptime_sec: Math.round(process.uptime()),
+    };
+  }
+
+  @Get('system')
+  @ApiOperation({ summary: 'Machine metrics, model registry residency and counters, queue' })
+  @ApiOkResponse({ type: SystemDto })
+  async getSystem(): Promise<SystemDto> {
+    return {
+      metrics: await this.metrics.read(),
+      models: this.registry.snapshot(),
+      queue: await this.health.queue(),
+      config: {
+        model_residency: this.config.MODEL_RESIDENCY,
+        gpu_vram_budget_mb: this.config.GPU_VRAM_BUDGET_MB,
+        execution_providers: this.config.ORT_EXECUTION_PROVIDERS,
+        job_concurrency: this.config.JOB_CONCURRENCY,
+        max_image_pixels: this.config.MAX_IMAGE_PIXELS,
+        max_body_mb: this.config.MAX_BODY_MB,
+      },
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import { createApp } from '../../src/app.setup';
+import { type AppConfig, loadConfig } from '../../src/config/app-config';
+
+/** The checkout's root, whether this runs from test/ or from its compiled copy in dist/test/. */
+export const REPO_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+})();
+export const SAMPLE_PHOTO = path.join(REPO_ROOT, 'samples', 'coffee-cup.png');
+export const samplePhoto = (): Buffer => readFileSync(SAMPLE_PHOTO);
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: ReturnType<typeof request>;
+  config: AppConfig;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The real app (embedded PostgreSQL, ONNX Runtime, HTTP) in a throwaway DATA_DIR. */
+export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'nanococoa-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200' }, overrides);
+  const app = await createApp(config);
+  await app.init();
+  return {
+    app,
+    config,
+    dataDir,
+    http: request(app.getHttpServer()),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls /status until the job leaves pending/running, or fails after `timeoutMs`. */
+export async function waitForJob(http: TestApp['http'], jobId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await http.get(`/status/${jobId}?include_images=false&include_metrics=false`).expect(200);
+    const body = res.body as Record<string, unknown>;
+    if (!['pending', 'running'].includes(String(body.status))) return body;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${String(body.status)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const dataUrl = (png: Buffer): string => `data:image/png;base64,${png.toString('base64')}`;
