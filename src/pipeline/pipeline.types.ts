@@ -59,6 +59,8 @@ export interface PipelineState {
   placement?: { box: Box; floorY: number; scale: number };
   background?: RawImage;
   backgroundInfo?: { provider: string; description: string };
+  /** Where the backdrop's key light is, so shadows fall away from it. */
+  keyLight?: { x: number; y: number };
   step1?: RawImage;
   layers: LayerEntry[];
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { BACKGROUND_PROVIDER, type BackgroundProvider } from '../background/background-provider';
+import { BACKGROUND_PROVIDER, type BackgroundProvider, keyLightFromMeta } from '../background/background-provider';
 import { StudioBackgroundProvider } from '../background/studio-background.provider';
 import { placeProduct } from '../compositing/placement';
 import type { Stage, StageContext } from '../pipeline.types';
@@ -45,6 +45,7 @@ export class BackgroundStage implements Stage {
     });
     ctx.state.background = result.image;
     ctx.state.backgroundInfo = { provider: result.provider, description: result.description };
+    ctx.state.keyLight = keyLightFromMeta(result.meta);
     ctx.report(0.85, 'save', 'Saving the background');
     await ctx.writeArtifact('background.png', await encodePng(result.image), 'image/png');
   }

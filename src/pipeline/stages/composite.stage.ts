@@ -20,7 +20,7 @@ export class CompositeStage implements Stage {
       throw new DomainException(ErrorCode.INTERNAL, 'composite stage ran before segmentation and background');
     }
     ctx.report(0.05, 'compose', 'Placing the product and its shadow');
-    const shot = await composeProductShot({ background, cutout, productBox, placement, signal: ctx.signal });
+    const shot = await composeProductShot({ background, cutout, productBox, placement, keyLight: ctx.state.keyLight, signal: ctx.signal });
     ctx.state.step1 = shot.image;
 
     ctx.report(0.6, 'save', 'Saving the product shot and its layers');
