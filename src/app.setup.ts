@@ -1,7 +1,7 @@
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { ErrorEnvelopeFilter } from './common/errors/error.filter';
 import { createValidationPipe } from './common/validation';
@@ -37,7 +37,26 @@ function setupSwagger(app: NestExpressApplication): void {
       .setVersion('0.1.0')
       .build(),
   );
+  markUploads(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'nanoCocoa API' });
+}
+
+/** In the multipart form of /generate the images are files, so Swagger UI offers a file picker. */
+function markUploads(document: OpenAPIObject): void {
+  const body = document.paths['/generate']?.post?.requestBody;
+  const dto = document.components?.schemas?.GenerateRequestDto;
+  if (!body || !('content' in body) || !dto || !('properties' in dto)) return;
+  const file = (description: string) => ({ type: 'string', format: 'binary', description });
+  body.content['multipart/form-data'] = {
+    schema: {
+      ...dto,
+      properties: {
+        ...dto.properties,
+        product_image: file('Product photo file. Required when start_step is 1.'),
+        step1_image: file('An earlier Stage 1 image. Required when start_step is 2.'),
+      },
+    },
+  };
 }
 
 export function logBootFailure(error: unknown): void {

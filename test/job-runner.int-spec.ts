@@ -39,14 +39,15 @@ describe('job runner on real PostgreSQL', () => {
     const expire = () => db.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
 
     await expire();
-    expect(await jobs.recoverExpired(2)).toEqual([{ id, status: 'pending' }]);
+    expect(await jobs.recoverExpired(2, 'dead-runner')).toEqual([]); // an instance never reclaims its own job
+    expect(await jobs.recoverExpired(2, 'sweeper')).toEqual([{ id, status: 'pending' }]);
     expect(await jobs.findById(id)).toMatchObject({ status: 'pending', leaseOwner: null, message: expect.stringContaining('queued again') });
 
     expect((await jobs.claimNext('second-runner', 30))?.attempts).toBe(2);
     expect(await jobs.renewLease(id, 'someone-else', 30)).toBeNull();
     expect(await jobs.renewLease(id, 'second-runner', 30)).toEqual({ cancelRequested: false });
     await expire();
-    expect(await jobs.recoverExpired(2)).toEqual([{ id, status: 'error' }]);
+    expect(await jobs.recoverExpired(2, 'sweeper')).toEqual([{ id, status: 'error' }]);
     const failed = await jobs.findById(id);
     expect(failed).toMatchObject({ status: 'error', errorCode: 'JOB_INTERRUPTED' });
     expect(failed?.errorMessage).toContain('stopped');

@@ -52,7 +52,9 @@ export class EmbeddedPostgresService {
       if (!existsSync(path.join(dir, 'PG_VERSION'))) await this.pg.initialise();
       await this.pg.start();
     } catch (error) {
-      throw new Error(`embedded PostgreSQL did not start in ${dir}: ${String(error ?? 'postgres exited')}\n${logs.slice(-10).join('')}`);
+      throw new Error(`embedded PostgreSQL did not start in ${dir}: ${String(error ?? 'postgres exited')}\n${logs.slice(-10).join('')}`, {
+        cause: error,
+      });
     }
     await writeFile(ownerFile, `${process.pid}\n`);
     const client = this.pg.getPgClient('postgres', '127.0.0.1');

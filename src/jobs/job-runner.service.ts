@@ -97,7 +97,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
 
   private async recover(): Promise<void> {
     try {
-      for (const job of await this.jobs.recoverExpired(this.config.JOB_MAX_ATTEMPTS)) {
+      for (const job of await this.jobs.recoverExpired(this.config.JOB_MAX_ATTEMPTS, this.owner)) {
         this.logger.warn(`job ${job.id} lost its runner; now ${job.status}`);
       }
     } catch (error) {

@@ -131,9 +131,10 @@ export class JobsRepository {
 
   /**
    * Jobs whose holder died (lease expired) go back to the queue while attempts remain, and
-   * are failed with a message saying why once they do not.
+   * are failed with a message saying why once they do not. `self` is the caller's owner id:
+   * an instance knows its own jobs are alive even if a stall delayed its heartbeat.
    */
-  async recoverExpired(maxAttempts: number): Promise<Array<{ id: string; status: JobStatus }>> {
+  async recoverExpired(maxAttempts: number, self: string): Promise<Array<{ id: string; status: JobStatus }>> {
     return this.updateReturning<{ id: string; status: JobStatus }>(
       `UPDATE jobs SET
           status = CASE WHEN attempts < $1 AND NOT cancel_requested THEN 'pending'
@@ -149,9 +150,9 @@ export class JobsRepository {
           finished_at = CASE WHEN attempts < $1 AND NOT cancel_requested THEN NULL ELSE now() END,
           progress_percent = CASE WHEN attempts < $1 AND NOT cancel_requested THEN 0 ELSE progress_percent END,
           lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-        WHERE status = 'running' AND lease_expires_at < now()
+        WHERE status = 'running' AND lease_expires_at < now() AND lease_owner IS DISTINCT FROM $2
         RETURNING id, status`,
-      [maxAttempts],
+      [maxAttempts, self],
     );
   }
 

@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import type { InferenceSession } from 'onnxruntime-node';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { loadConfig } from '../config/app-config';
@@ -27,8 +26,14 @@ class FakeLoader implements ModelLoader {
       this.active -= 1;
       return { out: manifest.id };
     };
-    const session = { run } as unknown as InferenceSession;
-    return { session, device: 'cpu', dispose: async () => void this.disposed.push(manifest.id) };
+    return {
+      device: 'cpu',
+      inputNames: [],
+      outputNames: ['out'],
+      run: run as unknown as LoadedModel['run'],
+      alive: () => true,
+      dispose: async () => void this.disposed.push(manifest.id),
+    };
   }
 }
 

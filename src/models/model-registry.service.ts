@@ -177,6 +177,11 @@ export class ModelRegistry implements OnApplicationShutdown {
         `Model ${id} needs about ${need} MB, more than GPU_VRAM_BUDGET_MB=${this.config.GPU_VRAM_BUDGET_MB}`,
       );
     }
+    if (entry.loaded && !entry.loaded.alive()) {
+      // Its worker died (a crash in native code): forget it and load it again below.
+      this.logger.warn(`${id} stopped working; loading it again`);
+      entry.loaded = undefined;
+    }
     if (entry.loaded) {
       entry.inUse += 1;
       entry.counters.hits += 1;
@@ -253,7 +258,7 @@ export class ModelRegistry implements OnApplicationShutdown {
         return device.runExclusive(async () => {
           const started = Date.now();
           try {
-            return (await (fetches ? loaded.session.run(feeds, fetches) : loaded.session.run(feeds))) as Outputs;
+            return await loaded.run(feeds, fetches);
           } catch (error) {
             throw toInferenceError(entry.manifest.id, error);
           } finally {

@@ -1,4 +1,4 @@
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
 
 /** Where a model's ONNX bytes come from. */
 export type ModelSource =
@@ -42,9 +42,14 @@ export interface ModelManifest {
   licence?: string;
 }
 
+/** A loaded model: inference runs off the main thread (see onnx-worker.ts). */
 export interface LoadedModel {
-  session: InferenceSession;
   device: string;
+  inputNames: string[];
+  outputNames: string[];
+  run(feeds: Feeds, fetches?: string[]): Promise<Outputs>;
+  /** False once the model's worker has died; the registry then loads it again. */
+  alive(): boolean;
   dispose(): Promise<void>;
 }
 

@@ -5,8 +5,9 @@ import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import type { LoadedModel, ModelLoader, ModelManifest } from './model.types';
+import { OnnxWorkerSession } from './onnx-worker-session';
 
-/** Creates ONNX Runtime sessions from a manifest's bytes. The only place sessions are born. */
+/** Creates ONNX Runtime sessions (each in its own worker thread) from a manifest's bytes. */
 @Injectable()
 export class OnnxModelLoader implements ModelLoader {
   private readonly logger = new Logger(OnnxModelLoader.name);
@@ -30,16 +31,14 @@ export class OnnxModelLoader implements ModelLoader {
       graphOptimizationLevel: 'all',
       ...(this.config.ORT_INTRA_OP_THREADS ? { intraOpNumThreads: this.config.ORT_INTRA_OP_THREADS } : {}),
     };
-    let session: ort.InferenceSession;
+    const device = providers[0] === 'cpu' ? 'cpu' : `${providers[0]}:0`;
     try {
-      session = await ort.InferenceSession.create(bytes, options);
+      return await OnnxWorkerSession.create(bytes, options, device);
     } catch (error) {
       const message = (error as Error).message;
       const code = /out of memory|Failed to allocate/i.test(message) ? ErrorCode.GPU_OUT_OF_MEMORY : ErrorCode.MODEL_LOAD_ERROR;
       throw new DomainException(code, `ONNX Runtime could not load ${manifest.id}: ${message}`);
     }
-    const device = providers[0] === 'cpu' ? 'cpu' : `${providers[0]}:0`;
-    return { session, device, dispose: () => session.release() };
   }
 
   private async readBytes(manifest: ModelManifest): Promise<Uint8Array> {

@@ -1,0 +1,46 @@
+export interface Row {
+  what: string;
+  value: number[];
+  unit: string;
+  target?: string;
+  digits?: number;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export async function timeRuns(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await fn();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+export async function httpJson(base: string, method: string, route: string, body?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${base}${route}`, { method, body, headers: body ? { 'Content-Type': 'application/json' } : {} });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Polls until every job is terminal; fails on a job that did not complete. */
+export async function waitJobs(base: string, ids: string[], timeoutMs = 60_000): Promise<Array<Record<string, unknown>>> {
+  const deadline = Date.now() + timeoutMs;
+  const done = new Map<string, Record<string, unknown>>();
+  while (done.size < ids.length) {
+    for (const id of ids.filter((i) => !done.has(i))) {
+      const s = await httpJson(base, 'GET', `/status/${id}?include_images=false&include_metrics=false`);
+      if (s.status === 'completed') done.set(id, s);
+      else if (s.status !== 'pending' && s.status !== 'running') throw new Error(`job ${id} ended ${String(s.status)}: ${JSON.stringify(s.error)}`);
+    }
+    if (Date.now() > deadline) throw new Error('jobs did not finish in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return ids.map((id) => done.get(id)!);
+}

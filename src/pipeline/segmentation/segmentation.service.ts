@@ -1,0 +1,221 @@
+import { Injectable } from '@nestjs/common';
+import { Tensor } from 'onnxruntime-node';
+import sharp from 'sharp';
+import { DomainException, raceAbort, throwIfAborted } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-codes';
+import { ModelRegistry } from '../../models/model-registry.service';
+import type { SegmentationIo } from '../../models/model.types';
+import type { Box, RawImage } from '../image.types';
+import { estimateForeground, refineMatte } from './matte-refine';
+
+export interface SegmentOptions {
+  signal?: AbortSignal;
+  /** fraction: 0..1 over the whole segmentation; subStep: 'preprocess' | 'inference' | 'refine'. */
+  onProgress?: (fraction: number, subStep: string) => void;
+}
+
+export interface SegmentationResult {
+  /** Alpha matte at the source resolution (channels 1). */
+  matte: RawImage;
+  /** Decontaminated RGB with the matte as alpha (channels 4, source resolution). */
+  cutout: RawImage;
+  /** Bounding box of alpha >= 128; null if nothing is there. */
+  box: Box | null;
+  modelId: string;
+  /** Share of pixels with alpha >= 128. */
+  coverage: number;
+  /** Milliseconds per step: preprocess, inference, refine, foreground, total. */
+  timings: Record<string, number>;
+}
+
+/**
+ * Below this share of opaque pixels there is no product to cut out: ISNet answers a photo without
+ * a salient object with a (near) empty mask, and an empty cutout would only fail later, obscurely.
+ */
+export const MIN_COVERAGE = 0.001;
+
+/**
+ * Product cutout: salient-object mask from the preferred segmentation model, then edge-aware
+ * refinement and colour decontamination at the photo's own resolution (see matte-refine.ts).
+ */
+@Injectable()
+export class SegmentationService {
+  constructor(private readonly registry: ModelRegistry) {}
+
+  async segment(image: RawImage, opts: SegmentOptions = {}): Promise<SegmentationResult> {
+    const { signal, onProgress } = opts;
+    const report = (fraction: number, subStep: string) => onProgress?.(fraction, subStep);
+    throwIfAborted(signal);
+    const manifest = this.registry.preferred('segmentation');
+    const io = manifest.segmentation;
+    if (!io) throw new DomainException(ErrorCode.MODEL_LOAD_ERROR, `Model ${manifest.id} declares no segmentation input/output`);
+    const rgb = toRgb(image);
+    const { width: w, height: h } = image;
+    const timings: Record<string, number> = {};
+    const started = performance.now();
+    let mark = started;
+    const lap = (name: string) => {
+      const now = performance.now();
+      timings[name] = Math.round(now - mark);
+      mark = now;
+    };
+
+    report(0, 'preprocess');
+    const input = await modelInput(rgb, w, h, io);
+    lap('preprocess');
+    throwIfAborted(signal);
+
+    report(0.1, 'inference');
+    const prediction = await raceAbort(
+      this.registry.withModel(manifest.id, async (lease) => {
+        throwIfAborted(signal);
+        const outputs = await raceAbort(lease.run({ [io.input]: input }, [io.output]), signal);
+        return outputs[io.output];
+      }),
+      signal,
+    );
+    lap('inference');
+    throwIfAborted(signal);
+
+    report(0.8, 'refine');
+    const coarse = await maskToSource(prediction, io, w, h);
+    const matte = refineMatte(rgb, coarse, w, h);
+    if (image.channels === 4) {
+      // An RGBA photo's own transparency stays transparent, whatever the model thought.
+      for (let i = 0; i < matte.length; i++) matte[i] = Math.round((matte[i] * image.data[i * 4 + 3]) / 255);
+    }
+    lap('refine');
+    const { box, count } = opaqueBox(matte, w, h);
+    const coverage = count / (w * h);
+    if (!box || coverage < MIN_COVERAGE) {
+      throw new DomainException(
+        ErrorCode.INVALID_IMAGE,
+        'No product found in the photo: the cutout came back empty. Use a photo where the product is clearly visible ' +
+          'and stands out from the background.',
+        { modelId: manifest.id, coverage },
+      );
+    }
+    throwIfAborted(signal);
+    report(0.9, 'refine');
+    const fg = estimateForeground(rgb, matte, w, h);
+    const cutout = Buffer.alloc(w * h * 4);
+    for (let i = 0; i < w * h; i++) {
+      cutout[i * 4] = fg[i * 3];
+      cutout[i * 4 + 1] = fg[i * 3 + 1];
+      cutout[i * 4 + 2] = fg[i * 3 + 2];
+      cutout[i * 4 + 3] = matte[i];
+    }
+    lap('foreground');
+    timings.total = Math.round(performance.now() - started);
+    report(1, 'refine');
+    return {
+      matte: { data: Buffer.from(matte.buffer, matte.byteOffset, matte.length), width: w, height: h, channels: 1 },
+      cutout: { data: cutout, width: w, height: h, channels: 4 },
+      box,
+      modelId: manifest.id,
+      coverage,
+      timings,
+    };
+  }
+}
+
+/**
+ * Model input: the photo squashed to size x size (aspect ignored, like the model's training and
+ * the vendor runtime), normalised per channel into a CHW float tensor. sharp's 'linear' kernel is
+ * a bilinear interpolation; unlike the vendor's naive top-left-aligned sampling it is centre
+ * aligned and antialiases when shrinking, a sub-pixel difference the mask does not notice.
+ */
+async function modelInput(rgb: Uint8Array, w: number, h: number, io: SegmentationIo): Promise<Tensor> {
+  const size = io.size;
+  const resized = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .resize(size, size, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+  const plane = size * size;
+  const data = new Float32Array(3 * plane);
+  for (let c = 0; c < 3; c++) {
+    const mean = io.mean[c];
+    const inv = 1 / io.std[c];
+    const offset = c * plane;
+    for (let i = 0; i < plane; i++) data[offset + i] = (resized[i * 3 + c] - mean) * inv;
+  }
+  return new Tensor('float32', data, [1, 3, size, size]);
+}
+
+/** The model's single-channel output as 8-bit, resized (bilinear) back to the photo's size. */
+async function maskToSource(prediction: Tensor, io: SegmentationIo, w: number, h: number): Promise<Uint8Array> {
+  const values = prediction.data;
+  if (!(values instanceof Float32Array)) throw new Error(`segmentation output is ${prediction.type}, expected float32`);
+  const [mh, mw] = prediction.dims.slice(-2);
+  if (values.length !== mh * mw) throw new Error(`segmentation output has dims [${prediction.dims.join(',')}], expected one plane`);
+  const mask = Buffer.alloc(mh * mw);
+  for (let i = 0; i < mask.length; i++) {
+    const v = io.activation === 'sigmoid' ? 1 / (1 + Math.exp(-values[i])) : values[i];
+    mask[i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+  }
+  const resized = await sharp(mask, { raw: { width: mw, height: mh, channels: 1 } })
+    .resize(w, h, { fit: 'fill', kernel: 'linear' })
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
+  return new Uint8Array(resized.buffer, resized.byteOffset, resized.length);
+}
+
+/**
+ * Interleaved RGB of any RawImage. RGBA is flattened onto white: the colour under transparent
+ * pixels is arbitrary (often black) and would otherwise be shown to the model as content; opaque
+ * pixels keep their exact colour. Grey is replicated into three channels.
+ */
+function toRgb(image: RawImage): Uint8Array {
+  const { data, width, height, channels } = image;
+  if (data.length !== width * height * channels) {
+    throw new DomainException(ErrorCode.INVALID_IMAGE, `Image buffer holds ${data.length} bytes, expected ${width}x${height}x${channels}`);
+  }
+  if (channels === 3) return new Uint8Array(data.buffer, data.byteOffset, data.length);
+  const n = width * height;
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    if (channels === 1) {
+      rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = data[i];
+      continue;
+    }
+    const a = data[i * 4 + 3];
+    for (let c = 0; c < 3; c++) rgb[i * 3 + c] = a === 255 ? data[i * 4 + c] : Math.round((data[i * 4 + c] * a + 255 * (255 - a)) / 255);
+  }
+  return rgb;
+}
+
+/** Bounding box and count of pixels with alpha >= 128. */
+export function opaqueBox(matte: Uint8Array, w: number, h: number): { box: Box | null; count: number } {
+  let minX = w;
+  let minY = h;
+  let maxX = -1;
+  let maxY = -1;
+  let count = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (matte[y * w + x] < 128) continue;
+      count++;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  }
+  const box = maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+  return { box, count };
+}
+
+/** Intersection over union of two masks thresholded at `threshold` (1 when both are empty). */
+export function maskIoU(a: Uint8Array | Buffer, b: Uint8Array | Buffer, threshold = 128): number {
+  if (a.length !== b.length) throw new Error(`masks differ in size: ${a.length} vs ${b.length}`);
+  let inter = 0;
+  let union = 0;
+  for (let i = 0; i < a.length; i++) {
+    const ia = a[i] >= threshold;
+    const ib = b[i] >= threshold;
+    if (ia && ib) inter++;
+    if (ia || ib) union++;
+  }
+  return union === 0 ? 1 : inter / union;
+}
