@@ -1,9 +1,13 @@
 import 'reflect-metadata';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { createApp } from '../src/app.setup';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigModule } from '../src/config/config.module';
+import { ModelsModule } from '../src/models/models.module';
+import { PipelineModule } from '../src/pipeline/pipeline.module';
 import { loadConfig } from '../src/config/app-config';
 import { ModelRegistry } from '../src/models/model-registry.service';
 import { StudioBackgroundProvider } from '../src/pipeline/background/studio-background.provider';
@@ -12,7 +16,8 @@ import { composeProductShot } from '../src/pipeline/compositing/composite';
 import { placeProduct } from '../src/pipeline/compositing/placement';
 import type { RawImage } from '../src/pipeline/image.types';
 import { maskIoU, SegmentationService } from '../src/pipeline/segmentation/segmentation.service';
-import { httpJson, median, type Row, timeRuns, waitJobs } from './bench-helpers';
+import type { RegistrySnapshot } from '../src/models/model.types';
+import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
 
 const SAMPLE = path.resolve('samples', 'coffee-cup.png');
 const rows: Row[] = [];
@@ -24,104 +29,111 @@ async function sampleAt1024(): Promise<{ png: Buffer; raw: RawImage }> {
   return { png, raw: { data, width: info.width, height: info.height, channels: 3 } };
 }
 
-async function benchSegmentation(dataDir: string): Promise<void> {
-  const { png, raw } = await sampleAt1024();
-  const app = await createApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', RUNNER_ENABLED: 'false' }));
-  await app.init();
-  const segmentation = app.get(SegmentationService);
-  const registry = app.get(ModelRegistry);
-  try {
-    const first = await segmentation.segment(raw, {});
-    const ours = await timeRuns(5, () => segmentation.segment(raw, {}));
-    rows.push({ what: `segment, warm (${first.modelId}, ${raw.width}x${raw.height}, matte refine + decontamination)`, value: ours, unit: 'ms', target: '<= vendor' });
+@Module({})
+class BenchModule {}
 
-    // The vendor package's own pipeline, run here only as the yardstick (AGPL code: never in src/).
-    const vendor = (await import('@imgly/background-removal-node')) as unknown as {
-      removeBackground: (input: Blob, config: object) => Promise<Blob>;
-    };
-    const run = async () => Buffer.from(await (await vendor.removeBackground(new Blob([png], { type: 'image/png' }), { model: 'medium' })).arrayBuffer());
-    const vendorPng = await run();
-    const theirs = await timeRuns(5, run);
-    rows.push({ what: 'segment, vendor removeBackground (medium, same image)', value: theirs, unit: 'ms' });
-    const vendorAlpha = await sharp(vendorPng).ensureAlpha().extractChannel(3).raw().toBuffer();
-    const iou = maskIoU(first.matte.data, vendorAlpha);
-    rows.push({ what: 'mask IoU with the vendor (alpha >= 128)', value: [iou], unit: '', target: '>= 0.98', digits: 4 });
-    rows.push({ what: 'segmentation model loads during these runs', value: [registry.snapshot().totals.loads], unit: '' });
-  } finally {
-    await app.close();
-  }
+/** The pipeline's services without HTTP or a database, as the CLI uses them. */
+function pipelineContext(): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(
+    { module: BenchModule, imports: [ConfigModule.forRoot(loadConfig({ LOG_LEVEL: 'error' })), ModelsModule, PipelineModule] },
+    { logger: ['error'] },
+  );
 }
 
-async function benchBackgroundComposite(): Promise<void> {
+async function benchSegmentation(app: INestApplicationContext): Promise<void> {
+  const { png, raw } = await sampleAt1024();
+  const segmentation = app.get(SegmentationService);
+  const registry = app.get(ModelRegistry);
+  const first = await segmentation.segment(raw, {});
+  const ours = await timeRuns(5, () => segmentation.segment(raw, {}));
+  rows.push({ what: `segment, warm (${first.modelId}, ${raw.width}x${raw.height}, matte refine + decontamination)`, value: ours, unit: 'ms', target: '<= vendor' });
+
+  // The vendor package's own pipeline, run here only as the yardstick (AGPL code: never in src/).
+  const vendor = (await import('@imgly/background-removal-node')) as unknown as {
+    removeBackground: (input: Blob, config: object) => Promise<Blob>;
+  };
+  const run = async () => Buffer.from(await (await vendor.removeBackground(new Blob([png], { type: 'image/png' }), { model: 'medium' })).arrayBuffer());
+  const vendorPng = await run();
+  const theirs = await timeRuns(5, run);
+  rows.push({ what: 'segment, vendor removeBackground (medium, same image)', value: theirs, unit: 'ms' });
+  const vendorAlpha = await sharp(vendorPng).ensureAlpha().extractChannel(3).raw().toBuffer();
+  const iou = maskIoU(first.matte.data, vendorAlpha);
+  rows.push({ what: 'mask IoU with the vendor (alpha >= 128)', value: [iou], unit: '', target: '>= 0.98', digits: 4 });
+  rows.push({ what: 'segmentation model loads during these runs', value: [registry.snapshot().totals.loads], unit: '' });
+}
+
+async function benchBackgroundComposite(app: INestApplicationContext): Promise<void> {
   const { raw } = await sampleAt1024();
-  const app = await createApp(loadConfig({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-bg-')), LOG_LEVEL: 'error', RUNNER_ENABLED: 'false' }));
-  await app.init();
-  try {
-    const cut = await app.get(SegmentationService).segment(raw, {});
-    const studio = app.get(StudioBackgroundProvider);
-    const palette = dominantColors(cut.cutout);
-    const canvas = { width: 1024, height: 1024 };
-    const once = async (seed: number) => {
-      const placement = placeProduct(cut.box!, cut.cutout, canvas, { textPosition: 'auto' });
-      const bg = await studio.generate({
-        prompt: 'warm beige studio', negativePrompt: '', ...canvas, seed, palette,
-        productBox: placement.box, floorY: placement.floorY, strength: 0.6, guidanceScale: 3.5,
-      });
-      await composeProductShot({ background: bg.image, cutout: cut.cutout, productBox: cut.box!, placement });
-    };
-    await once(0);
-    let seed = 1;
-    rows.push({ what: 'studio background + composite, 1024x1024', value: await timeRuns(20, () => once(seed++)), unit: 'ms', target: '<= 150' });
-  } finally {
-    await app.close();
+  const cut = await app.get(SegmentationService).segment(raw, {});
+  const studio = app.get(StudioBackgroundProvider);
+  const palette = dominantColors(cut.cutout);
+  const canvas = { width: 1024, height: 1024 };
+  const once = async (seed: number) => {
+    const placement = placeProduct(cut.box!, cut.cutout, canvas, { textPosition: 'auto' });
+    const bg = await studio.generate({
+      prompt: 'warm beige studio', negativePrompt: '', ...canvas, seed, palette,
+      productBox: placement.box, floorY: placement.floorY, strength: 0.6, guidanceScale: 3.5,
+    });
+    await composeProductShot({ background: bg.image, cutout: cut.cutout, productBox: cut.box!, placement });
+  };
+  await once(0);
+  let seed = 1;
+  rows.push({ what: 'studio background + composite, 1024x1024', value: await timeRuns(20, () => once(seed++)), unit: 'ms', target: '<= 150' });
+}
+
+/** A photo of about 1 MB: the sample, upscaled until its JPEG passes 1 MiB. */
+async function photoOfOneMegabyte(): Promise<{ bytes: Buffer; width: number }> {
+  for (let width = 1600; ; width += 200) {
+    const bytes = await sharp(SAMPLE).resize({ width }).jpeg({ quality: 95 }).toBuffer();
+    if (bytes.length >= 2 ** 20) return { bytes, width };
   }
 }
 
 async function benchJobs(dataDir: string): Promise<void> {
-  const photo = await sharp(SAMPLE).resize({ width: 1800 }).jpeg({ quality: 97 }).toBuffer();
-  const body = JSON.stringify({ product_image: `data:image/jpeg;base64,${photo.toString('base64')}`, stop_step: 1, bg_prompt: 'warm studio' });
+  const photo = await photoOfOneMegabyte();
+  const body = JSON.stringify({ product_image: `data:image/jpeg;base64,${photo.bytes.toString('base64')}`, stop_step: 1, bg_prompt: 'warm studio' });
 
   // Submission latency, with the runner off so the queue does not compete for the CPU.
-  const intake = await createApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', RUNNER_ENABLED: 'false', PORT: '0' }));
-  await intake.listen(0, '127.0.0.1');
-  const intakeUrl = await intake.getUrl();
-  await httpJson(intakeUrl, 'POST', '/generate', body);
-  rows.push({
-    what: `POST /generate -> 202 with a ${(photo.length / 2 ** 20).toFixed(2)} MB JPEG (1800x1200)`,
-    value: await timeRuns(20, () => httpJson(intakeUrl, 'POST', '/generate', body)),
-    unit: 'ms',
-    target: '<= 30',
-  });
-  await intake.close();
-
-  const app = await createApp(loadConfig({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-jobs-')), LOG_LEVEL: 'error', JOB_POLL_MS: '100' }));
-  await app.listen(0, '127.0.0.1');
-  const url = await app.getUrl();
-  const registry = app.get(ModelRegistry);
+  const intake = await startServer(path.join(dataDir, 'intake'), { RUNNER_ENABLED: 'false' });
   try {
-    rows.push({ what: 'idle RSS after boot (no model loaded)', value: [process.memoryUsage.rss() / 2 ** 20], unit: 'MB' });
-    const warm = await httpJson(url, 'POST', '/generate', body);
-    await waitJobs(url, [warm.job_id as string]);
-    const server: number[] = [];
+    await httpJson(intake.url, 'POST', '/generate', body);
+    rows.push({
+      what: `POST /generate -> 202 with a ${(photo.bytes.length / 2 ** 20).toFixed(2)} MB JPEG (${photo.width} px wide)`,
+      value: await timeRuns(20, () => httpJson(intake.url, 'POST', '/generate', body)),
+      unit: 'ms',
+      target: '<= 30',
+    });
+  } finally {
+    await intake.stop();
+  }
+
+  // The rest against the real server process, read through its own /system endpoint.
+  const server = await startServer(path.join(dataDir, 'jobs'), { JOB_POLL_MS: '100' });
+  const system = async () => (await httpJson(server.url, 'GET', '/system')) as { metrics: { process_rss_mb: number }; models: RegistrySnapshot };
+  try {
+    rows.push({ what: 'server RSS after boot, idle (no model loaded)', value: [(await system()).metrics.process_rss_mb], unit: 'MB' });
+    const warm = await httpJson(server.url, 'POST', '/generate', body);
+    await waitJobs(server.url, [warm.job_id as string]);
+    const serverSide: number[] = [];
     const client = await timeRuns(5, async () => {
-      const { job_id } = await httpJson(url, 'POST', '/generate', body);
-      const [done] = await waitJobs(url, [job_id as string]);
-      server.push(Date.parse(done.finished_at as string) - Date.parse(done.created_at as string));
+      const { job_id } = await httpJson(server.url, 'POST', '/generate', body);
+      const [done] = await waitJobs(server.url, [job_id as string]);
+      serverSide.push(Date.parse(done.finished_at as string) - Date.parse(done.created_at as string));
     });
     rows.push({ what: 'whole Stage 1 job, warm, embedded (submit -> completed seen by a polling client)', value: client, unit: 'ms', target: '<= 4000' });
-    rows.push({ what: 'whole Stage 1 job, warm (created_at -> finished_at on the server)', value: server, unit: 'ms' });
+    rows.push({ what: 'whole Stage 1 job, warm (created_at -> finished_at on the server)', value: serverSide, unit: 'ms' });
 
-    const before = registry.snapshot().totals;
+    const before = (await system()).models.totals;
     const started = Date.now();
-    const ids = await Promise.all(Array.from({ length: 10 }, async () => (await httpJson(url, 'POST', '/generate', body)).job_id as string));
-    await waitJobs(url, ids, 180_000);
-    const after = registry.snapshot().totals;
+    const ids = await Promise.all(Array.from({ length: 10 }, async () => (await httpJson(server.url, 'POST', '/generate', body)).job_id as string));
+    await waitJobs(server.url, ids, 180_000);
+    const after = await system();
     rows.push({ what: 'batch of 10 jobs: wall time', value: [Date.now() - started], unit: 'ms' });
-    rows.push({ what: 'batch of 10 jobs: model loads during the batch (registry counter)', value: [after.loads - before.loads], unit: '', target: '0 (loaded once, before)' });
-    rows.push({ what: 'model loads in this process in total', value: [after.loads], unit: '', target: '1' });
-    rows.push({ what: 'RSS after the batch (ISNet resident)', value: [process.memoryUsage.rss() / 2 ** 20], unit: 'MB' });
+    rows.push({ what: 'batch of 10 jobs: model loads during the batch (registry counter)', value: [after.models.totals.loads - before.loads], unit: '', target: '0 (loaded once, before)' });
+    rows.push({ what: 'model loads in the server process in total (registry counter)', value: [after.models.totals.loads], unit: '', target: '1' });
+    rows.push({ what: 'server RSS after the batch (ISNet resident in its worker)', value: [after.metrics.process_rss_mb], unit: 'MB' });
   } finally {
-    await app.close();
+    await server.stop();
   }
 }
 
@@ -147,10 +159,16 @@ function report(): string {
 
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'nanococoa-bench-'));
+  chmodSync(root, 0o755); // the embedded PostgreSQL's user must be able to enter the data dirs inside
   try {
-    await benchSegmentation(path.join(root, 'seg'));
-    await benchBackgroundComposite();
-    await benchJobs(path.join(root, 'jobs'));
+    const app = await pipelineContext();
+    try {
+      await benchSegmentation(app);
+      await benchBackgroundComposite(app);
+    } finally {
+      await app.close();
+    }
+    await benchJobs(root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

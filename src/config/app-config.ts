@@ -33,7 +33,6 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   PORT = 8000;
 
-  @Transform(({ value }: { value: unknown }) => (value === undefined ? value : String(value)))
   @IsString()
   HOST = '0.0.0.0';
 

@@ -78,10 +78,6 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     if (run) await Promise.race([run.done, delay(timeoutMs)]);
   }
 
-  get activeJobs(): string[] {
-    return [...this.running.keys()];
-  }
-
   /** Median seconds per stage from recent jobs, cached for half a minute. */
   async stageSeconds(): Promise<Record<string, number>> {
     if (!this.medians || Date.now() - this.medians.at > 30_000) {
@@ -147,7 +143,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       );
       await progress.flush();
       const params = job.parameters as unknown as JobParameters;
-      const textSkipped = params.stop_step === 2 && !this.orchestrator.hasStep(2) && Boolean(params.text_content);
+      const textSkipped = this.orchestrator.skipsCopy(params.stop_step, params.text_content);
       const retried = job.attempts > 1 ? ` (resumed after an interruption, attempt ${job.attempts})` : '';
       await this.jobs.finish(job.id, this.owner, {
         status: 'completed',

@@ -6,10 +6,6 @@ import type { ArtifactDto, JobStatusDto, JobSummaryDto } from './dto/job-status.
 import type { JobEntity } from './job.entity';
 import { JobsService, type JobParameters } from './jobs.service';
 
-/** The final image of a job, newest stage first: Stage 2's final, else the Stage 1 shot. */
-const FINAL = ['final.png'];
-const STEP1 = ['step1.png'];
-
 /** Turns job rows into the seed-compatible JobStatus the API and MCP return. */
 @Injectable()
 export class JobStatusService {
@@ -23,8 +19,8 @@ export class JobStatusService {
     const job = await this.jobs.get(jobId);
     const artifacts = await this.jobs.listArtifacts(job.id);
     const params = job.parameters as unknown as JobParameters;
-    const step1 = artifacts.find((a) => STEP1.includes(a.name));
-    const final = artifacts.find((a) => FINAL.includes(a.name));
+    const step1 = artifacts.find((a) => a.name === 'step1.png');
+    const final = artifacts.find((a) => a.name === 'final.png');
     const { eta, stepEta } = await this.jobs.eta(params, job.status, job.currentStep, job.stageStartedAt);
     const dataUrl = async (a?: ArtifactEntity) =>
       a && opts.includeImages ? `data:${a.mime};base64,${(await this.jobs.readArtifact(a)).toString('base64')}` : null;

@@ -53,13 +53,6 @@ export class JobsRepository {
     });
   }
 
-  async countByStatus(): Promise<Record<string, number>> {
-    const rows: Array<{ status: string; count: string }> = await this.db.query(
-      'SELECT status, count(*)::text AS count FROM jobs GROUP BY status',
-    );
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
-  }
-
   async delete(id: string): Promise<boolean> {
     const result = await this.repo.delete({ id });
     return (result.affected ?? 0) > 0;

@@ -78,7 +78,7 @@ export class JobsService {
       ...size,
       inputs: { product_image: needed === 'product_image' ? inputName : undefined, step1_image: needed === 'step1_image' ? inputName : undefined },
     };
-    const message = stopStep === 2 && !this.orchestrator.hasStep(2) && text
+    const message = this.orchestrator.skipsCopy(stopStep, text)
       ? 'Queued. This server has no Stage 2 yet: the product shot will be made, the copy will not be drawn.'
       : 'Queued.';
     try {

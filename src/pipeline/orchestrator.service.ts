@@ -41,6 +41,11 @@ export class PipelineOrchestrator {
     return this.stages.some((s) => s.step === step);
   }
 
+  /** True when a job asks for copy that this server cannot draw yet (no Stage 2 stages). */
+  skipsCopy(stopStep: StepNumber, text: string | undefined): boolean {
+    return stopStep === 2 && Boolean(text) && !this.hasStep(2);
+  }
+
   /** Estimated seconds per stage: recorded medians where known, the stage's default otherwise. */
   estimates(plan: Stage[], medians: Record<string, number> = {}): Record<string, number> {
     return Object.fromEntries(plan.map((s) => [s.name, medians[s.name] ?? s.defaultSeconds]));
@@ -52,37 +57,46 @@ export class PipelineOrchestrator {
     const total = Object.values(estimates).reduce((a, b) => a + b, 0) || 1;
     const state: PipelineState = { layers: [] };
     const timings: Record<string, number> = {};
+    const writes: Array<Promise<unknown>> = [];
     let doneSeconds = 0;
-
-    for (const stage of plan) {
-      throwIfAborted(signal);
-      const stageStartedAt = new Date();
-      const weight = estimates[stage.name];
-      const emit = (fraction: number, subStep: string, message?: string) => {
-        const clamped = Math.max(0, Math.min(1, fraction));
-        sink.progress({
-          percent: Math.min(99, ((doneSeconds + clamped * weight) / total) * 100),
-          stage: stage.name,
-          label: stage.label,
-          subStep,
-          message: message ?? `${stage.label}: ${subStep}`,
-          stageStartedAt,
-          timings: { ...timings },
-        });
-      };
-      const ctx: StageContext = {
-        input,
-        signal,
-        state,
-        report: emit,
-        writeArtifact: (name, data, mime) => sink.writeArtifact(name, data, mime),
-      };
-      emit(0, 'start');
-      const started = performance.now();
-      await stage.run(ctx);
-      timings[stage.name] = Math.round(performance.now() - started);
-      doneSeconds += weight;
+    try {
+      for (const stage of plan) {
+        throwIfAborted(signal);
+        const stageStartedAt = new Date();
+        const weight = estimates[stage.name];
+        const emit = (fraction: number, subStep: string, message?: string) => {
+          const clamped = Math.max(0, Math.min(1, fraction));
+          sink.progress({
+            percent: Math.min(99, ((doneSeconds + clamped * weight) / total) * 100),
+            stage: stage.name,
+            label: stage.label,
+            subStep,
+            message: message ?? `${stage.label}: ${subStep}`,
+            stageStartedAt,
+            timings: { ...timings },
+          });
+        };
+        const ctx: StageContext = {
+          input,
+          signal,
+          state,
+          report: emit,
+          persist: (name, data, mime) => {
+            writes.push(data.then((bytes) => sink.writeArtifact(name, bytes, mime)));
+          },
+        };
+        emit(0, 'start');
+        const started = performance.now();
+        await stage.run(ctx);
+        timings[stage.name] = Math.round(performance.now() - started);
+        doneSeconds += weight;
+      }
+    } catch (error) {
+      // No background write may outlive a failed job, or hide the stage's own error.
+      await Promise.allSettled(writes);
+      throw error;
     }
+    await Promise.all(writes);
     return { timings, state, stages: plan.map((s) => s.name) };
   }
 }

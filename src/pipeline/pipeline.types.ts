@@ -35,7 +35,11 @@ export interface StageContext {
   readonly signal: AbortSignal;
   /** fraction: 0..1 within the current stage. */
   report(fraction: number, subStep: string, message?: string): void;
-  writeArtifact(name: string, data: Buffer, mime: string): Promise<ArtifactRecord>;
+  /**
+   * Encodes and stores in the background: libvips encodes off the main thread, so later
+   * stages run meanwhile. The job completes only after every persisted file is written.
+   */
+  persist(name: string, data: Promise<Buffer>, mime: string): void;
   /** Values stages hand to later stages (cutout, matte, placement...). */
   readonly state: PipelineState;
 }

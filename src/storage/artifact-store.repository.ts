@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 
@@ -31,18 +30,6 @@ export class ArtifactStoreRepository {
 
   read(relative: string): Promise<Buffer> {
     return readFile(this.absolute(relative));
-  }
-
-  async size(relative: string): Promise<number | null> {
-    try {
-      return (await stat(this.absolute(relative))).size;
-    } catch {
-      return null;
-    }
-  }
-
-  stream(relative: string): ReadStream {
-    return createReadStream(this.absolute(relative));
   }
 
   async removeJob(jobId: string): Promise<void> {

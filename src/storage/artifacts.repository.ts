@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { ArtifactEntity } from './artifact.entity';
 
 export type NewArtifact = Pick<ArtifactEntity, 'jobId' | 'name' | 'path' | 'mime' | 'bytes' | 'sha256'>;
@@ -10,9 +10,8 @@ export class ArtifactsRepository {
   constructor(@InjectRepository(ArtifactEntity) private readonly repo: Repository<ArtifactEntity>) {}
 
   /** Insert or replace by (job, name): a re-run stage overwrites its file and its row. */
-  async upsert(artifact: NewArtifact, manager?: EntityManager): Promise<void> {
-    const repo = manager ? manager.getRepository(ArtifactEntity) : this.repo;
-    await repo.upsert(artifact, { conflictPaths: ['jobId', 'name'] });
+  async upsert(artifact: NewArtifact): Promise<void> {
+    await this.repo.upsert(artifact, { conflictPaths: ['jobId', 'name'] });
   }
 
   listForJob(jobId: string): Promise<ArtifactEntity[]> {

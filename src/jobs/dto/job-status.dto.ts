@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { toBoolean, toNumber } from '../../common/transforms';
 import { JOB_STATUSES, type JobStatus } from '../job.entity';
 
@@ -68,11 +68,11 @@ export class JobStatusDto {
 
 export class StatusQueryDto {
   @ApiPropertyOptional({ default: true, description: 'Embed step1_result/final_result as data URLs (the seed did)' })
-  @Transform(toBoolean) @IsOptional()
+  @Transform(toBoolean) @IsOptional() @IsBoolean()
   include_images?: boolean = true;
 
   @ApiPropertyOptional({ default: true, description: 'Include CPU/RAM/GPU metrics' })
-  @Transform(toBoolean) @IsOptional()
+  @Transform(toBoolean) @IsOptional() @IsBoolean()
   include_metrics?: boolean = true;
 }
 

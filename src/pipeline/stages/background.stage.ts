@@ -46,7 +46,6 @@ export class BackgroundStage implements Stage {
     ctx.state.background = result.image;
     ctx.state.backgroundInfo = { provider: result.provider, description: result.description };
     ctx.state.keyLight = keyLightFromMeta(result.meta);
-    ctx.report(0.85, 'save', 'Saving the background');
-    await ctx.writeArtifact('background.png', await encodePng(result.image), 'image/png');
+    ctx.persist('background.png', encodePng(result.image), 'image/png');
   }
 }

@@ -25,10 +25,9 @@ export class CompositeStage implements Stage {
 
     ctx.report(0.6, 'save', 'Saving the product shot and its layers');
     const canvas: Box = { x: 0, y: 0, width: background.width, height: background.height };
-    const [step1, shadow, product] = await Promise.all([encodePng(shot.image), encodePng(shot.shadow), encodePng(shot.product)]);
-    await ctx.writeArtifact('step1.png', step1, 'image/png');
-    await ctx.writeArtifact('shadow.png', shadow, 'image/png');
-    await ctx.writeArtifact('product.png', product, 'image/png');
+    ctx.persist('step1.png', encodePng(shot.image), 'image/png');
+    ctx.persist('shadow.png', encodePng(shot.shadow), 'image/png');
+    ctx.persist('product.png', encodePng(shot.product), 'image/png');
     const layers: LayerEntry[] = [
       { name: 'background', file: 'background.png', box: canvas, opacity: 1, blend: 'normal', meta: ctx.state.backgroundInfo },
       { name: 'shadow', file: 'shadow.png', box: canvas, opacity: 1, blend: 'multiply' },
@@ -43,6 +42,6 @@ export class CompositeStage implements Stage {
     ];
     ctx.state.layers.push(...layers);
     const manifest = { width: background.width, height: background.height, layers: ctx.state.layers };
-    await ctx.writeArtifact('layers.json', Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
+    ctx.persist('layers.json', Promise.resolve(Buffer.from(JSON.stringify(manifest, null, 2))), 'application/json');
   }
 }

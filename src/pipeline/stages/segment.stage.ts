@@ -40,9 +40,8 @@ export class SegmentStage implements Stage {
     ctx.state.segmentModel = result.modelId;
     ctx.state.palette = dominantColors(result.cutout);
 
-    ctx.report(0.9, 'save', 'Saving the cutout');
-    await ctx.writeArtifact('cutout.png', await encodePng(result.cutout), 'image/png');
-    await ctx.writeArtifact('matte.png', await encodePng(result.matte), 'image/png');
+    ctx.persist('cutout.png', encodePng(result.cutout), 'image/png');
+    ctx.persist('matte.png', encodePng(result.matte), 'image/png');
   }
 }
 
