@@ -64,8 +64,20 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(256)
   ORT_INTRA_OP_THREADS = 0;
 
+  /** Unset: /usr/bin/chromium, then chromium-browser and google-chrome on PATH. */
   @IsOptional() @IsString()
   CHROMIUM_PATH?: string;
+
+  /** Pages kept open for rendering text layers. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(16)
+  RENDER_PAGES = 2;
+
+  @Transform(toInt) @IsInt() @Min(500) @Max(120_000)
+  RENDER_TIMEOUT_MS = 10_000;
+
+  /** Extra font files (TTF/OTF) offered to the renderer beside the system's fonts. */
+  @IsString()
+  FONTS_DIR = './fonts';
 
   /** Images declaring more pixels than this are refused before they are decoded. */
   @Transform(toInt) @IsInt() @Min(65_536) @Max(500_000_000)
@@ -102,6 +114,10 @@ export class AppConfig {
 
   get dataDir(): string {
     return path.resolve(this.DATA_DIR);
+  }
+
+  get fontsDir(): string {
+    return path.resolve(this.FONTS_DIR);
   }
 
   get modelsDir(): string {

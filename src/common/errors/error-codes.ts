@@ -16,6 +16,9 @@ export enum ErrorCode {
   MODEL_LOAD_ERROR = 'MODEL_LOAD_ERROR',
   GPU_OUT_OF_MEMORY = 'GPU_OUT_OF_MEMORY',
   PROVIDER_ERROR = 'PROVIDER_ERROR',
+  FONT_MISSING = 'FONT_MISSING',
+  RENDER_TIMEOUT = 'RENDER_TIMEOUT',
+  RENDER_ERROR = 'RENDER_ERROR',
   NOT_FOUND = 'NOT_FOUND',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL = 'INTERNAL',
@@ -45,6 +48,9 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.PROVIDER_ERROR:
       return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.FONT_MISSING:
+    case ErrorCode.RENDER_TIMEOUT:
+    case ErrorCode.RENDER_ERROR:
     case ErrorCode.JOB_INTERRUPTED:
     case ErrorCode.JOB_STOPPED:
     case ErrorCode.MODEL_LOAD_ERROR:

@@ -1,0 +1,48 @@
+import type { AspectPreset, Box, Rgb } from '../image.types';
+
+export interface TextBoxCandidate {
+  box: Box;
+  /** Higher is better: calm, large, clear of the product, inside the safe zone. */
+  score: number;
+  position: 'top' | 'center' | 'bottom' | 'left' | 'right';
+  meanColor: Rgb;
+  meanLuminance: number;
+  /** Share of edge pixels: 0 calm .. 1 busy. */
+  edgeDensity: number;
+}
+
+/** What analysis of a Stage 1 image yields; a vision-model provider returns the same shape. */
+export interface ImageAnalysis {
+  width: number;
+  height: number;
+  palette: Array<{ color: Rgb; share: number }>;
+  /** 3x3 grids, row-major, top-left first. */
+  luminanceGrid: number[];
+  edgeGrid: number[];
+  productBox: Box | null;
+  safeZone: Box;
+  candidates: TextBoxCandidate[];
+  /** Suggested text colour for the best candidate and its WCAG contrast there. */
+  textColor: Rgb;
+  contrast: number;
+  description: string;
+  provider: string;
+}
+
+export interface AnalyzeRequest {
+  /** 3 channels, canvas size. */
+  image: { data: Buffer; width: number; height: number; channels: 3 };
+  /** Canvas-size 1-channel product mask when known (Stage 1 ran in this job). */
+  productMask?: { data: Buffer; width: number; height: number; channels: 1 };
+  productBox?: Box | null;
+  preset?: AspectPreset;
+  position: 'auto' | 'top' | 'center' | 'bottom';
+  signal?: AbortSignal;
+}
+
+export interface ImageAnalyzer {
+  readonly id: string;
+  analyze(request: AnalyzeRequest): Promise<ImageAnalysis>;
+}
+
+export const IMAGE_ANALYZER = Symbol('IMAGE_ANALYZER');
