@@ -17,18 +17,18 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-nanum tini ca-certificates \
+ && apt-get install -y --no-install-recommends chromium fonts-nanum fontconfig tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production PORT=8000 HOST=0.0.0.0 DATA_DIR=/data MODELS_DIR=/models CHROMIUM_PATH=/usr/bin/chromium
+ENV NODE_ENV=production PORT=8000 HOST=0.0.0.0 DATA_DIR=/data MODELS_DIR=/models FONTS_DIR=/fonts CHROMIUM_PATH=/usr/bin/chromium
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY samples ./samples
 # Non-root: the embedded PostgreSQL (used when DATABASE_URL is unset) also runs as this user.
-RUN useradd --uid 10001 --create-home app && mkdir -p /data /models && chown app:app /data /models
+RUN useradd --uid 10001 --create-home app && mkdir -p /data /models /fonts && chown app:app /data /models
 USER app
-VOLUME ["/data", "/models"]
+VOLUME ["/data", "/models", "/fonts"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { FontsModule } from './fonts/fonts.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ModelsModule } from './models/models.module';
 import { SystemModule } from './system/system.module';
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, SystemModule, JobsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, FontsModule, SystemModule, JobsModule],
     };
   }
 }

@@ -10,7 +10,8 @@ import { validateImage } from '../common/images/image-input';
 import { loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { ModelsModule } from '../models/models.module';
-import { ASPECT_PRESETS, type AspectPreset, DEFAULT_CANVAS } from '../pipeline/image.types';
+import { resolveCanvases } from '../pipeline/canvases';
+import { ASPECT_PRESETS, type AspectPreset } from '../pipeline/image.types';
 import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import { PipelineModule } from '../pipeline/pipeline.module';
 
@@ -18,11 +19,15 @@ const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige 
   --product PATH      product photo (PNG, JPEG, WebP...)
   --prompt TEXT       background idea, Korean or English
   --negative TEXT     what the background should avoid
+  --text TEXT         the ad copy, e.g. "명절 특가! 사과 한 박스 20,000원" (empty: no copy)
+  --style TEXT        how the copy should look, e.g. "bold gold text with shadow"
+  --font FAMILY       a family from GET /fonts (default: the best Korean sans installed)
   --aspect PRESET     1:1 | 4:5 | 9:16 | 1.91:1 (default 1024x1024)
+  --placements LIST   several presets, e.g. 1:1,4:5,9:16,1.91:1: one file per placement
   --width N --height N   canvas size instead of a preset
   --position POS      auto | top | center | bottom (room left for the copy)
   --seed N            same seed, same image
-  --out PATH          result PNG (default ad.png)
+  --out PATH          result PNG (default ad.png); other placements get _4x5 style suffixes
   --layers DIR        also write every layer and intermediate file here`;
 
 function parse() {
@@ -31,6 +36,10 @@ function parse() {
       product: { type: 'string' },
       prompt: { type: 'string', default: '' },
       negative: { type: 'string', default: '' },
+      text: { type: 'string', default: '' },
+      style: { type: 'string', default: '' },
+      font: { type: 'string' },
+      placements: { type: 'string' },
       aspect: { type: 'string' },
       width: { type: 'string' },
       height: { type: 'string' },
@@ -45,13 +54,14 @@ function parse() {
     console.log(USAGE);
     process.exit(values.help ? 0 : 2);
   }
-  if (values.aspect && !(values.aspect in ASPECT_PRESETS)) throw new Error(`--aspect must be one of ${Object.keys(ASPECT_PRESETS).join(', ')}`);
   if (!['auto', 'top', 'center', 'bottom'].includes(values.position)) throw new Error('--position must be auto, top, center or bottom');
-  const size = values.aspect
-    ? ASPECT_PRESETS[values.aspect as AspectPreset]
-    : { width: Number(values.width ?? DEFAULT_CANVAS.width), height: Number(values.height ?? DEFAULT_CANVAS.height) };
-  for (const [k, v] of Object.entries(size)) if (!Number.isInteger(v) || v < 256 || v > 4096) throw new Error(`--${k} must be 256..4096`);
-  return { ...values, product: values.product, ...size };
+  const presets = (values.placements ?? values.aspect)?.split(',').map((p) => p.trim());
+  for (const p of presets ?? []) if (!(p in ASPECT_PRESETS)) throw new Error(`placements must be among ${Object.keys(ASPECT_PRESETS).join(', ')}`);
+  const width = values.width === undefined ? undefined : Number(values.width);
+  const height = values.height === undefined ? undefined : Number(values.height);
+  for (const v of [width, height]) if (v !== undefined && (!Number.isInteger(v) || v < 256 || v > 4096)) throw new Error('--width/--height must be 256..4096');
+  const canvases = resolveCanvases(presets ? { placements: presets as AspectPreset[] } : { width, height });
+  return { ...values, product: values.product, canvases };
 }
 
 @Module({})
@@ -75,17 +85,18 @@ async function main(): Promise<void> {
       {
         jobId: randomUUID(),
         startStep: 1,
-        stopStep: 1,
+        stopStep: 2,
         productImage: photo.buffer,
-        textContent: '',
+        textContent: args.text,
         bgPrompt: args.prompt,
         negativePrompt: args.negative,
+        htmlStylePrompt: args.style,
+        fontName: args.font,
         textPosition: args.position as 'auto',
         strength: 0.6,
         guidanceScale: 3.5,
         seed: args.seed !== undefined ? Number(args.seed) : randomInt(0, 2 ** 31 - 1),
-        width: args.width,
-        height: args.height,
+        canvases: args.canvases,
         testMode: true,
       },
       {
@@ -101,12 +112,18 @@ async function main(): Promise<void> {
       },
       new AbortController().signal,
     );
-    const step1 = outcome.state.step1;
-    if (!step1) throw new Error('the pipeline produced no image');
     const sharp = (await import('sharp')).default;
-    await sharp(step1.data, { raw: { width: step1.width, height: step1.height, channels: step1.channels } }).png().toFile(args.out);
     const stages = Object.entries(outcome.timings).map(([k, v]) => `${k} ${v} ms`).join(', ');
-    console.log(`wrote ${args.out} (${step1.width}x${step1.height}) in ${Date.now() - started} ms [${stages}]`);
+    for (const shot of outcome.shots) {
+      const image = shot.final;
+      if (!image) throw new Error('the pipeline produced no image');
+      const ext = path.extname(args.out) || '.png';
+      const out = `${args.out.slice(0, args.out.length - path.extname(args.out).length)}${shot.canvas.suffix}${ext}`;
+      await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png().toFile(out);
+      const copy = shot.text ? `, copy in ${shot.text.font} at ${shot.text.fittedPx}px, contrast ${shot.layout?.contrast.toFixed(1)}:1` : '';
+      console.log(`wrote ${out} (${image.width}x${image.height}${copy})`);
+    }
+    console.log(`done in ${Date.now() - started} ms [${stages}]`);
   } finally {
     await app.close();
   }

@@ -72,7 +72,7 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(16)
   RENDER_PAGES = 2;
 
-  @Transform(toInt) @IsInt() @Min(500) @Max(120_000)
+  @Transform(toInt) @IsInt() @Min(1) @Max(120_000)
   RENDER_TIMEOUT_MS = 10_000;
 
   /** Extra font files (TTF/OTF) offered to the renderer beside the system's fonts. */

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { isDomainException, JobAbortedError } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import { PipelineOrchestrator, type ProgressEvent } from '../pipeline/orchestrator.service';
+import { PipelineOrchestrator, type PipelineOutcome, type ProgressEvent } from '../pipeline/orchestrator.service';
 import type { PipelineInput } from '../pipeline/pipeline.types';
 import { ArtifactStoreRepository } from '../storage/artifact-store.repository';
 import { ArtifactsRepository } from '../storage/artifacts.repository';
@@ -142,19 +142,12 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
         run.controller.signal,
       );
       await progress.flush();
-      const params = job.parameters as unknown as JobParameters;
-      const textSkipped = this.orchestrator.skipsCopy(params.stop_step, params.text_content);
       const retried = job.attempts > 1 ? ` (resumed after an interruption, attempt ${job.attempts})` : '';
       await this.jobs.finish(job.id, this.owner, {
         status: 'completed',
-        message: (textSkipped ? 'Product shot completed; this server has no Stage 2 yet, so the copy was not drawn.' : 'Completed.') + retried,
+        message: `Completed.${retried}`,
         timings: outcome.timings,
-        result: {
-          stages: outcome.stages,
-          segment_model: outcome.state.segmentModel,
-          background: outcome.state.backgroundInfo,
-          product_box: outcome.state.placement?.box,
-        },
+        result: jobResult(outcome),
       });
       this.medians = null;
     } catch (error) {
@@ -221,13 +214,44 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       textPosition: p.text_position ?? 'auto',
       strength: p.strength ?? 0.6,
       guidanceScale: p.guidance_scale ?? 3.5,
+      htmlStylePrompt: p.html_style_prompt ?? '',
+      fontName: p.font_name,
       seed: p.seed,
-      width: p.width,
-      height: p.height,
-      aspectRatio: p.aspect_ratio,
+      canvases: p.canvases ?? [{ index: 0, width: p.width, height: p.height, suffix: '' }],
       testMode: Boolean(p.test_mode),
     };
   }
+}
+
+/** What a finished job reports about each canvas: what was drawn, where, and how legibly. */
+function jobResult(outcome: PipelineOutcome): Record<string, unknown> {
+  return {
+    stages: outcome.stages,
+    segment_model: outcome.job.segmentModel,
+    canvases: outcome.shots.map(({ canvas, backgroundInfo, productBox, layout, text }) => ({
+      placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
+      width: canvas.width,
+      height: canvas.height,
+      files: { step1: `step1${canvas.suffix}.png`, final: `final${canvas.suffix}.png` },
+      background: backgroundInfo,
+      product_box: productBox,
+      text: layout && text
+        ? {
+            box: text.box,
+            font: text.font,
+            fonts_used: text.fontsUsed,
+            fitted_px: text.fittedPx,
+            overflow: text.overflow,
+            missing_characters: text.missing,
+            preset: layout.preset,
+            treatment: layout.treatment,
+            text_color: layout.textColor,
+            contrast: Math.round(layout.contrast * 100) / 100,
+            designer: layout.designer,
+          }
+        : null,
+    })),
+  };
 }
 
 function toUpdate(e: ProgressEvent): ProgressUpdate {

@@ -42,6 +42,16 @@ export class JobStatusService {
       final_result: await dataUrl(final),
       step1_result_url: step1 ? this.url(job.id, step1.name) : null,
       final_result_url: final ? this.url(job.id, final.name) : null,
+      finals: (params.canvases ?? []).map((c) => {
+        const has = (name: string) => (artifacts.some((a) => a.name === name) ? this.url(job.id, name) : null);
+        return {
+          placement: c.preset ?? `${c.width}x${c.height}`,
+          width: c.width,
+          height: c.height,
+          step1_url: has(`step1${c.suffix}.png`),
+          final_url: has(`final${c.suffix}.png`),
+        };
+      }),
       error_message: job.errorMessage,
       error: job.errorCode && job.status !== 'completed' ? { code: job.errorCode, message: job.errorMessage ?? job.message } : null,
       timings: job.timings,

@@ -4,12 +4,14 @@ import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { bytesFromBase64, MIME_BY_FORMAT, validateImage } from '../common/images/image-input';
 import { AppConfig } from '../config/app-config';
-import { ASPECT_PRESETS, DEFAULT_CANVAS } from '../pipeline/image.types';
+import { FontsService } from '../fonts/fonts.service';
+import { resolveCanvases } from '../pipeline/canvases';
+import type { Canvas } from '../pipeline/pipeline.types';
 import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import { ArtifactEntity } from '../storage/artifact.entity';
 import { ArtifactStoreRepository } from '../storage/artifact-store.repository';
 import { ArtifactsRepository, type NewArtifact } from '../storage/artifacts.repository';
-import { GenerateRequestDto, MAX_TEXT_LENGTH } from './dto/generate-request.dto';
+import { type GenerateRequestDto, MAX_TEXT_LENGTH } from './dto/generate-request.dto';
 import type { JobStatus } from './job.entity';
 import { JobsRepository } from './jobs.repository';
 import { JobRunnerService } from './job-runner.service';
@@ -24,8 +26,10 @@ export interface JobParameters extends Omit<GenerateRequestDto, 'product_image' 
   start_step: 1 | 2;
   stop_step: 1 | 2;
   seed: number;
+  /** The first canvas's size (the seed's single output). */
   width: number;
   height: number;
+  canvases: Canvas[];
   inputs: Record<'product_image' | 'step1_image', string | undefined>;
 }
 
@@ -38,6 +42,7 @@ export class JobsService {
     private readonly store: ArtifactStoreRepository,
     private readonly orchestrator: PipelineOrchestrator,
     private readonly runner: JobRunnerService,
+    private readonly fonts: FontsService,
   ) {}
 
   /** Validates everything, stores the inputs, then inserts the job: bad input never makes a row. */
@@ -53,16 +58,18 @@ export class JobsService {
         field: 'text_content',
       });
     }
-    if (startStep === 2 && !this.orchestrator.hasStep(2)) {
-      throw new DomainException(ErrorCode.INVALID_PARAMETER, 'start_step 2 needs the Stage 2 text pipeline, which this server does not have yet', {
-        field: 'start_step',
+    if (startStep === 2 && dto.placements) {
+      throw new DomainException(ErrorCode.INVALID_PARAMETER, 'placements need Stage 1 (start_step 1): a supplied step1_image has one size', {
+        field: 'placements',
       });
     }
-    const size = resolveSize(dto);
+    // An unknown font is the caller's mistake: say so now, with the choices, not after a job.
+    if (dto.font_name) this.fonts.resolve(dto.font_name, text);
     const needed = startStep === 1 ? 'product_image' : 'step1_image';
     const raw = files[needed] ?? (dto[needed] ? bytesFromBase64(dto[needed], needed) : undefined);
     if (!raw) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${needed} is required when start_step is ${startStep}`, { field: needed });
     const image = await validateImage(raw, needed, this.config.MAX_IMAGE_PIXELS);
+    const canvases = startStep === 2 ? [fitCanvas(image.width, image.height)] : resolveCanvases(dto);
 
     const jobId = randomUUID();
     const inputName = `input_${needed === 'product_image' ? 'product' : 'step1'}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
@@ -75,12 +82,12 @@ export class JobsService {
       start_step: startStep,
       stop_step: stopStep,
       seed: dto.seed ?? randomInt(0, 2 ** 31 - 1),
-      ...size,
+      width: canvases[0].width,
+      height: canvases[0].height,
+      canvases,
       inputs: { product_image: needed === 'product_image' ? inputName : undefined, step1_image: needed === 'step1_image' ? inputName : undefined },
     };
-    const message = this.orchestrator.skipsCopy(stopStep, text)
-      ? 'Queued. This server has no Stage 2 yet: the product shot will be made, the copy will not be drawn.'
-      : 'Queued.';
+    const message = 'Queued.';
     try {
       await this.jobs.create({ id: jobId, kind: 'ad', parameters: parameters as unknown as Record<string, unknown>, message }, [input]);
     } catch (error) {
@@ -141,24 +148,23 @@ export class JobsService {
   /** Seconds left: the rest of the current stage plus the estimates of the stages after it. */
   async eta(params: JobParameters, status: JobStatus, currentStage: string | null, stageStartedAt: Date | null) {
     if (status !== 'running' && status !== 'pending') return { eta: status === 'completed' ? 0 : null, stepEta: null };
-    const plan = this.orchestrator.plan(params.start_step, params.stop_step);
+    const plan = this.orchestrator.plan({ startStep: params.start_step, stopStep: params.stop_step, textContent: params.text_content ?? '' });
     const estimates = this.orchestrator.estimates(plan, await this.runner.stageSeconds());
+    const canvases = params.canvases?.length ?? 1;
     const index = plan.findIndex((s) => s.label === currentStage);
     const inStage = stageStartedAt ? (Date.now() - stageStartedAt.getTime()) / 1000 : 0;
     const current = index >= 0 ? Math.max(0, estimates[plan[index].name] - inStage) : 0;
-    const after = plan.slice(index + 1).reduce((sum, s) => sum + estimates[s.name], 0);
+    // Progress within the canvases is not tracked here, so the stages after this one are
+    // counted once per canvas: an upper bound that falls as stages finish.
+    const after = this.orchestrator.totalSeconds(plan.slice(index + 1), estimates, canvases);
     return { eta: round1(current + after), stepEta: index >= 0 ? round1(current) : null };
   }
 }
 
-function resolveSize(dto: GenerateRequestDto): { width: number; height: number } {
-  if (dto.aspect_ratio) return { ...ASPECT_PRESETS[dto.aspect_ratio] };
-  if ((dto.width === undefined) !== (dto.height === undefined)) {
-    throw new DomainException(ErrorCode.INVALID_PARAMETER, 'width and height go together: give both or neither', {
-      field: dto.width === undefined ? 'width' : 'height',
-    });
-  }
-  return { width: dto.width ?? DEFAULT_CANVAS.width, height: dto.height ?? DEFAULT_CANVAS.height };
+/** A supplied Stage 1 image keeps its aspect; it is scaled to at most 4096 px a side. */
+function fitCanvas(width: number, height: number): Canvas {
+  const scale = Math.min(1, 4096 / Math.max(width, height));
+  return { index: 0, width: Math.round(width * scale), height: Math.round(height * scale), suffix: '' };
 }
 
 export function isUuid(value: string): boolean {

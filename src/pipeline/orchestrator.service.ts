@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { throwIfAborted } from '../common/errors/domain.exception';
-import type { ArtifactRecord, PipelineInput, PipelineState, Stage, StageContext, StepNumber } from './pipeline.types';
+import type { ArtifactRecord, JobState, PipelineInput, ShotState, Stage, StageContext, StepNumber } from './pipeline.types';
 import { STAGE } from './pipeline.types';
 
 export interface ProgressEvent {
@@ -17,78 +17,94 @@ export interface ProgressEvent {
 export interface PipelineSink {
   progress(event: ProgressEvent): void;
   writeArtifact(name: string, data: Buffer, mime: string): Promise<ArtifactRecord>;
-  /** Median seconds per stage from past runs, for progress weights; may be empty. */
+  /** Median seconds per stage run from past jobs, for progress weights; may be empty. */
   stageSeconds?: Record<string, number>;
 }
 
 export interface PipelineOutcome {
+  /** ms per stage; for canvas stages the mean over the job's canvases. */
   timings: Record<string, number>;
-  state: PipelineState;
+  job: JobState;
+  shots: ShotState[];
   stages: string[];
 }
 
-/** Runs the stages of one job in order, reporting progress and honouring the abort signal. */
+interface PlanStep {
+  stage: Stage;
+  shot?: ShotState;
+}
+
+/** Runs the stages of one job in order, per canvas where needed, honouring the abort signal. */
 @Injectable()
 export class PipelineOrchestrator {
   constructor(@Inject(STAGE) private readonly stages: Stage[]) {}
 
-  /** The stages a job with these steps runs, in order. */
-  plan(startStep: StepNumber, stopStep: StepNumber): Stage[] {
-    return this.stages.filter((s) => s.step >= startStep && s.step <= stopStep);
+  /** The stages a job runs, in order (canvas stages are repeated per canvas by `run`). */
+  plan(input: Pick<PipelineInput, 'startStep' | 'stopStep' | 'textContent'>): Stage[] {
+    return this.stages.filter(
+      (s) => s.step >= input.startStep && s.step <= input.stopStep && (!s.applies || s.applies(input as PipelineInput)),
+    );
   }
 
   hasStep(step: StepNumber): boolean {
     return this.stages.some((s) => s.step === step);
   }
 
-  /** True when a job asks for copy that this server cannot draw yet (no Stage 2 stages). */
-  skipsCopy(stopStep: StepNumber, text: string | undefined): boolean {
-    return stopStep === 2 && Boolean(text) && !this.hasStep(2);
-  }
-
-  /** Estimated seconds per stage: recorded medians where known, the stage's default otherwise. */
+  /** Estimated seconds per stage run: recorded medians where known, the stage's default otherwise. */
   estimates(plan: Stage[], medians: Record<string, number> = {}): Record<string, number> {
     return Object.fromEntries(plan.map((s) => [s.name, medians[s.name] ?? s.defaultSeconds]));
   }
 
+  /** Seconds a whole job takes by the estimates. */
+  totalSeconds(plan: Stage[], estimates: Record<string, number>, canvases: number): number {
+    return plan.reduce((sum, s) => sum + estimates[s.name] * (s.scope === 'canvas' ? canvases : 1), 0);
+  }
+
   async run(input: PipelineInput, sink: PipelineSink, signal: AbortSignal): Promise<PipelineOutcome> {
-    const plan = this.plan(input.startStep, input.stopStep);
+    const plan = this.plan(input);
     const estimates = this.estimates(plan, sink.stageSeconds);
-    const total = Object.values(estimates).reduce((a, b) => a + b, 0) || 1;
-    const state: PipelineState = { layers: [] };
-    const timings: Record<string, number> = {};
+    const total = this.totalSeconds(plan, estimates, input.canvases.length) || 1;
+    const job: JobState = {};
+    const shots: ShotState[] = input.canvases.map((canvas) => ({ canvas, layers: [] }));
+    const steps: PlanStep[] = [
+      ...plan.filter((s) => s.scope === 'job').map((stage) => ({ stage })),
+      ...shots.flatMap((shot) => plan.filter((s) => s.scope === 'canvas').map((stage) => ({ stage, shot }))),
+    ];
+    const spent: Record<string, number> = {};
     const writes: Array<Promise<unknown>> = [];
     let doneSeconds = 0;
     try {
-      for (const stage of plan) {
+      for (const { stage, shot } of steps) {
         throwIfAborted(signal);
         const stageStartedAt = new Date();
         const weight = estimates[stage.name];
-        const emit = (fraction: number, subStep: string, message?: string) => {
+        const where = shot && shots.length > 1 ? ` (${shot.canvas.width}x${shot.canvas.height})` : '';
+        const report = (fraction: number, subStep: string, message?: string) => {
           const clamped = Math.max(0, Math.min(1, fraction));
           sink.progress({
             percent: Math.min(99, ((doneSeconds + clamped * weight) / total) * 100),
             stage: stage.name,
             label: stage.label,
             subStep,
-            message: message ?? `${stage.label}: ${subStep}`,
+            message: (message ?? `${stage.label}: ${subStep}`) + where,
             stageStartedAt,
-            timings: { ...timings },
+            timings: perRun(spent, plan, shots.length),
           });
         };
+        const suffix = shot?.canvas.suffix ?? '';
         const ctx: StageContext = {
           input,
           signal,
-          state,
-          report: emit,
-          persist: (name, data, mime) => {
-            writes.push(data.then((bytes) => sink.writeArtifact(name, bytes, mime)));
-          },
+          job,
+          shot: shot ?? shots[0],
+          report,
+          persist: (name, data, mime) => writes.push(data.then((bytes) => sink.writeArtifact(name, bytes, mime))),
+          fileName: (base, ext) => `${base}${suffix}.${ext}`,
         };
-        emit(0, 'start');
+        report(0, 'start');
         const started = performance.now();
         await stage.run(ctx);
-        timings[stage.name] = Math.round(performance.now() - started);
+        spent[stage.name] = (spent[stage.name] ?? 0) + (performance.now() - started);
         doneSeconds += weight;
       }
     } catch (error) {
@@ -97,6 +113,16 @@ export class PipelineOrchestrator {
       throw error;
     }
     await Promise.all(writes);
-    return { timings, state, stages: plan.map((s) => s.name) };
+    return { timings: perRun(spent, plan, shots.length), job, shots, stages: plan.map((s) => s.name) };
   }
+}
+
+/** ms per stage run: canvas stages are averaged over the canvases so ETAs scale with their count. */
+function perRun(spent: Record<string, number>, plan: Stage[], canvases: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const stage of plan) {
+    if (spent[stage.name] === undefined) continue;
+    out[stage.name] = Math.round(spent[stage.name] / (stage.scope === 'canvas' ? canvases : 1));
+  }
+  return out;
 }

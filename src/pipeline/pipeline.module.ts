@@ -1,28 +1,41 @@
 import { Module } from '@nestjs/common';
+import { FontsModule } from '../fonts/fonts.module';
+import { EmbeddedImageAnalyzer } from './analysis/embedded-analyzer';
+import { IMAGE_ANALYZER } from './analysis/analysis.types';
 import { BACKGROUND_PROVIDER } from './background/background-provider';
 import { StudioBackgroundProvider } from './background/studio-background.provider';
+import { LAYOUT_DESIGNER } from './layout/layout.types';
+import { TemplateLayoutDesigner } from './layout/template-designer';
 import { PipelineOrchestrator } from './orchestrator.service';
 import { STAGE } from './pipeline.types';
+import { RendererModule } from './renderer/renderer.module';
 import { SegmentationService } from './segmentation/segmentation.service';
+import { AnalyzeStage } from './stages/analyze.stage';
 import { BackgroundStage } from './stages/background.stage';
 import { CompositeStage } from './stages/composite.stage';
+import { FinalizeStage } from './stages/finalize.stage';
+import { LayoutStage } from './stages/layout.stage';
+import { LocateStage } from './stages/locate.stage';
+import { RenderStage } from './stages/render.stage';
 import { SegmentStage } from './stages/segment.stage';
 
+/** The stages in the order a job runs them; each decides whether it applies to a job. */
+const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, AnalyzeStage, LayoutStage, RenderStage, FinalizeStage];
+
 @Module({
+  imports: [FontsModule, RendererModule],
   providers: [
     SegmentationService,
     StudioBackgroundProvider,
     { provide: BACKGROUND_PROVIDER, useExisting: StudioBackgroundProvider },
-    SegmentStage,
-    BackgroundStage,
-    CompositeStage,
-    {
-      provide: STAGE,
-      inject: [SegmentStage, BackgroundStage, CompositeStage],
-      useFactory: (...stages: unknown[]) => stages,
-    },
+    EmbeddedImageAnalyzer,
+    { provide: IMAGE_ANALYZER, useExisting: EmbeddedImageAnalyzer },
+    TemplateLayoutDesigner,
+    { provide: LAYOUT_DESIGNER, useExisting: TemplateLayoutDesigner },
+    ...STAGES,
+    { provide: STAGE, inject: STAGES, useFactory: (...stages: unknown[]) => stages },
     PipelineOrchestrator,
   ],
-  exports: [PipelineOrchestrator, SegmentationService],
+  exports: [PipelineOrchestrator, SegmentationService, FontsModule, RendererModule],
 })
 export class PipelineModule {}

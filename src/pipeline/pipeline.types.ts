@@ -1,6 +1,20 @@
+import type { FontFaceBundle } from '../fonts/fonts.types';
+import type { ImageAnalysis } from './analysis/analysis.types';
 import type { AspectPreset, Box, RawImage, Rgb } from './image.types';
+import type { LayoutResult } from './layout/layout.types';
+import type { FontUsage } from './renderer/renderer.types';
 
 export type StepNumber = 1 | 2;
+
+/** One output size of a job. The first canvas's files have plain names (final.png). */
+export interface Canvas {
+  index: number;
+  width: number;
+  height: number;
+  preset?: AspectPreset;
+  /** '' for the first canvas, '_4x5' style for the others. */
+  suffix: string;
+}
 
 /** What the pipeline needs from a job; image bytes travel separately from the stored parameters. */
 export interface PipelineInput {
@@ -12,13 +26,13 @@ export interface PipelineInput {
   textContent: string;
   bgPrompt: string;
   negativePrompt: string;
+  htmlStylePrompt: string;
+  fontName?: string;
   textPosition: 'auto' | 'top' | 'center' | 'bottom';
   strength: number;
   guidanceScale: number;
   seed: number;
-  width: number;
-  height: number;
-  aspectRatio?: AspectPreset;
+  canvases: Canvas[];
   testMode: boolean;
 }
 
@@ -29,23 +43,8 @@ export interface ArtifactRecord {
   sha256: string;
 }
 
-/** The orchestrator's window onto the outside world: progress and artifact storage. */
-export interface StageContext {
-  readonly input: PipelineInput;
-  readonly signal: AbortSignal;
-  /** fraction: 0..1 within the current stage. */
-  report(fraction: number, subStep: string, message?: string): void;
-  /**
-   * Encodes and stores in the background: libvips encodes off the main thread, so later
-   * stages run meanwhile. The job completes only after every persisted file is written.
-   */
-  persist(name: string, data: Promise<Buffer>, mime: string): void;
-  /** Values stages hand to later stages (cutout, matte, placement...). */
-  readonly state: PipelineState;
-}
-
 export interface LayerEntry {
-  name: 'background' | 'shadow' | 'product' | 'text';
+  name: 'background' | 'shadow' | 'product' | 'text' | 'image';
   file: string;
   box: Box;
   opacity: number;
@@ -53,29 +52,73 @@ export interface LayerEntry {
   meta?: Record<string, unknown>;
 }
 
-export interface PipelineState {
+/** Made once per job and shared by every canvas. */
+export interface JobState {
   source?: RawImage;
   cutout?: RawImage;
   matte?: RawImage;
   segmentModel?: string;
   productBox?: Box;
   palette?: Rgb[];
+}
+
+/** Made per canvas. */
+export interface ShotState {
+  canvas: Canvas;
   placement?: { box: Box; floorY: number; scale: number };
   background?: RawImage;
   backgroundInfo?: { provider: string; description: string };
   /** Where the backdrop's key light is, so shadows fall away from it. */
   keyLight?: { x: number; y: number };
   step1?: RawImage;
+  /** Canvas-size product alpha (1 channel), for analysis. */
+  productMask?: RawImage;
+  productBox?: Box;
+  analysis?: ImageAnalysis;
+  layout?: LayoutResult;
+  fonts?: { bundle: FontFaceBundle; family: string; missing: string[] };
+  text?: {
+    layer: RawImage;
+    box: Box | null;
+    fittedPx: number | null;
+    overflow: boolean;
+    font: string;
+    fontsUsed: FontUsage[];
+    missing: string[];
+  };
+  final?: RawImage;
   layers: LayerEntry[];
+}
+
+/** The orchestrator's window onto the outside world: progress and artifact storage. */
+export interface StageContext {
+  readonly input: PipelineInput;
+  readonly signal: AbortSignal;
+  readonly job: JobState;
+  /** The current canvas's state (canvas-scoped stages only). */
+  readonly shot: ShotState;
+  /** fraction: 0..1 within the current stage. */
+  report(fraction: number, subStep: string, message?: string): void;
+  /**
+   * Encodes and stores in the background: libvips encodes off the main thread, so later
+   * stages run meanwhile. The job completes only after every persisted file is written.
+   */
+  persist(name: string, data: Promise<Buffer>, mime: string): void;
+  /** An artifact name for the current canvas: ('final', 'png') -> final.png or final_4x5.png. */
+  fileName(base: string, ext: string): string;
 }
 
 export interface Stage {
   readonly name: string;
   readonly step: StepNumber;
+  /** 'job': runs once; 'canvas': runs for every canvas, after all job stages. */
+  readonly scope: 'job' | 'canvas';
   /** Human label shown as current_step. */
   readonly label: string;
-  /** Used for progress weights and the ETA until real timings exist. */
+  /** Seconds per run, used for progress weights and the ETA until real timings exist. */
   readonly defaultSeconds: number;
+  /** Whether this stage has work for this input (e.g. text stages skip empty copy). */
+  applies?(input: PipelineInput): boolean;
   run(ctx: StageContext): Promise<void>;
 }
 

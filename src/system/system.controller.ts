@@ -5,6 +5,8 @@ import { AppConfig } from '../config/app-config';
 import { SystemMetricsDto } from '../jobs/dto/job-status.dto';
 import { ModelRegistry } from '../models/model-registry.service';
 import type { RegistrySnapshot } from '../models/model.types';
+import { FontsService } from '../fonts/fonts.service';
+import { ChromiumPool, type ChromiumPoolStats } from '../pipeline/renderer/chromium-pool';
 import { HealthRepository } from './health.repository';
 import { SystemMetricsRepository } from './system-metrics.repository';
 
@@ -13,6 +15,7 @@ class HealthDto {
   @ApiProperty() database: { ok: boolean; latency_ms: number | null; embedded: boolean };
   @ApiProperty() gpu_available: boolean;
   @ApiProperty({ description: 'Installed segmentation model in use' }) segmentation_model: string | null;
+  @ApiProperty({ description: 'Font catalog: families found, and whether any draws Hangul' }) fonts: { families: number; hangul: boolean };
   @ApiProperty({ type: 'object', additionalProperties: true }) models: RegistrySnapshot['totals'];
   @ApiProperty({ type: [String] }) warnings: string[];
   @ApiProperty() uptime_sec: number;
@@ -21,6 +24,8 @@ class HealthDto {
 class SystemDto {
   @ApiProperty({ type: SystemMetricsDto }) metrics: SystemMetricsDto;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Model residency, budget and counters' }) models: RegistrySnapshot;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Chromium pool: pages, renders, timeouts, relaunches' })
+  renderer: ChromiumPoolStats;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Jobs per status' }) queue: Record<string, number>;
   @ApiProperty() config: Record<string, unknown>;
 }
@@ -33,6 +38,8 @@ export class SystemController {
     private readonly health: HealthRepository,
     private readonly metrics: SystemMetricsRepository,
     private readonly registry: ModelRegistry,
+    private readonly fonts: FontsService,
+    private readonly chromium: ChromiumPool,
   ) {}
 
   @Get('health')
@@ -46,6 +53,8 @@ export class SystemController {
     const warnings: string[] = [];
     if (!seg) warnings.push('No segmentation model is installed: run npm run models:pull -- birefnet-general, or npm ci to restore ISNet');
     if (this.config.ORT_EXECUTION_PROVIDERS.includes('cuda') && gpus.length === 0) warnings.push('ORT_EXECUTION_PROVIDERS asks for CUDA but no GPU was found');
+    const fonts = this.fonts.status();
+    warnings.push(...fonts.warnings);
     const ok = latency !== null && seg !== null;
     if (latency === null) res.status(503);
     return {
@@ -53,6 +62,7 @@ export class SystemController {
       database: { ok: latency !== null, latency_ms: latency, embedded: !this.config.DATABASE_URL },
       gpu_available: gpus.length > 0,
       segmentation_model: seg,
+      fonts: { families: fonts.families, hangul: fonts.hangul },
       models: this.registry.snapshot().totals,
       warnings,
       uptime_sec: Math.round(process.uptime()),
@@ -66,6 +76,7 @@ export class SystemController {
     return {
       metrics: await this.metrics.read(),
       models: this.registry.snapshot(),
+      renderer: this.chromium.stats(),
       queue: await this.health.queue(),
       config: {
         model_residency: this.config.MODEL_RESIDENCY,

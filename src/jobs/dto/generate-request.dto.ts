@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { toBoolean, toNumber } from '../../common/transforms';
 import { ASPECT_PRESETS, type AspectPreset } from '../../pipeline/image.types';
 
@@ -63,6 +77,20 @@ export class GenerateRequestDto {
   @ApiPropertyOptional({ enum: Object.keys(ASPECT_PRESETS), description: 'Canvas preset; overrides width/height' })
   @IsOptional() @IsIn(Object.keys(ASPECT_PRESETS))
   aspect_ratio?: AspectPreset;
+
+  @ApiPropertyOptional({
+    enum: Object.keys(ASPECT_PRESETS),
+    isArray: true,
+    example: ['1:1', '4:5', '9:16', '1.91:1'],
+    description: 'Several placements from one cutout: one final per placement (multipart: comma-separated)',
+  })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value))
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @ArrayUnique() @IsIn(Object.keys(ASPECT_PRESETS), { each: true })
+  placements?: AspectPreset[];
+
+  @ApiPropertyOptional({ example: 'NanumGothic', description: 'A family from GET /fonts; default: the best installed Korean sans' })
+  @IsOptional() @IsString() @MaxLength(100)
+  font_name?: string;
 
   @ApiPropertyOptional({ minimum: 256, maximum: 4096, default: 1024 })
   @Transform(toNumber) @IsOptional() @IsInt() @Min(256) @Max(4096)

@@ -30,6 +30,14 @@ export class ArtifactDto {
   @ApiProperty({ example: '/jobs/550e8400-e29b-41d4-a716-446655440000/artifacts/step1.png' }) url: string;
 }
 
+export class FinalDto {
+  @ApiProperty({ example: '4:5', description: 'The placement preset, or WxH for a custom size' }) placement: string;
+  @ApiProperty() width: number;
+  @ApiProperty() height: number;
+  @ApiProperty({ nullable: true, type: String }) step1_url: string | null;
+  @ApiProperty({ nullable: true, type: String }) final_url: string | null;
+}
+
 export class JobErrorDto {
   @ApiProperty({ example: 'INVALID_IMAGE' }) code: string;
   @ApiProperty() message: string;
@@ -53,6 +61,8 @@ export class JobStatusDto {
   @ApiProperty({ nullable: true, type: String, description: 'data URL (omitted with include_images=false)' }) final_result: string | null;
   @ApiProperty({ nullable: true, type: String }) step1_result_url: string | null;
   @ApiProperty({ nullable: true, type: String }) final_result_url: string | null;
+  @ApiProperty({ type: [FinalDto], description: 'One entry per placement; the first is step1_result/final_result' })
+  finals: FinalDto[];
   @ApiProperty({ nullable: true, type: String }) error_message: string | null;
   @ApiProperty({ nullable: true, type: JobErrorDto }) error: JobErrorDto | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Milliseconds per finished stage' })

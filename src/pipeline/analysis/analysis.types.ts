@@ -9,6 +9,12 @@ export interface TextBoxCandidate {
   meanLuminance: number;
   /** Share of edge pixels: 0 calm .. 1 busy. */
   edgeDensity: number;
+  /**
+   * 10th / 90th percentile relative luminance of the area: the darkest and brightest parts text
+   * must still read against. Optional: providers that cannot measure them leave them out.
+   */
+  luminanceP10?: number;
+  luminanceP90?: number;
 }
 
 /** What analysis of a Stage 1 image yields; a vision-model provider returns the same shape. */

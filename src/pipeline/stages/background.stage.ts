@@ -12,6 +12,7 @@ import { encodePng } from './encode';
 export class BackgroundStage implements Stage {
   readonly name = 'background';
   readonly step = 1 as const;
+  readonly scope = 'canvas' as const;
   readonly label = 'step1_background';
   readonly defaultSeconds = 0.3;
 
@@ -21,11 +22,12 @@ export class BackgroundStage implements Stage {
   ) {}
 
   async run(ctx: StageContext): Promise<void> {
-    const { cutout, productBox, palette } = ctx.state;
+    const { cutout, productBox, palette } = ctx.job;
     if (!cutout || !productBox) throw new DomainException(ErrorCode.INTERNAL, 'background stage ran before segmentation');
-    const { width, height, textPosition } = ctx.input;
+    const { width, height } = ctx.shot.canvas;
+    const { textPosition } = ctx.input;
     const placement = placeProduct(productBox, { width: cutout.width, height: cutout.height }, { width, height }, { textPosition });
-    ctx.state.placement = placement;
+    ctx.shot.placement = placement;
 
     // test_mode keeps a job on the embedded provider: no paid API calls, same real pipeline.
     const provider = ctx.input.testMode ? this.studio : this.configured;
@@ -43,9 +45,9 @@ export class BackgroundStage implements Stage {
       guidanceScale: ctx.input.guidanceScale,
       signal: ctx.signal,
     });
-    ctx.state.background = result.image;
-    ctx.state.backgroundInfo = { provider: result.provider, description: result.description };
-    ctx.state.keyLight = keyLightFromMeta(result.meta);
-    ctx.persist('background.png', encodePng(result.image), 'image/png');
+    ctx.shot.background = result.image;
+    ctx.shot.backgroundInfo = { provider: result.provider, description: result.description };
+    ctx.shot.keyLight = keyLightFromMeta(result.meta);
+    ctx.persist(ctx.fileName('background', 'png'), encodePng(result.image), 'image/png');
   }
 }

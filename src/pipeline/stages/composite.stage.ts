@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import sharp from 'sharp';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { composeProductShot } from '../compositing/composite';
@@ -11,37 +12,49 @@ import { encodePng } from './encode';
 export class CompositeStage implements Stage {
   readonly name = 'composite';
   readonly step = 1 as const;
+  readonly scope = 'canvas' as const;
   readonly label = 'step1_composite';
-  readonly defaultSeconds = 0.4;
+  readonly defaultSeconds = 0.2;
 
   async run(ctx: StageContext): Promise<void> {
-    const { background, cutout, productBox, placement } = ctx.state;
+    const { cutout, productBox, segmentModel } = ctx.job;
+    const { background, placement, keyLight } = ctx.shot;
     if (!background || !cutout || !productBox || !placement) {
       throw new DomainException(ErrorCode.INTERNAL, 'composite stage ran before segmentation and background');
     }
     ctx.report(0.05, 'compose', 'Placing the product and its shadow');
-    const shot = await composeProductShot({ background, cutout, productBox, placement, keyLight: ctx.state.keyLight, signal: ctx.signal });
-    ctx.state.step1 = shot.image;
+    const shot = await composeProductShot({ background, cutout, productBox, placement, keyLight, signal: ctx.signal });
+    ctx.shot.step1 = shot.image;
+    ctx.shot.productBox = shot.productBox;
+    const { data, info } = await sharp(shot.product.data, { raw: { width: shot.product.width, height: shot.product.height, channels: 4 } })
+      .extractChannel(3)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    ctx.shot.productMask = { data, width: info.width, height: info.height, channels: 1 };
 
-    ctx.report(0.6, 'save', 'Saving the product shot and its layers');
     const canvas: Box = { x: 0, y: 0, width: background.width, height: background.height };
-    ctx.persist('step1.png', encodePng(shot.image), 'image/png');
-    ctx.persist('shadow.png', encodePng(shot.shadow), 'image/png');
-    ctx.persist('product.png', encodePng(shot.product), 'image/png');
+    const name = (base: string) => ctx.fileName(base, 'png');
+    ctx.persist(name('step1'), encodePng(shot.image), 'image/png');
+    ctx.persist(name('shadow'), encodePng(shot.shadow), 'image/png');
+    ctx.persist(name('product'), encodePng(shot.product), 'image/png');
     const layers: LayerEntry[] = [
-      { name: 'background', file: 'background.png', box: canvas, opacity: 1, blend: 'normal', meta: ctx.state.backgroundInfo },
-      { name: 'shadow', file: 'shadow.png', box: canvas, opacity: 1, blend: 'multiply' },
+      { name: 'background', file: name('background'), box: canvas, opacity: 1, blend: 'normal', meta: ctx.shot.backgroundInfo },
+      { name: 'shadow', file: name('shadow'), box: canvas, opacity: 1, blend: 'multiply' },
       {
         name: 'product',
-        file: 'product.png',
+        file: name('product'),
         box: canvas,
         opacity: 1,
         blend: 'normal',
-        meta: { productBox: shot.productBox, scale: placement.scale, segmentModel: ctx.state.segmentModel },
+        meta: { productBox: shot.productBox, scale: placement.scale, segmentModel },
       },
     ];
-    ctx.state.layers.push(...layers);
-    const manifest = { width: background.width, height: background.height, layers: ctx.state.layers };
-    ctx.persist('layers.json', Promise.resolve(Buffer.from(JSON.stringify(manifest, null, 2))), 'application/json');
+    ctx.shot.layers.push(...layers);
+    ctx.persist(ctx.fileName('layers', 'json'), Promise.resolve(layersJson(canvas, ctx.shot.layers)), 'application/json');
   }
+}
+
+/** The layer stack later layered export (ZIP/PSD) reads, bottom layer first. */
+export function layersJson(canvas: Box, layers: LayerEntry[]): Buffer {
+  return Buffer.from(JSON.stringify({ width: canvas.width, height: canvas.height, layers }, null, 2));
 }

@@ -16,6 +16,7 @@ export const MAX_WORKING_SIDE = 3072;
 export class SegmentStage implements Stage {
   readonly name = 'segment';
   readonly step = 1 as const;
+  readonly scope = 'job' as const;
   readonly label = 'step1_segment';
   readonly defaultSeconds = 3;
 
@@ -33,19 +34,21 @@ export class SegmentStage implements Stage {
       onProgress: (fraction, subStep) => ctx.report(0.05 + fraction * 0.8, subStep, `Cutting out the product: ${subStep}`),
     });
     if (!result.box) throw new DomainException(ErrorCode.INVALID_IMAGE, 'No product was found in the photo');
-    ctx.state.source = source;
-    ctx.state.cutout = result.cutout;
-    ctx.state.matte = result.matte;
-    ctx.state.productBox = result.box;
-    ctx.state.segmentModel = result.modelId;
-    ctx.state.palette = dominantColors(result.cutout);
+    Object.assign(ctx.job, {
+      source,
+      cutout: result.cutout,
+      matte: result.matte,
+      productBox: result.box,
+      segmentModel: result.modelId,
+      palette: dominantColors(result.cutout),
+    });
 
     ctx.persist('cutout.png', encodePng(result.cutout), 'image/png');
     ctx.persist('matte.png', encodePng(result.matte), 'image/png');
   }
 }
 
-async function decodeRgb(bytes: Buffer): Promise<RawImage> {
+export async function decodeRgb(bytes: Buffer): Promise<RawImage> {
   const { data, info } = await sharp(bytes, { failOn: 'truncated' })
     .rotate() // honour EXIF orientation: phone photos are often stored sideways
     .resize({ width: MAX_WORKING_SIDE, height: MAX_WORKING_SIDE, fit: 'inside', withoutEnlargement: true })

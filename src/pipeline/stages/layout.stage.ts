@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainException } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-codes';
+import { FontsService } from '../../fonts/fonts.service';
+import { LAYOUT_DESIGNER, type LayoutDesigner } from '../layout/layout.types';
+import type { PipelineInput, Stage, StageContext } from '../pipeline.types';
+
+/** Stage 2b: the copy designed as HTML/CSS in a font that has every glyph of it. */
+@Injectable()
+export class LayoutStage implements Stage {
+  readonly name = 'layout';
+  readonly step = 2 as const;
+  readonly scope = 'canvas' as const;
+  readonly label = 'step2_layout';
+  readonly defaultSeconds = 0.02;
+
+  constructor(
+    @Inject(LAYOUT_DESIGNER) private readonly designer: LayoutDesigner,
+    private readonly fonts: FontsService,
+  ) {}
+
+  applies(input: PipelineInput): boolean {
+    return input.textContent.trim().length > 0;
+  }
+
+  async run(ctx: StageContext): Promise<void> {
+    const { analysis, canvas } = ctx.shot;
+    if (!analysis) throw new DomainException(ErrorCode.INTERNAL, 'layout ran before analysis');
+    const text = ctx.input.textContent.trim();
+    // Throws FONT_MISSING for Hangul copy on a machine without a Hangul font: never tofu boxes.
+    const font = this.fonts.resolve(ctx.input.fontName, text);
+    const bundle = this.fonts.faceBundle(font, text);
+    const missing = this.fonts.missingGlyphs(text, [font]);
+    ctx.report(0.2, this.designer.id, `Designing the copy in ${font.family}`);
+    const layout = await this.designer.design({
+      analysis,
+      copy: text,
+      stylePrompt: ctx.input.htmlStylePrompt,
+      position: ctx.input.textPosition,
+      fontCss: bundle.css,
+      fontStack: bundle.stack,
+      width: canvas.width,
+      height: canvas.height,
+    });
+    ctx.shot.layout = layout;
+    ctx.shot.fonts = { bundle, family: font.family, missing };
+    ctx.persist(ctx.fileName('text', 'html'), Promise.resolve(Buffer.from(layout.html)), 'text/html; charset=utf-8');
+  }
+}

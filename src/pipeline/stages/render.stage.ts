@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import sharp from 'sharp';
+import { DomainException } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-codes';
+import type { PipelineInput, Stage, StageContext } from '../pipeline.types';
+import { HTML_RENDERER, type HtmlRenderer } from '../renderer/renderer.types';
+
+/** Stage 2c: Chromium draws the copy into a transparent layer at the canvas's full size. */
+@Injectable()
+export class RenderStage implements Stage {
+  readonly name = 'render';
+  readonly step = 2 as const;
+  readonly scope = 'canvas' as const;
+  readonly label = 'step2_render';
+  readonly defaultSeconds = 0.15;
+
+  constructor(@Inject(HTML_RENDERER) private readonly renderer: HtmlRenderer) {}
+
+  applies(input: PipelineInput): boolean {
+    return input.textContent.trim().length > 0;
+  }
+
+  async run(ctx: StageContext): Promise<void> {
+    const { layout, fonts, canvas } = ctx.shot;
+    if (!layout || !fonts) throw new DomainException(ErrorCode.INTERNAL, 'render ran before layout');
+    ctx.report(0.1, 'chromium', 'Rendering the copy');
+    const result = await this.renderer.render({
+      html: layout.html,
+      width: canvas.width,
+      height: canvas.height,
+      fonts: fonts.bundle.assets,
+      fit: layout.fit,
+      measure: layout.measure,
+      fontProbe: [layout.fit.selector],
+      signal: ctx.signal,
+    });
+    const { data, info } = await sharp(result.png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    ctx.shot.text = {
+      layer: { data, width: info.width, height: info.height, channels: 4 },
+      box: result.boxes[layout.fit.selector] ?? null,
+      fittedPx: result.fittedPx,
+      overflow: result.overflow,
+      font: fonts.family,
+      fontsUsed: result.fontsUsed[layout.fit.selector] ?? [],
+      missing: fonts.missing,
+    };
+    ctx.persist(ctx.fileName('text', 'png'), Promise.resolve(result.png), 'image/png');
+  }
+}
