@@ -8,6 +8,8 @@ export interface Row {
   unit: string;
   target?: string;
   digits?: number;
+  /** Two readings, start and end, shown as "start -> end" rather than summarised. */
+  pair?: boolean;
 }
 
 export function median(values: number[]): number {

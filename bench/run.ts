@@ -16,6 +16,11 @@ import { composeProductShot } from '../src/pipeline/compositing/composite';
 import { placeProduct } from '../src/pipeline/compositing/placement';
 import type { RawImage } from '../src/pipeline/image.types';
 import { maskIoU, SegmentationService } from '../src/pipeline/segmentation/segmentation.service';
+import { execFileSync } from 'node:child_process';
+import { FontsService } from '../src/fonts/fonts.service';
+import { EmbeddedImageAnalyzer } from '../src/pipeline/analysis/embedded-analyzer';
+import { TemplateLayoutDesigner } from '../src/pipeline/layout/template-designer';
+import { HTML_RENDERER, type HtmlRenderer } from '../src/pipeline/renderer/renderer.types';
 import type { RegistrySnapshot } from '../src/models/model.types';
 import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
 
@@ -81,6 +86,45 @@ async function benchBackgroundComposite(app: INestApplicationContext): Promise<v
   rows.push({ what: 'studio background + composite, 1024x1024', value: await timeRuns(20, () => once(seed++)), unit: 'ms', target: '<= 150' });
 }
 
+/** A typical text layer: the real analysis and template layout of a Stage 1 shot. */
+async function benchRenderer(app: INestApplicationContext): Promise<void> {
+  const { raw } = await sampleAt1024();
+  const cut = await app.get(SegmentationService).segment(raw, {});
+  const canvas = { width: 1024, height: 1024 };
+  const placement = placeProduct(cut.box!, cut.cutout, canvas, { textPosition: 'auto' });
+  const bg = await app.get(StudioBackgroundProvider).generate({
+    prompt: 'warm beige studio', negativePrompt: '', ...canvas, seed: 7, palette: dominantColors(cut.cutout),
+    productBox: placement.box, floorY: placement.floorY, strength: 0.6, guidanceScale: 3.5,
+  });
+  const shot = await composeProductShot({ background: bg.image, cutout: cut.cutout, productBox: cut.box!, placement });
+  const analysis = await app.get(EmbeddedImageAnalyzer).analyze({
+    image: { data: shot.image.data, width: 1024, height: 1024, channels: 3 }, productBox: shot.productBox, position: 'auto',
+  });
+  const fonts = app.get(FontsService);
+  const copy = '명절 특가! 사과 한 박스 20,000원';
+  const bundle = fonts.faceBundle(fonts.resolve(undefined, copy), copy);
+  const layout = await app.get(TemplateLayoutDesigner).design({
+    analysis, copy, stylePrompt: '', position: 'auto', fontCss: bundle.css, fontStack: bundle.stack, ...canvas,
+  });
+  const renderer = app.get<HtmlRenderer>(HTML_RENDERER);
+  const render = () => renderer.render({ html: layout.html, ...canvas, fonts: bundle.assets, fit: layout.fit, measure: layout.measure, fontProbe: [layout.fit.selector] });
+  await render();
+  rows.push({ what: 'text layer render, warm, 1024x1024 (fit + measure + font probe + PNG)', value: await timeRuns(30, render), unit: 'ms', target: '<= 150' });
+  const memory = () => ({ node: process.memoryUsage.rss() / 2 ** 20, chromium: chromiumRssMb() });
+  const start = memory();
+  const times = await timeRuns(500, render);
+  const end = memory();
+  rows.push({ what: 'render pool through 500 renders: median render', value: times, unit: 'ms' });
+  rows.push({ what: 'render pool: Node RSS at start / after 500 renders', value: [start.node, end.node], unit: 'MB', target: 'flat', pair: true });
+  rows.push({ what: 'render pool: Chromium RSS (all its processes) at start / after 500', value: [start.chromium, end.chromium], unit: 'MB', target: 'flat', pair: true });
+}
+
+/** Resident memory of every Chromium process, summed (shared pages counted per process). */
+function chromiumRssMb(): number {
+  const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n').reduce((sum, kb) => sum + Number(kb), 0) / 1024 : 0;
+}
+
 /** A photo of about 1 MB: the sample, upscaled until its JPEG passes 1 MiB. */
 async function photoOfOneMegabyte(): Promise<{ bytes: Buffer; width: number }> {
   for (let width = 1600; ; width += 200) {
@@ -123,6 +167,17 @@ async function benchJobs(dataDir: string): Promise<void> {
     rows.push({ what: 'whole Stage 1 job, warm, embedded (submit -> completed seen by a polling client)', value: client, unit: 'ms', target: '<= 4000' });
     rows.push({ what: 'whole Stage 1 job, warm (created_at -> finished_at on the server)', value: serverSide, unit: 'ms' });
 
+    const withCopy = JSON.stringify({ ...JSON.parse(body), stop_step: 2, text_content: '명절 특가! 사과 한 박스 20,000원' });
+    const stage2: number[] = [];
+    const whole = await timeRuns(5, async () => {
+      const { job_id } = await httpJson(server.url, 'POST', '/generate', withCopy);
+      const [done] = await waitJobs(server.url, [job_id as string]);
+      const t = done.timings as Record<string, number>;
+      stage2.push(t.analyze + t.layout + t.render + t.finalize);
+    });
+    rows.push({ what: 'Stage 2 on embedded providers (analyze + layout + render + finalize), warm', value: stage2, unit: 'ms', target: '<= 400' });
+    rows.push({ what: 'whole job, Stage 1 + 2, warm (submit -> completed seen by a polling client)', value: whole, unit: 'ms', target: '<= 4500' });
+
     const before = (await system()).models.totals;
     const started = Date.now();
     const ids = await Promise.all(Array.from({ length: 10 }, async () => (await httpJson(server.url, 'POST', '/generate', body)).job_id as string));
@@ -150,6 +205,7 @@ function report(): string {
     ...rows.map((r) => {
       const d = r.digits ?? (r.unit === 'MB' ? 0 : 1);
       const f = (v: number) => `${v.toFixed(d)}${r.unit ? ` ${r.unit}` : ''}`;
+      if (r.pair) return `| ${r.what} | ${f(r.value[0])} -> ${f(r.value[1])} | | | | ${r.target ?? ''} |`;
       return `| ${r.what} | ${f(median(r.value))} | ${f(Math.min(...r.value))} | ${f(Math.max(...r.value))} | ${r.value.length} | ${r.target ?? ''} |`;
     }),
     '',
@@ -165,6 +221,7 @@ async function main(): Promise<void> {
     try {
       await benchSegmentation(app);
       await benchBackgroundComposite(app);
+      await benchRenderer(app);
     } finally {
       await app.close();
     }

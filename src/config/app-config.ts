@@ -75,6 +75,10 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(120_000)
   RENDER_TIMEOUT_MS = 10_000;
 
+  /** Start Chromium at boot so the first jobs don't pay its launch and font loading. */
+  @Transform(toBool) @IsBoolean()
+  RENDER_PREWARM = true;
+
   /** Extra font files (TTF/OTF) offered to the renderer beside the system's fonts. */
   @IsString()
   FONTS_DIR = './fonts';

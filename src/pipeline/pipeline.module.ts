@@ -8,6 +8,7 @@ import { LAYOUT_DESIGNER } from './layout/layout.types';
 import { TemplateLayoutDesigner } from './layout/template-designer';
 import { PipelineOrchestrator } from './orchestrator.service';
 import { STAGE } from './pipeline.types';
+import { RendererWarmupService } from './renderer/renderer-warmup.service';
 import { RendererModule } from './renderer/renderer.module';
 import { SegmentationService } from './segmentation/segmentation.service';
 import { AnalyzeStage } from './stages/analyze.stage';
@@ -35,6 +36,7 @@ const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, Anal
     ...STAGES,
     { provide: STAGE, inject: STAGES, useFactory: (...stages: unknown[]) => stages },
     PipelineOrchestrator,
+    RendererWarmupService,
   ],
   exports: [PipelineOrchestrator, SegmentationService, FontsModule, RendererModule],
 })

@@ -123,3 +123,8 @@ export interface Stage {
 }
 
 export const STAGE = Symbol('PIPELINE_STAGE');
+
+/** Text stages have work only when there is copy; without it the product shot is the final. */
+export function hasCopy(input: PipelineInput): boolean {
+  return input.textContent.trim().length > 0;
+}

@@ -170,3 +170,27 @@ describe('HtmlRendererService (real Chromium)', () => {
     });
   });
 });
+
+describe('HtmlRendererService with more renders than pages', () => {
+  it('serves every render: a tab behind another gets no frames until it is brought to the front', async () => {
+    // Cold pool of two pages, six renders at once, each with a deadline that a stalled
+    // capture (seconds, waiting for a frame of a background tab) would miss.
+    const pool = new ChromiumPool(loadConfig({}, { RENDER_PAGES: 2 }));
+    const renderer = new HtmlRendererService(pool);
+    try {
+      const body = page('p { font: 40px AdFace; }', '<p>명절 특가 20,000원</p>');
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, () => renderer.render({ html: body, width: 640, height: 360, fonts: [NANUM], timeoutMs: 2500 })),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(6).fill('fulfilled'));
+      for (let i = 0; i < 4; i++) {
+        await expect(renderer.render({ html: body, width: 640, height: 360, fonts: [NANUM], timeoutMs: 2500 })).resolves.toMatchObject({
+          overflow: false,
+        });
+      }
+      expect(pool.stats()).toMatchObject({ timeouts: 0, pageRecycles: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { ChromiumPool } from './chromium-pool';
 import { capturePng, fitText, measureBoxes, probeFonts, settleDocument, type FitOutcome } from './page-probes';
 import type { PooledPage } from './pooled-page';
 import type { HtmlRenderer, RenderRequest, RenderResult } from './renderer.types';
+import { Mutex } from '../../common/mutex';
 
 /** Chromium's own limit for one screenshot side is far higher; this guards memory (16k x 16k RGBA is 1 GiB). */
 const MAX_SIDE_PX = 8192;
@@ -16,6 +17,8 @@ const MAX_SIDE_PX = 8192;
  */
 @Injectable()
 export class HtmlRendererService implements HtmlRenderer {
+  private readonly captures = new Mutex();
+
   constructor(private readonly pool: ChromiumPool) {}
 
   async render(request: RenderRequest): Promise<RenderResult> {
@@ -31,7 +34,8 @@ export class HtmlRendererService implements HtmlRenderer {
       const fit: FitOutcome | null = request.fit ? await fitText(page.cdp, request.fit) : null;
       const boxes = await measureBoxes(page.cdp, request.measure ?? []);
       const fontsUsed = await probeFonts(page.cdp, request.fontProbe ?? []);
-      const png = await capturePng(page.cdp, width, height);
+      // Captures take turns: each brings its tab to the front of the one window first.
+      const png = await this.captures.runExclusive(() => capturePng(page.cdp, width, height));
       return {
         png,
         fittedPx: fit?.px ?? null,

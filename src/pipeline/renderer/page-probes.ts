@@ -184,6 +184,9 @@ export async function probeFonts(cdp: CDPSession, selectors: string[]): Promise<
  * instead of ~85 ms for a file ~40% larger, which the next stage decodes anyway.
  */
 export async function capturePng(cdp: CDPSession, width: number, height: number): Promise<Buffer> {
+  // Only the front tab of a window gets compositor frames; a capture from the surface of a
+  // tab behind another waits seconds for a frame. The caller serializes captures.
+  await cdp.send('Page.bringToFront');
   const { data } = await cdp.send('Page.captureScreenshot', {
     format: 'png',
     clip: { x: 0, y: 0, width, height, scale: 1 },

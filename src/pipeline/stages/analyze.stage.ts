@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { IMAGE_ANALYZER, type ImageAnalyzer } from '../analysis/analysis.types';
-import type { PipelineInput, Stage, StageContext } from '../pipeline.types';
+import { hasCopy, type Stage, type StageContext } from '../pipeline.types';
 
 /** Stage 2a: where there is calm room for the copy, and in what colour it reads. */
 @Injectable()
@@ -15,9 +15,7 @@ export class AnalyzeStage implements Stage {
 
   constructor(@Inject(IMAGE_ANALYZER) private readonly analyzer: ImageAnalyzer) {}
 
-  applies(input: PipelineInput): boolean {
-    return input.textContent.trim().length > 0;
-  }
+  readonly applies = hasCopy;
 
   async run(ctx: StageContext): Promise<void> {
     const { step1, productMask, productBox, canvas } = ctx.shot;

@@ -3,7 +3,7 @@ import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { FontsService } from '../../fonts/fonts.service';
 import { LAYOUT_DESIGNER, type LayoutDesigner } from '../layout/layout.types';
-import type { PipelineInput, Stage, StageContext } from '../pipeline.types';
+import { hasCopy, type Stage, type StageContext } from '../pipeline.types';
 
 /** Stage 2b: the copy designed as HTML/CSS in a font that has every glyph of it. */
 @Injectable()
@@ -19,9 +19,7 @@ export class LayoutStage implements Stage {
     private readonly fonts: FontsService,
   ) {}
 
-  applies(input: PipelineInput): boolean {
-    return input.textContent.trim().length > 0;
-  }
+  readonly applies = hasCopy;
 
   async run(ctx: StageContext): Promise<void> {
     const { analysis, canvas } = ctx.shot;

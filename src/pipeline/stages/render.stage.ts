@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
-import type { PipelineInput, Stage, StageContext } from '../pipeline.types';
+import { hasCopy, type Stage, type StageContext } from '../pipeline.types';
 import { HTML_RENDERER, type HtmlRenderer } from '../renderer/renderer.types';
 
 /** Stage 2c: Chromium draws the copy into a transparent layer at the canvas's full size. */
@@ -16,9 +16,7 @@ export class RenderStage implements Stage {
 
   constructor(@Inject(HTML_RENDERER) private readonly renderer: HtmlRenderer) {}
 
-  applies(input: PipelineInput): boolean {
-    return input.textContent.trim().length > 0;
-  }
+  readonly applies = hasCopy;
 
   async run(ctx: StageContext): Promise<void> {
     const { layout, fonts, canvas } = ctx.shot;
