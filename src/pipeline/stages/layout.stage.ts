@@ -3,7 +3,11 @@ import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { FontsService } from '../../fonts/fonts.service';
 import { LAYOUT_DESIGNER, type LayoutDesigner } from '../layout/layout.types';
+import { chooseStyle } from '../layout/style-presets';
 import { hasCopy, type Stage, type StageContext } from '../pipeline.types';
+
+/** Korean serif families, best first, used for elegant copy when installed. */
+const SERIF_FAMILIES = ['NanumMyeongjo', 'Noto Serif CJK KR', 'UnBatang'];
 
 /** Stage 2b: the copy designed as HTML/CSS in a font that has every glyph of it. */
 @Injectable()
@@ -21,12 +25,20 @@ export class LayoutStage implements Stage {
 
   readonly applies = hasCopy;
 
+  /** Without a font_name, an elegant or classic style reads better in a serif (Myeongjo). */
+  private serifFor(stylePrompt: string, text: string): string | undefined {
+    const { preset } = chooseStyle(stylePrompt, text);
+    if (preset.id !== 'elegant' && preset.id !== 'classic') return undefined;
+    const serif = SERIF_FAMILIES.find((name) => this.fonts.find(name));
+    return serif && this.fonts.missingGlyphs(text, [this.fonts.find(serif)!]).length === 0 ? serif : undefined;
+  }
+
   async run(ctx: StageContext): Promise<void> {
     const { analysis, canvas } = ctx.shot;
     if (!analysis) throw new DomainException(ErrorCode.INTERNAL, 'layout ran before analysis');
     const text = ctx.input.textContent.trim();
     // Throws FONT_MISSING for Hangul copy on a machine without a Hangul font: never tofu boxes.
-    const font = this.fonts.resolve(ctx.input.fontName, text);
+    const font = this.fonts.resolve(ctx.input.fontName ?? this.serifFor(ctx.input.htmlStylePrompt, text), text);
     const bundle = this.fonts.faceBundle(font, text);
     const missing = this.fonts.missingGlyphs(text, [font]);
     ctx.report(0.2, this.designer.id, `Designing the copy in ${font.family}`);
