@@ -141,6 +141,28 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
     expect(Object.keys(done.timings as object)).not.toContain('segment');
   });
 
+  it('leaves out and reports characters no installed font has, instead of drawing boxes', async () => {
+    const { id, canvases } = await run({ text_content: '특가 \u{E000} 20,000원 \u{10FFFD}', seed: 2 });
+    expect(canvases[0].text!.missing_characters.sort()).toEqual(['\u{10FFFD}', '\u{E000}']);
+    const html = (await t.http.get(`/jobs/${id}/artifacts/text.html`).expect(200)).text;
+    expect(html).toContain('20,000원');
+    expect(html).not.toMatch(/\u{E000}|\u{10FFFD}/u);
+  });
+
+  it('lists fonts with their scripts and draws a preview with the real renderer', async () => {
+    const fonts = await t.http.get('/fonts?script=Hangul').expect(200);
+    const nanum = (fonts.body.items as Array<{ family: string; scripts: string[]; preview_url: string }>).find((f) => f.family === 'NanumGothic');
+    expect(nanum?.scripts).toEqual(expect.arrayContaining(['Hangul', 'Latin']));
+    expect(fonts.body.default_family).toBe('NanumGothic');
+    const preview = await t.http.get(nanum!.preview_url).expect(200).expect('Content-Type', /png/);
+    const alpha = await sharp(preview.body as Buffer).ensureAlpha().extractChannel(3).raw().toBuffer();
+    expect(alpha.some((a) => a > 0)).toBe(true);
+    expect((await t.http.get('/fonts/NoSuchFont/preview.png').expect(404)).body.error.code).toBe('NOT_FOUND');
+    expect((await t.http.get('/fonts?script=Klingon').expect(400)).body.error.code).toBe('INVALID_PARAMETER');
+    const health = await t.http.get('/health').expect(200);
+    expect(health.body.fonts).toMatchObject({ hangul: true });
+  });
+
   it('refuses an unknown font, naming the choices, and placements with start_step 2', async () => {
     const bad = await t.http.post('/generate').send({ product_image: dataUrl(photo), text_content: COPY, font_name: 'Comic Sans Deluxe' }).expect(400);
     expect(bad.body.error.code).toBe('INVALID_PARAMETER');

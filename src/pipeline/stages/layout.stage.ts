@@ -40,11 +40,13 @@ export class LayoutStage implements Stage {
     // Throws FONT_MISSING for Hangul copy on a machine without a Hangul font: never tofu boxes.
     const font = this.fonts.resolve(ctx.input.fontName ?? this.serifFor(ctx.input.htmlStylePrompt, text), text);
     const bundle = this.fonts.faceBundle(font, text);
+    // Characters no installed font has are left out and reported, never drawn as boxes.
     const missing = this.fonts.missingGlyphs(text, [font]);
+    const copy = missing.reduce((t, ch) => t.split(ch).join(''), text).replace(/\s+/gu, ' ').trim();
     ctx.report(0.2, this.designer.id, `Designing the copy in ${font.family}`);
     const layout = await this.designer.design({
       analysis,
-      copy: text,
+      copy,
       stylePrompt: ctx.input.htmlStylePrompt,
       position: ctx.input.textPosition,
       fontCss: bundle.css,
