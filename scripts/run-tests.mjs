@@ -36,4 +36,10 @@ for (const [name, suite] of Object.entries(suites)) {
   );
   if (result.status !== 0) failed = true;
 }
+// MCP Inspector CLI and the conformance suite against the built server.
+if (which === 'all' || which === 'mcp') {
+  console.log('\n# mcp: inspector-cli and conformance scenarios');
+  const result = spawnSync(process.execPath, ['scripts/mcp-checks.mjs'], { stdio: 'inherit' });
+  if (result.status !== 0) failed = true;
+}
 process.exit(failed ? 1 : 0);

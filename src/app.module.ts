@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FontsModule } from './fonts/fonts.module';
 import { JobsModule } from './jobs/jobs.module';
+import { McpModule } from './mcp/mcp.module';
 import { ModelsModule } from './models/models.module';
 import { SystemModule } from './system/system.module';
 
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, FontsModule, SystemModule, JobsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, FontsModule, SystemModule, JobsModule, McpModule],
     };
   }
 }

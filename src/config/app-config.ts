@@ -113,6 +113,17 @@ export class AppConfig {
   @IsOptional() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'PUBLIC_URL must be an http(s) URL without a trailing slash' })
   PUBLIC_URL?: string;
 
+  /** When set, /mcp (and later /admin) require it as a bearer token. */
+  @IsOptional() @IsString() @Matches(/^\S{16,}$/, { message: 'API_KEY must be at least 16 characters without spaces' })
+  API_KEY?: string;
+
+  /**
+   * Host names /mcp answers besides localhost (DNS-rebinding protection): add the names
+   * clients use to reach this server, e.g. "ads.example.com,192.168.0.10".
+   */
+  @Transform(toList) @IsString({ each: true })
+  MCP_ALLOWED_HOSTS: string[] = [];
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -140,7 +151,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const known = Object.keys(new AppConfig());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL']) {
+  for (const key of [...known, 'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEY']) {
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const config = plainToInstance(AppConfig, { ...raw, ...overrides });

@@ -38,6 +38,6 @@ const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, Anal
     PipelineOrchestrator,
     RendererWarmupService,
   ],
-  exports: [PipelineOrchestrator, SegmentationService, FontsModule, RendererModule],
+  exports: [PipelineOrchestrator, SegmentationService, IMAGE_ANALYZER, FontsModule, RendererModule],
 })
 export class PipelineModule {}

@@ -18,6 +18,8 @@ export const samplePhoto = (): Buffer => readFileSync(SAMPLE_PHOTO);
 export interface TestApp {
   app: NestExpressApplication;
   http: ReturnType<typeof request>;
+  /** http://127.0.0.1:PORT of the listening app, for clients that need a real URL. */
+  url: string;
   config: AppConfig;
   dataDir: string;
   close(): Promise<void>;
@@ -28,9 +30,11 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nanococoa-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200' }, overrides);
   const app = await createApp(config);
-  await app.init();
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,
+    url,
     config,
     dataDir,
     http: request(app.getHttpServer()),

@@ -1,0 +1,68 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+
+const LOCAL = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Guards /mcp. Host and Origin must name this server (a web page must not reach a local MCP
+ * server through DNS rebinding: the MCP spec asks servers to check both), and when API_KEY is
+ * set it must come as a bearer token.
+ */
+@Injectable()
+export class McpAccessMiddleware implements NestMiddleware {
+  private readonly allowed: Set<string>;
+
+  constructor(private readonly config: AppConfig) {
+    const publicHost = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).hostname : undefined;
+    this.allowed = new Set([...LOCAL, ...config.MCP_ALLOWED_HOSTS, ...(publicHost ? [publicHost] : [])].map((h) => h.toLowerCase()));
+  }
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const host = hostname(req.headers.host);
+    if (!host || !this.allowed.has(host)) {
+      this.refuse(res, 403, `Host "${req.headers.host ?? ''}" is not allowed; add it to MCP_ALLOWED_HOSTS`);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null' && !this.allowed.has(hostname(safeUrlHost(origin)) ?? '')) {
+      this.refuse(res, 403, `Origin "${origin}" is not allowed`);
+      return;
+    }
+    if (this.config.API_KEY && !this.bearerMatches(req.headers.authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="nanococoa"');
+      this.refuse(res, 401, 'A bearer token (API_KEY) is required');
+      return;
+    }
+    next();
+  }
+
+  private bearerMatches(header: string | undefined): boolean {
+    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    if (!token || !this.config.API_KEY) return false;
+    const a = Buffer.from(token);
+    const b = Buffer.from(this.config.API_KEY);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  private refuse(res: Response, status: number, message: string): void {
+    res.status(status).json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
+  }
+}
+
+/** The host name of a Host header, without port; IPv6 keeps its brackets. */
+function hostname(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const value = header.trim().toLowerCase();
+  if (value.startsWith('[')) return value.slice(0, value.indexOf(']') + 1);
+  return value.split(':')[0];
+}
+
+function safeUrlHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}

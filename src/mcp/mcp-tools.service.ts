@@ -1,0 +1,229 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { FontsService } from '../fonts/fonts.service';
+import type { JobStatusDto } from '../jobs/dto/job-status.dto';
+import { JOB_STATUSES } from '../jobs/job.entity';
+import { JobStatusService } from '../jobs/job-status.service';
+import { JobsService } from '../jobs/jobs.service';
+import { ModelRegistry } from '../models/model-registry.service';
+import { IMAGE_ANALYZER, type ImageAnalyzer } from '../pipeline/analysis/analysis.types';
+import { ASPECT_PRESETS, type AspectPreset } from '../pipeline/image.types';
+import { decodeRgb } from '../pipeline/stages/segment.stage';
+import { SegmentationService } from '../pipeline/segmentation/segmentation.service';
+import { SystemMetricsRepository } from '../system/system-metrics.repository';
+import { artifactUri, imageArgument, thumbnail } from './mcp-images';
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ToolDefinition {
+  name: string;
+  title: string;
+  description: string;
+  input: z.ZodRawShape;
+  run(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult>;
+}
+
+const PRESETS = Object.keys(ASPECT_PRESETS) as [AspectPreset, ...AspectPreset[]];
+const jobId = z.string().describe('The job_id that generate_ad_image returned');
+
+/** Every feature as an MCP tool; each calls the services directly (no HTTP to ourselves). */
+@Injectable()
+export class McpToolsService {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly statuses: JobStatusService,
+    private readonly fonts: FontsService,
+    private readonly segmentation: SegmentationService,
+    @Inject(IMAGE_ANALYZER) private readonly analyzer: ImageAnalyzer,
+    private readonly metrics: SystemMetricsRepository,
+    private readonly registry: ModelRegistry,
+  ) {}
+
+  definitions(): ToolDefinition[] {
+    return [
+      {
+        name: 'generate_ad_image',
+        title: 'Make an ad image',
+        description:
+          'Turns a product photo and a line of ad copy into a finished ad: the product is cut out, set on a studio backdrop with a ' +
+          'shadow, and the copy is laid out in a Korean-capable font where there is room. With wait=true the call returns the ' +
+          'finished image (and streams progress if you send a progressToken); otherwise it returns a job_id to poll with ' +
+          'check_generation_status. Takes 5-15 seconds per placement on a CPU.',
+        input: {
+          product_image: z.string().min(1).describe('The product photo: base64, a data URL, or the nanococoa:// URI / URL of an earlier job file'),
+          text_content: z.string().max(200).optional().describe('The ad copy, e.g. "명절 특가! 사과 한 박스 20,000원". Empty: no text'),
+          bg_prompt: z.string().max(1000).optional().describe('Background idea in Korean or English, e.g. "warm beige studio", "명절 느낌의 빨간색과 금색"'),
+          html_style_prompt: z.string().max(500).optional().describe('How the copy should look, e.g. "bold gold text with shadow", "고급스럽고 차분하게"'),
+          text_position: z.enum(['auto', 'top', 'center', 'bottom']).optional(),
+          placements: z.array(z.enum(PRESETS)).min(1).max(4).optional().describe('Ad sizes: 1:1, 4:5, 9:16, 1.91:1 (one image each). Default 1024x1024'),
+          font_name: z.string().optional().describe('A family from list_fonts; default: the best Korean sans'),
+          seed: z.number().int().min(0).max(2147483647).optional().describe('Same seed and inputs give the same image'),
+          wait: z.boolean().optional().describe('Wait for the result (default false: return the job_id at once)'),
+          timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long wait=true waits (default 180)'),
+        },
+        run: (args, extra) => this.generate(args, extra),
+      },
+      {
+        name: 'check_generation_status',
+        title: 'Check an ad job',
+        description: "A job's status, progress, ETA and, once completed, its images (a thumbnail inline and links to the full files).",
+        input: { job_id: jobId },
+        run: async (args) => this.statusResult(await this.statuses.status(String(args.job_id), { includeImages: false, includeMetrics: false })),
+      },
+      {
+        name: 'stop_generation',
+        title: 'Stop an ad job',
+        description: 'Stops a pending or running job. A finished job cannot be stopped.',
+        input: { job_id: jobId },
+        run: async (args) => {
+          const result = await this.jobs.stop(String(args.job_id));
+          return { content: [{ type: 'text', text: result.message }], structuredContent: { job_id: args.job_id, ...result } };
+        },
+      },
+      {
+        name: 'list_jobs',
+        title: 'List ad jobs',
+        description: 'Recent jobs, newest first, optionally only some statuses.',
+        input: {
+          status: z.array(z.enum(JOB_STATUSES)).optional(),
+          limit: z.number().int().min(1).max(100).optional(),
+          offset: z.number().int().min(0).optional(),
+        },
+        run: async (args) => {
+          const [rows, total] = await this.jobs.list(args.status as never, Number(args.limit ?? 20), Number(args.offset ?? 0));
+          const items = await this.statuses.summaries(rows);
+          const text = items.map((j) => `${j.job_id} ${j.status} ${Math.round(j.progress_percent)}% ${j.message}`).join('\n') || 'No jobs.';
+          return { content: [{ type: 'text', text: `${total} job(s)\n${text}` }], structuredContent: { items, total } };
+        },
+      },
+      {
+        name: 'analyze_image',
+        title: 'Analyze an image for ad copy',
+        description:
+          'Finds the product in an image and where copy would fit: palette, calm areas outside the product, a text colour with its ' +
+          'WCAG contrast, and a one-sentence description.',
+        input: {
+          image: z.string().min(1).describe('base64, a data URL, or the nanococoa:// URI of a job file'),
+          text_position: z.enum(['auto', 'top', 'center', 'bottom']).optional(),
+        },
+        run: async (args, extra) => {
+          const image = await decodeRgb(await imageArgument(String(args.image), 'image', this.jobs));
+          const found = await this.segmentation.segment(image, { signal: extra.signal });
+          const analysis = await this.analyzer.analyze({
+            image: { data: image.data, width: image.width, height: image.height, channels: 3 },
+            productMask: { data: found.matte.data, width: found.matte.width, height: found.matte.height, channels: 1 },
+            position: (args.text_position as 'auto') ?? 'auto',
+            signal: extra.signal,
+          });
+          return { content: [{ type: 'text', text: analysis.description }], structuredContent: { ...analysis } };
+        },
+      },
+      {
+        name: 'list_fonts',
+        title: 'List fonts',
+        description: 'Fonts the copy can be set in, with the scripts each covers (Hangul, Latin...). Pass a family as font_name.',
+        input: { script: z.enum(['Hangul', 'Latin', 'Han', 'Hiragana', 'Katakana', 'Cyrillic', 'Greek', 'Emoji']).optional() },
+        run: async (args) => {
+          const items = this.fonts.list(args.script as never).map(({ family, weights, scripts, source }) => ({ family, weights, scripts, source }));
+          const text = items.map((f) => `${f.family} (${f.scripts.join(', ')}; weights ${f.weights.join('/')})`).join('\n');
+          return { content: [{ type: 'text', text }], structuredContent: { items, default_family: this.fonts.defaultFamily()?.family ?? null } };
+        },
+      },
+      {
+        name: 'get_system_status',
+        title: 'Server status',
+        description: 'CPU, RAM and GPU use, loaded models and their counters.',
+        input: {},
+        run: async () => {
+          const metrics = await this.metrics.read();
+          const models = this.registry.snapshot();
+          const text =
+            `CPU ${metrics.cpu_percent}%, RAM ${metrics.ram_used_gb}/${metrics.ram_total_gb} GB, ` +
+            `${metrics.gpu_info.length ? metrics.gpu_info.map((g) => `${g.name} ${g.vram_used_mb}/${g.vram_total_mb} MB`).join(', ') : 'no GPU'}; ` +
+            `models resident: ${models.models.filter((m) => m.state === 'resident').map((m) => m.id).join(', ') || 'none'}`;
+          return { content: [{ type: 'text', text }], structuredContent: { metrics, models } };
+        },
+      },
+    ];
+  }
+
+  private async generate(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> {
+    const product = await imageArgument(String(args.product_image), 'product_image', this.jobs);
+    const { jobId: id } = await this.jobs.submit(
+      {
+        text_content: args.text_content as string | undefined,
+        bg_prompt: args.bg_prompt as string | undefined,
+        html_style_prompt: args.html_style_prompt as string | undefined,
+        text_position: args.text_position as 'auto' | undefined,
+        placements: args.placements as AspectPreset[] | undefined,
+        font_name: args.font_name as string | undefined,
+        seed: args.seed as number | undefined,
+      },
+      { product_image: product },
+    );
+    if (!args.wait) {
+      return {
+        content: [{ type: 'text', text: `Started job ${id}. Check it with check_generation_status.` }],
+        structuredContent: { job_id: id, status: 'pending' },
+      };
+    }
+    const status = await this.waitFor(id, Number(args.timeout_seconds ?? 180) * 1000, extra);
+    return this.statusResult(status);
+  }
+
+  /** Polls the job, forwarding progress as notifications when the client asked for them. */
+  private async waitFor(id: string, timeoutMs: number, extra: ToolExtra): Promise<JobStatusDto> {
+    const token = extra._meta?.progressToken;
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    for (;;) {
+      const status = await this.statuses.status(id, { includeImages: false, includeMetrics: false });
+      if (token !== undefined && status.progress_percent !== last) {
+        last = status.progress_percent;
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: status.progress_percent, total: 100, message: status.message },
+        });
+      }
+      if (!['pending', 'running'].includes(status.status) || Date.now() > deadline) return status;
+      if (extra.signal.aborted) {
+        await this.jobs.stop(id).catch(() => undefined);
+        return this.statuses.status(id, { includeImages: false, includeMetrics: false });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** Text for the model, a thumbnail per final for the user, links to the full files. */
+  private async statusResult(status: JobStatusDto): Promise<CallToolResult> {
+    const content: CallToolResult['content'] = [];
+    const done = status.status === 'completed';
+    const eta = status.eta_seconds !== null && !done ? `, about ${Math.ceil(status.eta_seconds)} s left` : '';
+    content.push({
+      type: 'text',
+      text: `Job ${status.job_id}: ${status.status} (${Math.round(status.progress_percent)}%${eta}). ${status.message}` +
+        (status.error ? ` Error ${status.error.code}: ${status.error.message}` : ''),
+    });
+    for (const final of done ? status.finals : []) {
+      const name = final.final_url?.split('/').pop();
+      if (!name) continue;
+      const png = await this.jobs.readArtifact(await this.jobs.artifact(status.job_id, decodeURIComponent(name)));
+      content.push({ type: 'image', ...(await thumbnail(png)) });
+      content.push({
+        type: 'resource_link',
+        uri: artifactUri(status.job_id, decodeURIComponent(name)),
+        name: `${final.placement} ad (${final.width}x${final.height})`,
+        mimeType: 'image/png',
+        description: `Full-resolution file; also at ${final.final_url}`,
+      });
+    }
+    const { job_id, progress_percent, current_step, message, eta_seconds, error, finals, result } = status;
+    return {
+      content,
+      isError: status.status === 'error' ? true : undefined,
+      structuredContent: { job_id, status: status.status, progress_percent, current_step, message, eta_seconds, error, finals, result },
+    };
+  }
+}

@@ -1,0 +1,127 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import sharp from 'sharp';
+import { dataUrl, samplePhoto, startTestApp, type TestApp } from './helpers/test-app';
+
+const TOOLS = ['analyze_image', 'check_generation_status', 'generate_ad_image', 'get_system_status', 'list_fonts', 'list_jobs', 'stop_generation'];
+
+async function connect(url: string, kind: 'http' | 'sse', headers: Record<string, string> = {}): Promise<Client> {
+  const client = new Client({ name: 'nanococoa-test', version: '1.0.0' });
+  const transport =
+    kind === 'http'
+      ? new StreamableHTTPClientTransport(new URL('/mcp', url), { requestInit: { headers } })
+      : new SSEClientTransport(new URL('/mcp/sse', url), { requestInit: { headers }, eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) } });
+  await client.connect(transport);
+  return client;
+}
+
+describe('MCP server at /mcp (SDK client, real jobs)', () => {
+  let t: TestApp;
+  let finished: { jobId: string; uri: string } | undefined;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t?.close());
+
+  it('over Streamable HTTP: lists tools, makes an ad with progress notifications, serves the file as a resource', async () => {
+    const client = await connect(t.url, 'http');
+    try {
+      const tools = await client.listTools();
+      expect(tools.tools.map((tool) => tool.name).sort()).toEqual(TOOLS);
+      const generate = tools.tools.find((tool) => tool.name === 'generate_ad_image')!;
+      expect(generate.description!.length).toBeGreaterThan(100);
+      expect(Object.keys(generate.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['product_image', 'text_content', 'placements', 'wait']));
+
+      const progress: number[] = [];
+      const result = (await client.callTool(
+        { name: 'generate_ad_image', arguments: { product_image: dataUrl(samplePhoto()), text_content: '명절 특가! 20,000원', wait: true, seed: 1 } },
+        undefined,
+        { onprogress: (p) => progress.push(p.progress), timeout: 120_000 },
+      )) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      expect(progress.length).toBeGreaterThan(2);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      const structured = result.structuredContent as { job_id: string; status: string };
+      expect(structured.status).toBe('completed');
+      const image = result.content.find((c) => c.type === 'image') as { data: string; mimeType: string };
+      expect(Buffer.from(image.data, 'base64').length).toBeLessThanOrEqual(256 * 1024);
+      expect((await sharp(Buffer.from(image.data, 'base64')).metadata()).format).toBe('jpeg');
+      const link = result.content.find((c) => c.type === 'resource_link') as { uri: string };
+      expect(link.uri).toBe(`nanococoa://jobs/${structured.job_id}/final.png`);
+
+      const read = await client.readResource({ uri: link.uri });
+      const blob = (read.contents[0] as { blob: string; mimeType: string }).blob;
+      expect((await sharp(Buffer.from(blob, 'base64')).metadata()).width).toBe(1024);
+      finished = { jobId: structured.job_id, uri: link.uri };
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('over legacy HTTP+SSE: lists tools and checks the finished job', async () => {
+    const client = await connect(t.url, 'sse');
+    try {
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(TOOLS);
+      const status = (await client.callTool({ name: 'check_generation_status', arguments: { job_id: finished!.jobId } })) as CallToolResult;
+      expect(status.structuredContent).toMatchObject({ status: 'completed', job_id: finished!.jobId });
+      const fonts = (await client.callTool({ name: 'list_fonts', arguments: { script: 'Hangul' } })) as CallToolResult;
+      expect(JSON.stringify(fonts.structuredContent)).toContain('NanumGothic');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers wrong arguments with JSON-RPC -32602 naming the field, and unknown jobs with a JOB_NOT_FOUND tool error', async () => {
+    const client = await connect(t.url, 'http');
+    try {
+      const error = (await client.callTool({ name: 'generate_ad_image', arguments: { product_image: 5, placements: ['2:3'] } }).catch((e: unknown) => e)) as McpError;
+      expect(error).toBeInstanceOf(McpError);
+      expect(error.code).toBe(-32602);
+      expect(error.message).toContain('product_image');
+      expect(error.message).toContain('placements');
+      const typo = (await client.callTool({ name: 'list_jobs', arguments: { limt: 3 } }).catch((e: unknown) => e)) as McpError;
+      expect(typo.code).toBe(-32602);
+      expect(typo.message).toContain('limt');
+
+      const missing = (await client.callTool({ name: 'check_generation_status', arguments: { job_id: '3f1c1d3e-0000-4000-8000-000000000000' } })) as CallToolResult;
+      expect(missing.isError).toBe(true);
+      expect(missing.structuredContent).toMatchObject({ error: { code: 'JOB_NOT_FOUND' } });
+      const bad = (await client.callTool({ name: 'generate_ad_image', arguments: { product_image: 'bm90IGFuIGltYWdl' } })) as CallToolResult;
+      expect(bad.structuredContent).toMatchObject({ error: { code: 'INVALID_IMAGE' } });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses a foreign Host or Origin with 403 (DNS rebinding)', async () => {
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    await t.http.post('/mcp').set('Host', 'evil.example').set('Accept', 'application/json, text/event-stream').send(init).expect(403);
+    await t.http.post('/mcp').set('Origin', 'http://evil.example').set('Accept', 'application/json, text/event-stream').send(init).expect(403);
+    await t.http.get('/mcp/sse').set('Host', 'evil.example:8000').expect(403);
+  });
+});
+
+describe('MCP with API_KEY', () => {
+  let t: TestApp;
+  const key = 'test-key-0123456789abcdef';
+  before(async () => {
+    t = await startTestApp({ API_KEY: key, RUNNER_ENABLED: false });
+  });
+  after(() => t?.close());
+
+  it('needs the key as a bearer token: 401 without or with a wrong one', async () => {
+    await t.http.post('/mcp').send({}).expect(401).expect('WWW-Authenticate', /Bearer/);
+    await t.http.post('/mcp').set('Authorization', 'Bearer wrong-key-0123456789').send({}).expect(401);
+    await expect(connect(t.url, 'http')).rejects.toThrow();
+    const client = await connect(t.url, 'http', { Authorization: `Bearer ${key}` });
+    expect((await client.listTools()).tools.length).toBe(TOOLS.length);
+    await client.close();
+    const sse = await connect(t.url, 'sse', { Authorization: `Bearer ${key}` });
+    expect((await sse.listTools()).tools.length).toBe(TOOLS.length);
+    await sse.close();
+  });
+});
