@@ -81,6 +81,24 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
     if (!existsSync(GOLDEN)) throw new Error(`${GOLDEN} is missing: run the tests once with UPDATE_GOLDEN=1 and look at it`);
     expect(hamming(await phash(png), await phash(readFileSync(GOLDEN)))).toBeLessThanOrEqual(8);
 
+    // The quality report a user can act on, in /status.
+    const status = await t.http.get(`/status/${id}?include_images=false`).expect(200);
+    const quality = status.body.quality as {
+      verdict: string;
+      cutout: { confidence: number };
+      productFidelity: { unchanged: boolean; corePixels: number };
+      text: { contrastOk: boolean; insideSafeZone: boolean; overlapsProduct: boolean };
+      clip: { skipped: boolean; reason: string };
+    };
+    expect(quality.cutout.confidence).toBeGreaterThan(0.5);
+    expect(quality.cutout.confidence).toBeLessThanOrEqual(1);
+    expect(quality.productFidelity).toMatchObject({ unchanged: true });
+    expect(quality.productFidelity.corePixels).toBeGreaterThan(10_000);
+    expect(quality.text).toMatchObject({ contrastOk: true, insideSafeZone: true, overlapsProduct: false });
+    expect(quality.clip.skipped).toBe(true);
+    expect(quality.clip.reason).toContain('models:pull');
+    expect(quality.verdict).toBe('good');
+
     const final = await sharp(await file(id, 'final.png')).metadata();
     expect([final.width, final.height]).toEqual([1024, 1024]);
     const layers = JSON.parse((await t.http.get(`/jobs/${id}/artifacts/layers.json`).expect(200)).text) as { layers: Array<{ name: string; meta?: { html?: string } }> };

@@ -228,7 +228,7 @@ function jobResult(outcome: PipelineOutcome): Record<string, unknown> {
   return {
     stages: outcome.stages,
     segment_model: outcome.job.segmentModel,
-    canvases: outcome.shots.map(({ canvas, backgroundInfo, productBox, layout, text }) => ({
+    canvases: outcome.shots.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
       placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
       width: canvas.width,
       height: canvas.height,
@@ -250,6 +250,7 @@ function jobResult(outcome: PipelineOutcome): Record<string, unknown> {
             designer: layout.designer,
           }
         : null,
+      quality: quality ?? null,
     })),
   };
 }

@@ -54,6 +54,7 @@ export class JobStatusService {
       }),
       error_message: job.errorMessage,
       error: job.errorCode && job.status !== 'completed' ? { code: job.errorCode, message: job.errorMessage ?? job.message } : null,
+      quality: (job.result.canvases as Array<{ quality?: Record<string, unknown> }> | undefined)?.[0]?.quality ?? null,
       timings: job.timings,
       result: job.result,
       attempts: job.attempts,

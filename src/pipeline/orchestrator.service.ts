@@ -42,7 +42,7 @@ export class PipelineOrchestrator {
   /** The stages a job runs, in order (canvas stages are repeated per canvas by `run`). */
   plan(input: Pick<PipelineInput, 'startStep' | 'stopStep' | 'textContent'>): Stage[] {
     return this.stages.filter(
-      (s) => s.step >= input.startStep && s.step <= input.stopStep && (!s.applies || s.applies(input as PipelineInput)),
+      (s) => (s.step === 'any' || (s.step >= input.startStep && s.step <= input.stopStep)) && (!s.applies || s.applies(input as PipelineInput)),
     );
   }
 

@@ -17,11 +17,12 @@ import { CompositeStage } from './stages/composite.stage';
 import { FinalizeStage } from './stages/finalize.stage';
 import { LayoutStage } from './stages/layout.stage';
 import { LocateStage } from './stages/locate.stage';
+import { QualityStage } from './stages/quality.stage';
 import { RenderStage } from './stages/render.stage';
 import { SegmentStage } from './stages/segment.stage';
 
 /** The stages in the order a job runs them; each decides whether it applies to a job. */
-const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, AnalyzeStage, LayoutStage, RenderStage, FinalizeStage];
+const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, AnalyzeStage, LayoutStage, RenderStage, FinalizeStage, QualityStage];
 
 @Module({
   imports: [FontsModule, RendererModule],

@@ -1,4 +1,5 @@
 import type { FontFaceBundle } from '../fonts/fonts.types';
+import type { QualityReport } from '../quality/quality-report';
 import type { ImageAnalysis } from './analysis/analysis.types';
 import type { AspectPreset, Box, RawImage, Rgb } from './image.types';
 import type { LayoutResult } from './layout/layout.types';
@@ -73,6 +74,8 @@ export interface ShotState {
   step1?: RawImage;
   /** Canvas-size product alpha (1 channel), for analysis. */
   productMask?: RawImage;
+  /** The placed product (4 channels, canvas size), to check its pixels reach the final unchanged. */
+  productLayer?: RawImage;
   productBox?: Box;
   analysis?: ImageAnalysis;
   layout?: LayoutResult;
@@ -87,6 +90,7 @@ export interface ShotState {
     missing: string[];
   };
   final?: RawImage;
+  quality?: QualityReport;
   layers: LayerEntry[];
 }
 
@@ -110,7 +114,8 @@ export interface StageContext {
 
 export interface Stage {
   readonly name: string;
-  readonly step: StepNumber;
+  /** 'any': runs whatever steps the job asked for (the quality report). */
+  readonly step: StepNumber | 'any';
   /** 'job': runs once; 'canvas': runs for every canvas, after all job stages. */
   readonly scope: 'job' | 'canvas';
   /** Human label shown as current_step. */

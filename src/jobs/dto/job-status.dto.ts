@@ -65,6 +65,13 @@ export class JobStatusDto {
   finals: FinalDto[];
   @ApiProperty({ nullable: true, type: String }) error_message: string | null;
   @ApiProperty({ nullable: true, type: JobErrorDto }) error: JobErrorDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: "Quality report of the first placement (all placements: result.canvases[].quality): verdict, issues, cutout, productFidelity, text, clip",
+  })
+  quality: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Milliseconds per finished stage' })
   timings: Record<string, number>;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the stages reported (model, backdrop...)' })

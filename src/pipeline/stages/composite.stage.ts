@@ -31,6 +31,7 @@ export class CompositeStage implements Stage {
       .raw()
       .toBuffer({ resolveWithObject: true });
     ctx.shot.productMask = { data, width: info.width, height: info.height, channels: 1 };
+    ctx.shot.productLayer = shot.product;
 
     const canvas: Box = { x: 0, y: 0, width: background.width, height: background.height };
     const name = (base: string) => ctx.fileName(base, 'png');

@@ -1,0 +1,30 @@
+import type { CutoutCheck, FidelityCheck, TextCheck } from './quality-checks';
+
+export type ClipCheck =
+  | { skipped: false; model: string; prompt: string; cosine: number; clipScore: number; interpretation: string; testModel: boolean }
+  | { skipped: true; reason: string };
+
+/** What a user can act on about one finished ad: each line says whether to trust it and why. */
+export interface QualityReport {
+  verdict: 'good' | 'check';
+  /** Plain sentences for what needs a look; empty when all is well. */
+  issues: string[];
+  cutout: CutoutCheck | null;
+  productFidelity: FidelityCheck | null;
+  text: TextCheck | null;
+  clip: ClipCheck;
+}
+
+export function summarize(parts: Omit<QualityReport, 'verdict' | 'issues'>): QualityReport {
+  const issues: string[] = [];
+  if (parts.cutout && parts.cutout.verdict !== 'good') {
+    issues.push(`The cutout's edge is uncertain (confidence ${parts.cutout.confidence}): check it around hair, glass or a background of the product's colour.`);
+  }
+  if (parts.productFidelity && !parts.productFidelity.unchanged) {
+    issues.push(`Product pixels changed (max difference ${parts.productFidelity.maxDelta}): the product should reach the ad untouched.`);
+  }
+  if (parts.text && !parts.text.contrastOk) issues.push(`The copy's contrast is ${parts.text.contrast}:1, under the 4.5:1 WCAG minimum.`);
+  if (parts.text && !parts.text.insideSafeZone) issues.push('The copy reaches outside the placement\'s safe zone, where platform buttons may cover it.');
+  if (parts.text?.overlapsProduct) issues.push(`The copy covers ${Math.round(parts.text.productOverlap * 100)}% of its box over the product.`);
+  return { verdict: issues.length ? 'check' : 'good', issues, ...parts };
+}
