@@ -17,6 +17,7 @@ import { placeProduct } from '../src/pipeline/compositing/placement';
 import type { RawImage } from '../src/pipeline/image.types';
 import { maskIoU, SegmentationService } from '../src/pipeline/segmentation/segmentation.service';
 import { execFileSync } from 'node:child_process';
+import { tinyClipManifests } from '../src/clip/tiny-clip.testing';
 import { FontsService } from '../src/fonts/fonts.service';
 import { EmbeddedImageAnalyzer } from '../src/pipeline/analysis/embedded-analyzer';
 import { TemplateLayoutDesigner } from '../src/pipeline/layout/template-designer';
@@ -192,6 +193,27 @@ async function benchJobs(dataDir: string): Promise<void> {
   }
 }
 
+/** /clip-score over HTTP, warm, with whatever CLIP is installed: here only the tiny test model. */
+async function benchClip(dataDir: string): Promise<void> {
+  const models = path.join(dataDir, 'models');
+  mkdirSync(path.join(models, 'manifests'), { recursive: true });
+  for (const manifest of tinyClipManifests('clip')) writeFileSync(path.join(models, 'manifests', `${manifest.id}.json`), JSON.stringify(manifest));
+  const server = await startServer(path.join(dataDir, 'clip'), { MODELS_DIR: models, RUNNER_ENABLED: 'false' });
+  try {
+    const image = (await sharp(SAMPLE).png().toBuffer()).toString('base64');
+    const body = JSON.stringify({ image_base64: image, prompt: 'a red espresso cup on a saucer' });
+    await httpJson(server.url, 'POST', '/clip-score', body);
+    rows.push({
+      what: '/clip-score warm, 600x400 photo x 1 prompt, CPU (TINY random test model, not ViT-B/32: none can be fetched here)',
+      value: await timeRuns(30, () => httpJson(server.url, 'POST', '/clip-score', body)),
+      unit: 'ms',
+      target: '<= 150 for ViT-B/32 where installed',
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
 function report(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
@@ -226,6 +248,7 @@ async function main(): Promise<void> {
       await app.close();
     }
     await benchJobs(root);
+    await benchClip(root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

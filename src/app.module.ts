@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ClipModule } from './clip/clip.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, FontsModule, SystemModule, JobsModule, McpModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, FontsModule, ClipModule, SystemModule, JobsModule, McpModule],
     };
   }
 }

@@ -25,10 +25,20 @@ describe('jobs API over HTTP (embedded PostgreSQL, ISNet on ONNX Runtime)', () =
 
     const done = await waitForJob(t.http, res.body.job_id);
     expect(done).toMatchObject({ status: 'completed', progress_percent: 100, eta_seconds: 0, error: null });
-    expect(Object.keys(done.timings as object).sort()).toEqual(['background', 'composite', 'segment']);
+    expect(Object.keys(done.timings as object).sort()).toEqual(['background', 'composite', 'quality', 'segment']);
     expect((done.result as { segment_model: string }).segment_model).toMatch(/^isnet-/);
     const names = (done.artifacts as Array<{ name: string }>).map((a) => a.name).sort();
-    expect(names).toEqual(['background.png', 'cutout.png', 'input_product.png', 'layers.json', 'matte.png', 'product.png', 'shadow.png', 'step1.png']);
+    expect(names).toEqual([
+      'background.png',
+      'cutout.png',
+      'input_product.png',
+      'layers.json',
+      'matte.png',
+      'product.png',
+      'quality.json',
+      'shadow.png',
+      'step1.png',
+    ]);
 
     const step1 = await t.http.get(done.step1_result_url as string).expect(200).expect('Content-Type', 'image/png');
     const meta = await sharp(step1.body as Buffer).metadata();

@@ -7,7 +7,7 @@ import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.j
 import sharp from 'sharp';
 import { dataUrl, samplePhoto, startTestApp, type TestApp } from './helpers/test-app';
 
-const TOOLS = ['analyze_image', 'check_generation_status', 'generate_ad_image', 'get_system_status', 'list_fonts', 'list_jobs', 'stop_generation'];
+const TOOLS = ['analyze_image', 'calculate_clip_score', 'check_generation_status', 'generate_ad_image', 'get_system_status', 'list_fonts', 'list_jobs', 'stop_generation'];
 
 async function connect(url: string, kind: 'http' | 'sse', headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'nanococoa-test', version: '1.0.0' });

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { ClipService } from '../clip/clip.service';
+import { describeCosine } from '../clip/interpretation';
 import { FontsService } from '../fonts/fonts.service';
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import { JOB_STATUSES } from '../jobs/job.entity';
@@ -39,6 +41,7 @@ export class McpToolsService {
     @Inject(IMAGE_ANALYZER) private readonly analyzer: ImageAnalyzer,
     private readonly metrics: SystemMetricsRepository,
     private readonly registry: ModelRegistry,
+    private readonly clip: ClipService,
   ) {}
 
   definitions(): ToolDefinition[] {
@@ -118,6 +121,28 @@ export class McpToolsService {
             signal: extra.signal,
           });
           return { content: [{ type: 'text', text: analysis.description }], structuredContent: { ...analysis } };
+        },
+      },
+      {
+        name: 'calculate_clip_score',
+        title: 'Score images against text (CLIP)',
+        description:
+          'How well each image matches each text, by CLIP: a cosine (good matches of real CLIP are about 0.28-0.35) and the ' +
+          'CLIPScore 2.5*max(cos,0), with an interpretation. Give several images to see which fits a description best. ' +
+          'Use model_type koclip for Korean text.',
+        input: {
+          images: z.array(z.string().min(1)).min(1).max(32).describe('base64, data URLs, or nanococoa:// URIs of job files'),
+          prompts: z.array(z.string().min(1)).min(1).max(64),
+          model_type: z.enum(['clip', 'koclip']).optional(),
+        },
+        run: async (args, extra) => {
+          const images = await Promise.all((args.images as string[]).map((image, i) => imageArgument(image, `images[${i}]`, this.jobs)));
+          const modelType = (args.model_type as 'clip' | 'koclip') ?? 'clip';
+          const result = await this.clip.score(images, args.prompts as string[], modelType, extra.signal);
+          const lines = result.scores.flatMap((row, i) =>
+            row.map((cell, j) => `image ${i + 1} x "${(args.prompts as string[])[j]}": cos ${cell.cosine.toFixed(3)} (${describeCosine(cell.cosine, 'en', result.testModel)})`),
+          );
+          return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { ...result } };
         },
       },
       {

@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ClipModule } from '../clip/clip.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
 import { SystemModule } from '../system/system.module';
@@ -9,7 +10,7 @@ import { McpToolsService } from './mcp-tools.service';
 
 /** MCP at /mcp: every feature as tools for LLM desktops and agents, in the same process. */
 @Module({
-  imports: [JobsModule, PipelineModule, SystemModule],
+  imports: [JobsModule, PipelineModule, SystemModule, ClipModule],
   controllers: [McpController],
   providers: [McpToolsService, McpServerFactory, McpAccessMiddleware],
 })

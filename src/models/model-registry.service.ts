@@ -253,6 +253,8 @@ export class ModelRegistry implements OnApplicationShutdown {
     const device = this.deviceMutex(loaded.device);
     return {
       manifest: entry.manifest,
+      inputNames: loaded.inputNames,
+      outputNames: loaded.outputNames,
       run: async (feeds: Feeds, fetches?: string[]): Promise<Outputs> => {
         if (released) throw new Error(`lease on ${entry.manifest.id} was released`);
         return device.runExclusive(async () => {

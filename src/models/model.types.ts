@@ -63,6 +63,9 @@ export type Outputs = Record<string, Tensor>;
 
 export interface ModelLease {
   readonly manifest: ModelManifest;
+  /** The loaded graph's input and output names, so callers can adapt to an export's naming. */
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
   /** Runs inference, serialized per device. */
   run(feeds: Feeds, fetches?: string[]): Promise<Outputs>;
   release(): void;

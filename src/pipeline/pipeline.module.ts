@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClipModule } from '../clip/clip.module';
 import { FontsModule } from '../fonts/fonts.module';
 import { EmbeddedImageAnalyzer } from './analysis/embedded-analyzer';
 import { IMAGE_ANALYZER } from './analysis/analysis.types';
@@ -25,7 +26,7 @@ import { SegmentStage } from './stages/segment.stage';
 const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, AnalyzeStage, LayoutStage, RenderStage, FinalizeStage, QualityStage];
 
 @Module({
-  imports: [FontsModule, RendererModule],
+  imports: [FontsModule, RendererModule, ClipModule],
   providers: [
     SegmentationService,
     StudioBackgroundProvider,

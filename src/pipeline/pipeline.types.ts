@@ -1,4 +1,5 @@
 import type { FontFaceBundle } from '../fonts/fonts.types';
+import type { CutoutCheck } from '../quality/quality-checks';
 import type { QualityReport } from '../quality/quality-report';
 import type { ImageAnalysis } from './analysis/analysis.types';
 import type { AspectPreset, Box, RawImage, Rgb } from './image.types';
@@ -61,6 +62,8 @@ export interface JobState {
   segmentModel?: string;
   productBox?: Box;
   palette?: Rgb[];
+  /** The cutout check of the job's matte: the same for every canvas, so made once. */
+  cutoutCheck?: CutoutCheck;
 }
 
 /** Made per canvas. */

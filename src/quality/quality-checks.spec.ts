@@ -27,6 +27,13 @@ describe('cutoutConfidence', () => {
     expect(crisp.edgePixels).toBeGreaterThan(0);
   });
 
+  it('gives the same answer when told the product box (it only scans less)', () => {
+    const matte = disc(200, 6);
+    const whole = cutoutConfidence(matte);
+    // The disc of radius 66.7 around (100, 100), with its soft edge.
+    expect(cutoutConfidence(matte, { x: 28, y: 28, width: 144, height: 144 })).toEqual(whole);
+  });
+
   it('has no edge to judge in an empty or full matte', () => {
     const empty = { data: Buffer.alloc(100), width: 10, height: 10, channels: 1 as const };
     expect(cutoutConfidence(empty)).toMatchObject({ edgePixels: 0, confidence: 0, verdict: 'poor' });

@@ -19,14 +19,20 @@ export interface CutoutCheck {
  * pixel or two of anti-aliasing, while a hesitant one (hair, glass, a product that blends into
  * its background) leaves wide soft zones.
  */
-export function cutoutConfidence(matte: RawImage): CutoutCheck {
-  const { width: w, height: h, data } = matte;
+export function cutoutConfidence(matte: RawImage, productBox?: Box | null): CutoutCheck {
+  // The band can only lie around the product: scan its box plus the band, not the whole photo.
+  const pad = BAND_RADIUS + 1;
+  const ox = productBox ? Math.max(0, productBox.x - pad) : 0;
+  const oy = productBox ? Math.max(0, productBox.y - pad) : 0;
+  const w = productBox ? Math.min(matte.width, productBox.x + productBox.width + pad) - ox : matte.width;
+  const h = productBox ? Math.min(matte.height, productBox.y + productBox.height + pad) - oy : matte.height;
+  const at = (x: number, y: number) => matte.data[((y + oy) * matte.width + x + ox) * matte.channels];
   // Integral image of "alpha >= 128" so each pixel's (2r+1)^2 window is counted in O(1).
   const integral = new Uint32Array((w + 1) * (h + 1));
   for (let y = 0; y < h; y++) {
     let row = 0;
     for (let x = 0; x < w; x++) {
-      row += data[(y * w + x) * matte.channels] >= 128 ? 1 : 0;
+      row += at(x, y) >= 128 ? 1 : 0;
       integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
     }
   }
@@ -43,7 +49,7 @@ export function cutoutConfidence(matte: RawImage): CutoutCheck {
       const area = (y1 - y0) * (x1 - x0);
       if (inside === 0 || inside === area) continue;
       edge += 1;
-      const a = data[(y * w + x) * matte.channels];
+      const a = at(x, y);
       if (a >= UNCERTAIN_LO && a <= UNCERTAIN_HI) uncertain += 1;
     }
   }
