@@ -145,6 +145,23 @@ describe('jobs API over HTTP (embedded PostgreSQL, ISNet on ONNX Runtime)', () =
     expect((await t.http.get('/no/such/route').expect(404)).body.error.code).toBe('NOT_FOUND');
   });
 
+  it('streams progress as Server-Sent Events until the job is done', async () => {
+    const res = await t.http.post('/generate').send({ product_image: dataUrl(photo), stop_step: 1, seed: 4 }).expect(202);
+    const stream = await fetch(`${t.url}/jobs/${res.body.job_id}/events`);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const text = await stream.text(); // the server ends the stream after `done`
+    const events = text
+      .split('\n\n')
+      .filter((block) => block.startsWith('event:'))
+      .map((block) => ({ event: /^event: (\w+)/.exec(block)![1], data: JSON.parse(/\ndata: (.*)$/s.exec(block)![1]) as Record<string, unknown> }));
+    const statuses = events.filter((e) => e.event === 'status').map((e) => e.data.progress_percent as number);
+    expect(statuses.length).toBeGreaterThan(1);
+    expect(statuses).toEqual([...statuses].sort((a, b) => a - b));
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { status: 'completed', progress_percent: 100 } });
+    expect((events.at(-1)!.data.finals as unknown[]).length).toBe(1);
+    expect((await t.http.get('/jobs/3f1c1d3e-0000-4000-8000-000000000000/events').expect(404)).body.error.code).toBe('JOB_NOT_FOUND');
+  });
+
   it('stops a running job within a second', async () => {
     const res = await t.http.post('/generate').send({ product_image: dataUrl(photo), stop_step: 1 }).expect(202);
     const id = res.body.job_id as string;

@@ -6,6 +6,7 @@ import { PipelineModule } from '../pipeline/pipeline.module';
 import { StorageModule } from '../storage/storage.module';
 import { SystemModule } from '../system/system.module';
 import { JobEntity } from './job.entity';
+import { JobEventsController } from './job-events.controller';
 import { JobRunnerService } from './job-runner.service';
 import { JobStatusService } from './job-status.service';
 import { JobsController } from './jobs.controller';
@@ -23,7 +24,7 @@ import { JobsService } from './jobs.service';
       useFactory: (config: AppConfig) => ({ limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 2, fields: 40 } }),
     }),
   ],
-  controllers: [JobsController],
+  controllers: [JobsController, JobEventsController],
   providers: [JobsRepository, JobsService, JobRunnerService, JobStatusService],
   exports: [JobsService, JobStatusService, JobRunnerService],
 })
