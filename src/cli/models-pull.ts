@@ -26,29 +26,7 @@ async function pull(model: PullableModel, modelsDir: string): Promise<void> {
   if (existsSync(target) && (await stat(target)).size === model.bytes && (await sha256(target)) === model.sha256) {
     console.log(`${model.id}: already present and verified`);
   } else {
-    const partial = `${target}.part`;
-    console.log(`${model.id}: downloading ${(model.bytes / 2 ** 20).toFixed(0)} MB from ${model.url}`);
-    const res = await fetch(model.url, { redirect: 'follow' });
-    if (!res.ok || !res.body) throw new Error(`${model.id}: HTTP ${res.status} from ${model.url}`);
-    const hash = createHash('sha256');
-    let received = 0;
-    let lastReport = 0;
-    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    body.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      received += chunk.length;
-      if (received - lastReport > 50 * 2 ** 20) {
-        lastReport = received;
-        process.stderr.write(`  ${((received / model.bytes) * 100).toFixed(0)}%\n`);
-      }
-    });
-    await pipeline(body, createWriteStream(partial));
-    const digest = hash.digest('hex');
-    if (received !== model.bytes || digest !== model.sha256) {
-      await rm(partial, { force: true });
-      throw new Error(`${model.id}: got ${received} bytes with sha256 ${digest}; expected ${model.bytes} bytes, ${model.sha256}`);
-    }
-    await rename(partial, target);
+    await download(model.id, model.url, target, { bytes: model.bytes, sha256: model.sha256 });
   }
   const manifest: ModelManifest = { ...model.manifest, source: { kind: 'file', path: model.file }, files: [{ path: model.file, url: model.url, sha256: model.sha256, bytes: model.bytes }] };
   await mkdir(manifestsDir(modelsDir), { recursive: true });
