@@ -25,6 +25,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY samples ./samples
+COPY views ./views
+COPY public ./public
 # Non-root: the embedded PostgreSQL (used when DATABASE_URL is unset) also runs as this user.
 RUN useradd --uid 10001 --create-home app && mkdir -p /data /models /fonts && chown app:app /data /models
 USER app

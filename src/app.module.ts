@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
 import { ClipModule } from './clip/clip.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, FontsModule, ClipModule, SystemModule, JobsModule, McpModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, FontsModule, ClipModule, SystemModule, JobsModule, McpModule, AdminModule],
     };
   }
 }

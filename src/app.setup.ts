@@ -2,6 +2,7 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { setupAdminViews } from './admin/admin-views';
 import { AppModule } from './app.module';
 import { ErrorEnvelopeFilter } from './common/errors/error.filter';
 import { createValidationPipe } from './common/validation';
@@ -21,6 +22,7 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestE
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.disable('x-powered-by');
   app.enableCors();
+  setupAdminViews(app);
   setupSwagger(app);
   return app;
 }

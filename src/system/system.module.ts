@@ -9,6 +9,6 @@ import { HealthRepository } from './health.repository';
   imports: [FontsModule, RendererModule],
   controllers: [SystemController],
   providers: [SystemMetricsRepository, HealthRepository],
-  exports: [SystemMetricsRepository],
+  exports: [SystemMetricsRepository, HealthRepository],
 })
 export class SystemModule {}

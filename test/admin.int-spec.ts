@@ -1,0 +1,134 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_ARGS } from '../src/pipeline/renderer/chromium-launch';
+import { REPO_ROOT, SAMPLE_PHOTO, startTestApp, type TestApp } from './helpers/test-app';
+
+/** What the assertions read from form elements (no DOM typings in this project). */
+interface Field {
+  value: string;
+  checked: boolean;
+}
+
+const COPY = '명절 특가! 사과 한 박스 20,000원';
+const REDO = '주말 한정! 커피 두 잔 9,900원';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Set ADMIN_SCREENSHOTS=1 to refresh docs/images/admin-*.png. */
+const SHOTS = process.env.ADMIN_SCREENSHOTS === '1';
+// The suite's own launch: the renderer's flags minus the proxy that keeps it off the network
+// (the admin pages are on loopback, which the proxy bypasses anyway).
+const ARGS = CHROMIUM_ARGS.filter((a) => !a.startsWith('--proxy'));
+
+describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}` }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let firstJob = '';
+
+  const jobIdFrom = (url: string) => /\/admin\/jobs\/([0-9a-f-]{36})$/.exec(new URL(url).pathname)?.[1] ?? '';
+  const waitDone = async () => {
+    // The bar is moved by the SSE stream; when `done` arrives the page reloads with the results.
+    // (Browser-side code as strings: this project compiles without the DOM library.)
+    await page.waitForFunction("document.getElementById('job-progress')?.value === 100", { timeout: 180_000 });
+    await page.waitForFunction("document.querySelector('[data-job]')?.getAttribute('data-status') === 'completed'", { timeout: 60_000 });
+    await page.waitForFunction("[...document.querySelectorAll('img.final-img')].some((i) => i.complete && i.naturalWidth > 0)", { timeout: 30_000 });
+  };
+  const shot = async (name: string, width: number) => {
+    if (!SHOTS) return;
+    await page.setViewport({ width, height: 900, deviceScaleFactor: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    const dir = path.join(REPO_ROOT, 'docs', 'images');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, name), await page.screenshot({ fullPage: true }));
+  };
+
+  before(async () => {
+    t = await startTestApp();
+    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, userDataDir: path.join(tmpdir(), `nc-admin-${process.pid}`) });
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.setExtraHTTPHeaders({ 'Accept-Language': 'ko-KR,ko;q=0.9' });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('makes an ad from the form, follows it live over SSE and shows the result', async () => {
+    await page.goto(`${t.url}/admin/new`);
+    expect(await page.$eval('html', (h) => h.lang)).toBe('ko');
+    const input = await page.$('input[type=file][name=product_image]');
+    await input!.uploadFile(SAMPLE_PHOTO);
+    await page.type('#text_content', COPY);
+    await page.type('#bg_prompt', '따뜻한 베이지 스튜디오');
+    await shot('admin-new.png', 1280);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    firstJob = jobIdFrom(page.url());
+    expect(firstJob).not.toBe('');
+    expect(await page.$('#job-progress')).not.toBeNull();
+    await waitDone();
+    const text = await page.$eval('main', (m) => m.textContent ?? '');
+    expect(text).toContain('품질 보고서');
+    expect(text).toContain(COPY);
+    expect(await page.$$eval('a[download]', (as) => as.map((a) => a.getAttribute('href')))).toContain(`/jobs/${firstJob}/artifacts/final.png`);
+    await shot('admin-job.png', 1280);
+    await shot('admin-job-phone.png', 390);
+    await page.setViewport({ width: 1280, height: 900 });
+  });
+
+  it('opens the job from the list and redoes its text as a new Stage 2 job', async () => {
+    await page.goto(`${t.url}/admin/jobs`);
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/admin/jobs/${firstJob}"]`)]);
+    expect(jobIdFrom(page.url())).toBe(firstJob);
+    await page.$eval('#redo_text', (el) => ((el as unknown as Field).value = ''));
+    await page.type('#redo_text', REDO);
+    await Promise.all([page.waitForNavigation(), page.click('form.redo button[type=submit]')]);
+    const second = jobIdFrom(page.url());
+    expect(second).not.toBe('');
+    expect(second).not.toBe(firstJob);
+    await waitDone();
+    const status = (await t.http.get(`/status/${second}?include_images=false`).expect(200)).body as { parameters: { start_step: number; text_content: string } };
+    expect(status.parameters).toMatchObject({ start_step: 2, text_content: REDO });
+    await page.goto(`${t.url}/admin`);
+    expect(await page.$eval('h1', (h) => h.textContent)).toBe('대시보드');
+    await shot('admin-dashboard.png', 1280);
+  });
+
+  it("shows the API's message next to the photo field for a non-image and keeps the other fields", async () => {
+    const bogus = path.join(tmpdir(), `nc-not-an-image-${process.pid}.png`);
+    writeFileSync(bogus, 'this is not a picture');
+    await page.goto(`${t.url}/admin/new?lang=en`);
+    await (await page.$('input[type=file][name=product_image]'))!.uploadFile(bogus);
+    await page.type('#text_content', COPY);
+    await page.type('#bg_prompt', 'marble table');
+    await page.click('input[name=placements][value="4:5"]');
+    await page.select('#font_name', await page.$eval('#font_name option:nth-child(2)', (o) => (o as unknown as Field).value));
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    expect(new URL(page.url()).pathname).toBe('/admin/new');
+    const error = await page.$eval('#product_image-error', (e) => e.textContent ?? '');
+    expect(error).toContain('product_image is not an image this service can read');
+    expect(await page.$eval('#text_content', (e) => (e as unknown as Field).value)).toBe(COPY);
+    expect(await page.$eval('#bg_prompt', (e) => (e as unknown as Field).value)).toBe('marble table');
+    expect(await page.$eval('input[name=placements][value="4:5"]', (e) => (e as unknown as Field).checked)).toBe(true);
+    expect(await page.$eval('#font_name', (e) => (e as unknown as Field).value)).not.toBe('');
+    // The language chosen with ?lang=en stuck through the cookie.
+    expect(await page.$eval('html', (h) => h.lang)).toBe('en');
+  });
+
+  it('answers HTML error pages under /admin and keeps the JSON envelope for the API', async () => {
+    const missing = await t.http.get('/admin/jobs/00000000-0000-4000-8000-000000000000').expect(404);
+    expect(missing.headers['content-type']).toMatch(/text\/html/);
+    expect(missing.text).toContain('JOB_NOT_FOUND');
+    const unknown = await t.http.get('/admin/nope').expect(404);
+    expect(unknown.headers['content-type']).toMatch(/text\/html/);
+    const api = await t.http.get('/status/00000000-0000-4000-8000-000000000000').expect(404);
+    expect(api.body.error.code).toBe('JOB_NOT_FOUND');
+    const en = await t.http.get('/admin/jobs').set('Accept-Language', 'en-US,en;q=0.8').expect(200);
+    expect(en.text).toContain('<html lang="en">');
+    const fonts = await t.http.get('/admin/fonts').expect(200);
+    expect(fonts.text).toContain('/preview.png');
+  });
+});
