@@ -65,6 +65,7 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     await page.type('#text_content', COPY);
     await page.type('#bg_prompt', '따뜻한 베이지 스튜디오');
     await shot('admin-new.png', 1280);
+    await shot('admin-new-phone.png', 390);
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     firstJob = jobIdFrom(page.url());
     expect(firstJob).not.toBe('');
@@ -95,6 +96,7 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     await page.goto(`${t.url}/admin`);
     expect(await page.$eval('h1', (h) => h.textContent)).toBe('대시보드');
     await shot('admin-dashboard.png', 1280);
+    await shot('admin-dashboard-phone.png', 390);
   });
 
   it("shows the API's message next to the photo field for a non-image and keeps the other fields", async () => {
@@ -130,5 +132,74 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     expect(en.text).toContain('<html lang="en">');
     const fonts = await t.http.get('/admin/fonts').expect(200);
     expect(fonts.text).toContain('/preview.png');
+  });
+});
+
+describe('admin new-job form with a small upload limit', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ MAX_BODY_MB: 1, RUNNER_ENABLED: false });
+  });
+  after(() => t?.close());
+
+  it('shows the size error next to the photo field and keeps the rest of the form', async () => {
+    const res = await t.http
+      .post('/admin/new')
+      .field('text_content', '겨울 한정 30% 할인')
+      .field('bg_prompt', 'marble table')
+      .attach('product_image', Buffer.alloc(2 * 2 ** 20, 1), 'huge.png')
+      .expect(413);
+    expect(res.text).toContain('MAX_BODY_MB');
+    expect(res.text).toContain('겨울 한정 30% 할인');
+    expect(res.text).toContain('marble table');
+    expect((await t.http.get('/jobs').expect(200)).body.total).toBe(0);
+  });
+});
+
+describe('admin pages behind API_KEY', () => {
+  let t: TestApp;
+  const key = 'admin-key-0123456789abcdef';
+  before(async () => {
+    t = await startTestApp({ API_KEY: key, RUNNER_ENABLED: false });
+  });
+  after(() => t?.close());
+
+  it('asks for the key once, then knows the browser by an httpOnly SameSite=Strict cookie', async () => {
+    const first = await t.http.get('/admin/jobs?status=completed').expect(303);
+    expect(first.headers.location).toBe('/admin/login?next=%2Fadmin%2Fjobs%3Fstatus%3Dcompleted');
+    expect((await t.http.get('/admin/login').expect(200)).text).toContain('type="password"');
+
+    const wrong = await t.http.post('/admin/login').type('form').send({ api_key: 'nope', next: '/admin' }).expect(401);
+    expect(wrong.text).toContain('role="alert"');
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+
+    const ok = await t.http.post('/admin/login').type('form').send({ api_key: key, next: '/admin/jobs' }).expect(303);
+    expect(ok.headers.location).toBe('/admin/jobs');
+    const cookie = String(ok.headers['set-cookie']);
+    expect(cookie).toMatch(/nc_admin=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).not.toContain(key);
+    const session = cookie.split(';')[0];
+
+    const page = await t.http.get('/admin').set('Cookie', session).expect(200);
+    expect(page.text).toContain('/admin/logout');
+    // An open redirect through ?next= is refused.
+    const evil = await t.http.post('/admin/login').type('form').send({ api_key: key, next: '//evil.example/x' }).expect(303);
+    expect(evil.headers.location).toBe('/admin');
+  });
+
+  it('refuses a form post without the CSRF token, and accepts it with the token from the page', async () => {
+    const session = String((await t.http.post('/admin/login').type('form').send({ api_key: key }).expect(303)).headers['set-cookie']).split(';')[0];
+    const form = await t.http.get('/admin/new').set('Cookie', session).expect(200);
+    const token = decodeURIComponent(/action="\/admin\/new\?_csrf=([^"]+)"/.exec(form.text)![1]);
+    const id = '3f1c1d3e-0000-4000-8000-000000000000';
+    expect((await t.http.post(`/admin/jobs/${id}/delete`).set('Cookie', session).type('form').send({}).expect(403)).text).toContain('CSRF');
+    await t.http.post(`/admin/jobs/${id}/delete`).set('Cookie', session).type('form').send({ _csrf: 'forged' }).expect(403);
+    // With the token the request reaches the page: an unknown job is a 404 page, not a refusal.
+    await t.http.post(`/admin/jobs/${id}/delete`).set('Cookie', session).type('form').send({ _csrf: token }).expect(404);
+    await t.http.post(`/admin/jobs/${id}/delete`).type('form').send({ _csrf: token }).expect(401);
+    // The API itself keeps its own rules (REST is not behind the admin cookie).
+    await t.http.get('/health').expect(200);
   });
 });

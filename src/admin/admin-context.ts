@@ -26,6 +26,8 @@ export interface ViewContext {
   otherLangUrl: string;
   fmtDate: (iso: string | null | undefined) => string;
   fmtSeconds: (s: number | null | undefined) => string;
+  /** The CSRF token forms carry when API_KEY protects /admin ('' when it does not). */
+  csrf: string;
 }
 
 /** The language for this request; ?lang= also sets a cookie so the choice sticks. */
@@ -44,5 +46,6 @@ export function viewContext(req: Request, res: Response): ViewContext {
     otherLangUrl: url.pathname + url.search,
     fmtDate: (iso) => (iso ? new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }) : '—'),
     fmtSeconds: (s) => (s === null || s === undefined ? '—' : s < 10 ? s.toFixed(1) : String(Math.round(s))),
+    csrf: typeof res.locals.csrf === 'string' ? res.locals.csrf : '',
   };
 }

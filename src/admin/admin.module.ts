@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { AdminAuthMiddleware } from './admin-auth.middleware';
+import { AdminLoginController } from './admin-login.controller';
 import { FontsModule } from '../fonts/fonts.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { SystemModule } from '../system/system.module';
@@ -7,6 +9,15 @@ import { AdminController } from './admin.controller';
 /** Server-rendered admin pages at /admin (templates in views/, assets in public/admin/). */
 @Module({
   imports: [JobsModule, FontsModule, SystemModule],
-  controllers: [AdminController],
+  // The login controller first: AdminController ends with a catch-all for its 404 pages.
+  controllers: [AdminLoginController, AdminController],
+  providers: [AdminAuthMiddleware],
 })
-export class AdminModule {}
+export class AdminModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(AdminAuthMiddleware)
+      .exclude({ path: 'admin/login', method: RequestMethod.ALL }, { path: 'admin/logout', method: RequestMethod.POST })
+      .forRoutes(AdminController);
+  }
+}
