@@ -63,7 +63,9 @@
       bar.value = p;
       bar.textContent = p + '%';
       pct.textContent = p + '%';
-      if (s.current_step || s.message) stage.textContent = s.current_step || s.message;
+      // Stage labels come translated from the page; an unknown one is shown as sent.
+      var names = JSON.parse(stage.getAttribute('data-names') || '{}');
+      if (s.current_step) stage.textContent = names[s.current_step] || s.current_step;
       sub.textContent = s.sub_step ? ' · ' + s.sub_step : '';
       eta.textContent = s.eta_seconds === null || s.eta_seconds === undefined
         ? eta.getAttribute('data-unknown')

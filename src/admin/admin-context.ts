@@ -28,6 +28,10 @@ export interface ViewContext {
   fmtSeconds: (s: number | null | undefined) => string;
   /** The CSRF token forms carry when API_KEY protects /admin ('' when it does not). */
   csrf: string;
+  /** A stage's name for people: 'segment' or its label 'step1_segment' -> '제품 누끼'. */
+  stage: (id: string | null | undefined) => string;
+  /** Every stage label the live page may receive, translated, for its script. */
+  stageNames: Record<string, string>;
 }
 
 /** The language for this request; ?lang= also sets a cookie so the choice sticks. */
@@ -38,14 +42,33 @@ export function viewContext(req: Request, res: Response): ViewContext {
   }
   const url = new URL(req.originalUrl, 'http://x');
   url.searchParams.set('lang', lang === 'ko' ? 'en' : 'ko');
-  const locale = lang === 'ko' ? 'ko-KR' : 'en-GB';
+  const t = translator(lang);
   return {
     lang,
-    t: translator(lang),
+    t,
     path: url.pathname,
     otherLangUrl: url.pathname + url.search,
-    fmtDate: (iso) => (iso ? new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }) : '—'),
+    // Written out by hand: Node's bundled locale data prints "PM" in Korean dates.
+    fmtDate: (iso) => (iso ? formatDate(new Date(iso), lang) : '—'),
     fmtSeconds: (s) => (s === null || s === undefined ? '—' : s < 10 ? s.toFixed(1) : String(Math.round(s))),
     csrf: typeof res.locals.csrf === 'string' ? res.locals.csrf : '',
+    stage: (id) => stageName(t, id),
+    stageNames: Object.fromEntries(STAGES.flatMap((s) => [s, `step1_${s}`, `step2_${s}`].map((label) => [label, stageName(t, label)]))),
   };
+}
+
+const STAGES = ['segment', 'background', 'composite', 'locate', 'analyze', 'layout', 'render', 'finalize', 'quality'];
+
+function stageName(t: ViewContext['t'], id: string | null | undefined): string {
+  if (!id) return '';
+  const name = id.replace(/^step[12]_/, '').replace(/_report$/, '');
+  return STAGES.includes(name) ? t(`stage.${name}` as MessageKey) : id;
+}
+
+function formatDate(d: Date, lang: Lang): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return lang === 'ko'
+    ? `${d.getFullYear()}년 ${d.getMonth() + 1}월 ${d.getDate()}일 ${time}`
+    : `${d.getDate()} ${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getMonth()]} ${d.getFullYear()}, ${time}`;
 }
