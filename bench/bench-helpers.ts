@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../src/common/net';
 import * as path from 'node:path';
 
 export interface Row {
@@ -49,15 +49,6 @@ export async function waitJobs(base: string, ids: string[], timeoutMs = 60_000):
     await new Promise((r) => setTimeout(r, 20));
   }
   return ids.map((id) => done.get(id)!);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** The built server (dist/src/main.js) as its own process, as a user runs it. */

@@ -1,6 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { safeEqual } from '../common/net';
 import { AppConfig } from '../config/app-config';
 import { cookies } from './admin-context';
 
@@ -14,13 +15,6 @@ export function sessionToken(key: string): string {
 /** The CSRF token forms carry: bound to the session, unknown to other sites. */
 export function csrfToken(key: string): string {
   return createHmac('sha256', key).update(`csrf:${sessionToken(key)}`).digest('base64url');
-}
-
-export function safeEqual(a: string | undefined, b: string): boolean {
-  if (typeof a !== 'string') return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**

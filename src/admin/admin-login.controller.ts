@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
-import { safeEqual, SESSION_COOKIE, sessionToken } from './admin-auth.middleware';
+import { safeEqual } from '../common/net';
+import { SESSION_COOKIE, sessionToken } from './admin-auth.middleware';
 import { viewContext } from './admin-context';
 
 /** Only same-site admin paths are followed after signing in (no open redirect). */

@@ -1,6 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { safeEqual } from '../common/net';
 import { AppConfig } from '../config/app-config';
 
 const LOCAL = ['localhost', '127.0.0.1', '[::1]'];
@@ -40,10 +40,7 @@ export class McpAccessMiddleware implements NestMiddleware {
 
   private bearerMatches(header: string | undefined): boolean {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
-    if (!token || !this.config.API_KEY) return false;
-    const a = Buffer.from(token);
-    const b = Buffer.from(this.config.API_KEY);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return this.config.API_KEY !== undefined && safeEqual(token, this.config.API_KEY);
   }
 
   private refuse(res: Response, status: number, message: string): void {
