@@ -3,19 +3,19 @@
 # Build:  docker build -t nanococoa .          (CPU)
 #         docker build --build-arg ORT_INSTALL=cuda12 -t nanococoa:cuda .   (CUDA 12 EP)
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # skip: CPU binaries ship in the npm package; cuda12: fetch the CUDA execution provider.
 ARG ORT_INSTALL=skip
 ENV ONNXRUNTIME_NODE_INSTALL=${ORT_INSTALL}
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends chromium fonts-nanum fontconfig tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*

@@ -24,6 +24,7 @@ import { TemplateLayoutDesigner } from '../src/pipeline/layout/template-designer
 import { HTML_RENDERER, type HtmlRenderer } from '../src/pipeline/renderer/renderer.types';
 import type { RegistrySnapshot } from '../src/models/model.types';
 import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
+import { benchPlatform } from './platform';
 
 const SAMPLE = path.resolve('samples', 'coffee-cup.png');
 const rows: Row[] = [];
@@ -235,25 +236,34 @@ function report(): string {
   return lines.join('\n');
 }
 
+/** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
+const SECTIONS = ['pipeline', 'jobs', 'platform', 'clip'] as const;
+
 async function main(): Promise<void> {
+  const only = process.argv[2]?.split(',');
+  const want = (s: (typeof SECTIONS)[number]) => !only || only.includes(s);
   const root = mkdtempSync(path.join(os.tmpdir(), 'nanococoa-bench-'));
   chmodSync(root, 0o755); // the embedded PostgreSQL's user must be able to enter the data dirs inside
   try {
-    const app = await pipelineContext();
-    try {
-      await benchSegmentation(app);
-      await benchBackgroundComposite(app);
-      await benchRenderer(app);
-    } finally {
-      await app.close();
+    if (want('pipeline')) {
+      const app = await pipelineContext();
+      try {
+        await benchSegmentation(app);
+        await benchBackgroundComposite(app);
+        await benchRenderer(app);
+      } finally {
+        await app.close();
+      }
     }
-    await benchJobs(root);
-    await benchClip(root);
+    if (want('jobs')) await benchJobs(root);
+    if (want('platform')) await benchPlatform(root, (await sampleAt1024()).png, rows);
+    if (want('clip')) await benchClip(root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
   const text = report();
   console.log(text);
+  if (only) return;
   mkdirSync('docs', { recursive: true });
   // The table is regenerated; the hand-kept history below the marker (before/after of each
   // optimisation) is carried over.

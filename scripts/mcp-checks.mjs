@@ -1,4 +1,4 @@
-// Runs the MCP Inspector CLI and the @modelcontextprotocol/conformance server scenarios that
+// Runs the MCP Inspector CLI (2.x) and the @modelcontextprotocol/conformance server scenarios that
 // apply to nanoCocoa against the built server (dist/src/main.js) on a free local port.
 import { execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -50,17 +50,20 @@ try {
     if (i > 300 || server.exitCode !== null) throw new Error('the server did not start');
     await new Promise((r) => setTimeout(r, 200));
   }
-  // inspector-cli looks for its package.json relative to the working directory: run it one
-  // level down (scripts/) so it finds its own.
+  // The Inspector 2.x CLI; any catalog it keeps goes to a temporary file, not the user's home.
   const inspector = (args) =>
-    run('npx', ['--no-install', 'mcp-inspector-cli', '--cli', ...args], { cwd: resolve('scripts'), timeout: 120_000, maxBuffer: 1 << 24 });
-  const listed = JSON.parse((await inspector([`${url}/mcp`, '--transport', 'http', '--method', 'tools/list'])).stdout);
+    run(process.execPath, ['node_modules/.bin/mcp-inspector', '--cli', ...args], {
+      timeout: 120_000,
+      maxBuffer: 1 << 24,
+      env: { ...process.env, MCP_CATALOG_PATH: join(dataDir, 'inspector.json') },
+    });
+  const listed = JSON.parse((await inspector(['--server-url', `${url}/mcp`, '--transport', 'http', '--method', 'tools/list'])).stdout);
   const names = listed.tools.map((t) => t.name);
-  check('inspector-cli tools/list over Streamable HTTP', names.includes('generate_ad_image') && names.length >= 7, names.join(', '));
+  check('inspector tools/list over Streamable HTTP', names.includes('generate_ad_image') && names.length >= 7, names.join(', '));
   const called = JSON.parse(
-    (await inspector([`${url}/mcp/sse`, '--transport', 'sse', '--method', 'tools/call', '--tool-name', 'list_fonts', '--tool-arg', 'script=Hangul'])).stdout,
+    (await inspector(['--server-url', `${url}/mcp/sse`, '--transport', 'sse', '--method', 'tools/call', '--tool-name', 'list_fonts', '--tool-arg', 'script=Hangul'])).stdout,
   );
-  check('inspector-cli tools/call list_fonts over HTTP+SSE', !called.isError && JSON.stringify(called).includes('NanumGothic'));
+  check('inspector tools/call list_fonts over HTTP+SSE', !called.isError && JSON.stringify(called).includes('NanumGothic'));
 
   for (const scenario of SCENARIOS) {
     const out = await run('npx', ['--no-install', 'conformance', 'server', '--url', `${url}/mcp`, '--scenario', scenario], { timeout: 120_000 }).then(

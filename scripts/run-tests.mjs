@@ -20,19 +20,28 @@ function find(dir, suffix) {
 
 // Unit specs are independent and CPU-light: two at a time. Integration suites each start
 // PostgreSQL and ONNX Runtime: one at a time on a 2-core machine.
+// The suites that run jobs through the in-process app run a second time on a real S3 API
+// (s3rver), so both artifact drivers are covered; storage-s3 and multi-instance use S3 already.
+const S3_SUITES = ['jobs-api', 'job-kinds', 'job-runner', 'stage2', 'mcp', 'admin'];
+const integration = find('dist/test', '.int-spec.js');
 const suites = {
   unit: { files: find('dist/src', '.spec.js'), concurrency: 2 },
-  integration: { files: find('dist/test', '.int-spec.js'), concurrency: 1 },
+  integration: { files: integration, concurrency: 1 },
+  'integration-s3': {
+    files: integration.filter((f) => S3_SUITES.some((name) => f.endsWith(`/${name}.int-spec.js`))),
+    concurrency: 1,
+    env: { TEST_STORAGE_DRIVER: 's3' },
+  },
 };
 let failed = false;
 for (const [name, suite] of Object.entries(suites)) {
-  if (which !== 'all' && which !== name) continue;
+  if (which !== 'all' && which !== name && !(which === 'integration' && name === 'integration-s3')) continue;
   if (suite.files.length === 0) continue;
   console.log(`\n# ${name}: ${suite.files.length} file(s)`);
   const result = spawnSync(
     process.execPath,
     ['--test', `--test-concurrency=${suite.concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...suite.files],
-    { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+    { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...suite.env } },
   );
   if (result.status !== 0) failed = true;
 }

@@ -38,4 +38,7 @@ fi
 # in the package. Users with a GPU: see README "GPU".
 export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
 npm ci --no-audit --no-fund
-echo "setup: done. Start with: npm start"
+# The `node` devDependency puts a pinned Node 24 LTS at node_modules/.bin/node; npm scripts put
+# that folder first on PATH, so the server, the tests and the benchmarks run on it whatever
+# Node the machine has.
+echo "setup: done. Node for npm scripts: $(node_modules/.bin/node --version) (system: $(node --version)). Start with: npm start"

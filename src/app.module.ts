@@ -1,4 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module';
 import { ClipModule } from './clip/clip.module';
 import { AppConfig } from './config/app-config';
@@ -8,14 +9,29 @@ import { FontsModule } from './fonts/fonts.module';
 import { JobsModule } from './jobs/jobs.module';
 import { McpModule } from './mcp/mcp.module';
 import { ModelsModule } from './models/models.module';
+import { PipelineModule } from './pipeline/pipeline.module';
 import { SystemModule } from './system/system.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config?: AppConfig): DynamicModule {
+  /** `extra`: modules added beside the features (tests register job kinds of their own this way). */
+  static forRoot(config?: AppConfig, extra: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ModelsModule, FontsModule, ClipModule, SystemModule, JobsModule, McpModule, AdminModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        ScheduleModule.forRoot(),
+        DatabaseModule,
+        ModelsModule,
+        FontsModule,
+        ClipModule,
+        SystemModule,
+        JobsModule,
+        PipelineModule,
+        McpModule,
+        AdminModule,
+        ...extra,
+      ],
     };
   }
 }

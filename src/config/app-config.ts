@@ -7,11 +7,14 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  ValidateIf,
   Matches,
   Max,
   Min,
   validateSync,
 } from 'class-validator';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -109,6 +112,54 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean()
   RUNNER_ENABLED = true;
 
+  /** A job running longer than this is aborted and fails with JOB_TIMEOUT (a hung stage). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  JOB_MAX_RUNTIME_SEC = 1800;
+
+  /** Finished jobs and their files are deleted this long after they finish; 0 keeps them. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(87_600)
+  JOB_RETENTION_HOURS = 168;
+
+  /** How often this instance tries to sweep expired jobs (one instance sweeps at a time). */
+  @Transform(toInt) @IsInt() @Min(5) @Max(86_400)
+  RETENTION_SWEEP_SECONDS = 600;
+
+  /**
+   * Names this instance's leases. It must be stable across restarts (so a restarted instance
+   * takes back its own jobs at once) and unique among live instances. Default: host name and
+   * a hash of DATA_DIR.
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'INSTANCE_ID must be 1-64 characters of A-Z a-z 0-9 . _ : -' })
+  INSTANCE_ID?: string;
+
+  /** Connections the HTTP side may hold; the job runner has its own small pool. */
+  @Transform(toInt) @IsInt() @Min(2) @Max(200)
+  DB_POOL_SIZE = 10;
+
+  @IsIn(['fs', 's3'])
+  STORAGE_DRIVER: 'fs' | 's3' = 'fs';
+
+  /** S3-compatible endpoint (MinIO, R2...); unset: AWS S3 for S3_REGION. */
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  S3_ENDPOINT?: string;
+
+  @ValidateIf((c: AppConfig) => c.STORAGE_DRIVER === 's3')
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'S3_BUCKET must be a bucket name (3-63 of a-z 0-9 . -); required when STORAGE_DRIVER=s3' })
+  S3_BUCKET?: string;
+
+  @IsString()
+  S3_REGION = 'us-east-1';
+
+  @IsOptional() @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional() @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** MinIO and s3rver need path-style URLs (endpoint/bucket/key). */
+  @Transform(toBool) @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
   /** Public base URL used in links to artifacts; empty: relative links. */
   @IsOptional() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'PUBLIC_URL must be an http(s) URL without a trailing slash' })
   PUBLIC_URL?: string;
@@ -135,9 +186,22 @@ export class AppConfig {
     return path.resolve(this.FONTS_DIR);
   }
 
+  get instanceId(): string {
+    return this.INSTANCE_ID ?? defaultInstanceId(this.dataDir);
+  }
+
   get modelsDir(): string {
     return path.resolve(this.MODELS_DIR);
   }
+}
+
+/** Optional settings have no default, so `new AppConfig()` does not list them. */
+const OPTIONAL_KEYS = ['DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEY', 'INSTANCE_ID', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
+
+/** Host name plus a short hash of DATA_DIR: the same after a restart, distinct per data folder. */
+function defaultInstanceId(dataDir: string): string {
+  const digest = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
+  return `${hostname().slice(0, 48)}:${digest}`;
 }
 
 export class ConfigError extends Error {
@@ -151,7 +215,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const known = Object.keys(new AppConfig());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEY']) {
+  for (const key of [...known, ...OPTIONAL_KEYS]) {
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const config = plainToInstance(AppConfig, { ...raw, ...overrides });

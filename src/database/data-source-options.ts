@@ -2,12 +2,16 @@ import type { DataSourceOptions } from 'typeorm';
 import { JobEntity } from '../jobs/job.entity';
 import { ArtifactEntity } from '../storage/artifact.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
+import { JobEventsAndRetention1764500000000 } from './migrations/1764500000000-JobEventsAndRetention';
 
 export const ENTITIES = [JobEntity, ArtifactEntity];
-export const MIGRATIONS = [InitialSchema1763700000000];
+export const MIGRATIONS = [InitialSchema1763700000000, JobEventsAndRetention1764500000000];
+
+/** The job runner's own data source: its heartbeats never queue behind HTTP requests. */
+export const RUNNER_DATA_SOURCE = 'runner';
 
 /** The same options for the app and the migration CLI: migrations, never `synchronize`. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize = 10, applicationName = 'nanococoa'): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -16,6 +20,6 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    extra: { max: 10, connectionTimeoutMillis: 10_000 },
+    extra: { max: poolSize, connectionTimeoutMillis: 10_000, application_name: applicationName },
   };
 }

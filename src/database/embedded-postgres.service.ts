@@ -15,7 +15,7 @@ import { AppConfig } from '../config/app-config';
 export class EmbeddedPostgresService {
   private readonly logger = new Logger(EmbeddedPostgresService.name);
   private pg?: EmbeddedPostgres;
-  private url?: string;
+  private starting?: Promise<string>;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -23,9 +23,16 @@ export class EmbeddedPostgresService {
     return path.join(this.config.dataDir, 'pg');
   }
 
-  /** Starts (initialising on first use) and returns the connection URL. */
-  async start(): Promise<string> {
-    if (this.url) return this.url;
+  /** Starts (initialising on first use) and returns the connection URL; callers share one start. */
+  start(): Promise<string> {
+    this.starting ??= this.boot().catch((error: unknown) => {
+      this.starting = undefined;
+      throw error;
+    });
+    return this.starting;
+  }
+
+  private async boot(): Promise<string> {
     const dir = this.dir;
     await mkdir(this.config.dataDir, { recursive: true });
     if (process.getuid?.() === 0) await this.letPostgresUserIn();
@@ -63,15 +70,14 @@ export class EmbeddedPostgresService {
     if (exists.rowCount === 0) await client.query('CREATE DATABASE nanococoa');
     await client.end();
     this.logger.log(`embedded PostgreSQL ready on 127.0.0.1:${port} in ${Date.now() - started} ms (${dir})`);
-    this.url = `postgres://nanococoa:${encodeURIComponent(password)}@127.0.0.1:${port}/nanococoa`;
-    return this.url;
+    return `postgres://nanococoa:${encodeURIComponent(password)}@127.0.0.1:${port}/nanococoa`;
   }
 
   async stop(): Promise<void> {
     if (!this.pg) return;
     const pg = this.pg;
     this.pg = undefined;
-    this.url = undefined;
+    this.starting = undefined;
     await pg.stop();
     await rm(path.join(this.config.dataDir, 'pg.owner'), { force: true });
     this.logger.log('embedded PostgreSQL stopped');

@@ -2,9 +2,11 @@ import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { JobStatusDto } from './dto/job-status.dto';
+import { JobNotificationsRepository } from './job-notifications.repository';
 import { JobStatusService } from './job-status.service';
 
-const POLL_MS = 300;
+/** Only while notifications are down. */
+const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 const TERMINAL = new Set(['completed', 'error', 'stopped']);
 
@@ -17,42 +19,72 @@ function progressOf(s: JobStatusDto) {
 /**
  * Live progress as Server-Sent Events, for the admin pages and API clients alike: `status`
  * events while the job runs, then one `done` event with the results, then the stream ends.
- * It reads the job's row, so it works whichever instance runs the job.
+ * It wakes on the job's NOTIFY (whichever instance runs it) and reads the shared snapshot, so
+ * a hundred viewers cost the database what one does; without notifications it polls.
  */
 @ApiTags('jobs')
 @Controller('jobs')
 export class JobEventsController {
-  constructor(private readonly statuses: JobStatusService) {}
+  constructor(
+    private readonly statuses: JobStatusService,
+    private readonly notifications: JobNotificationsRepository,
+  ) {}
 
   @Get(':job_id/events')
   @ApiOperation({ summary: "A job's progress as Server-Sent Events (status events, then done)" })
   @ApiProduces('text/event-stream')
   async events(@Param('job_id') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const read = () => this.statuses.status(jobId, { includeImages: false, includeMetrics: false });
-    let current = await read(); // an unknown job answers 404 here, before any stream starts
+    let dirty = false;
+    let wake = () => {};
+    const changed = () => {
+      dirty = true;
+      wake();
+    };
+    // Listen before the first read, so no change falls between the two.
+    const off = this.notifications.onJob(jobId.toLowerCase(), changed);
+    let current: JobStatusDto;
+    try {
+      current = await read(); // an unknown job answers 404 here, before any stream starts
+    } catch (error) {
+      off();
+      throw error;
+    }
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     let closed = false;
-    req.on('close', () => (closed = true));
+    req.on('close', () => {
+      closed = true;
+      changed();
+    });
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     let last = '';
-    let lastWrite = Date.now();
-    while (!closed) {
-      const progress = JSON.stringify(progressOf(current));
-      if (TERMINAL.has(current.status)) {
-        send('done', current);
-        break;
+    try {
+      while (!closed) {
+        if (TERMINAL.has(current.status)) {
+          send('done', current);
+          break;
+        }
+        const progress = JSON.stringify(progressOf(current));
+        if (progress !== last) {
+          send('status', progressOf(current));
+          last = progress;
+        } else if (!dirty) {
+          res.write(': keep-alive\n\n'); // proxies close silent connections
+        }
+        if (!dirty) await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.notifications.connected ? HEARTBEAT_MS : POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (closed) break;
+        dirty = false;
+        current = await read().catch(() => current);
       }
-      if (progress !== last) {
-        send('status', progressOf(current));
-        last = progress;
-        lastWrite = Date.now();
-      } else if (Date.now() - lastWrite > HEARTBEAT_MS) {
-        res.write(': keep-alive\n\n'); // proxies close silent connections
-        lastWrite = Date.now();
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      current = await read().catch(() => current);
+    } finally {
+      off();
+      res.end();
     }
-    res.end();
   }
 }

@@ -1,51 +1,65 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { isDomainException, JobAbortedError } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import { PipelineOrchestrator, type PipelineOutcome, type ProgressEvent } from '../pipeline/orchestrator.service';
-import type { PipelineInput } from '../pipeline/pipeline.types';
-import { ArtifactStoreRepository } from '../storage/artifact-store.repository';
-import { ArtifactsRepository } from '../storage/artifacts.repository';
+import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import type { JobEntity } from './job.entity';
-import { JobsRepository, type ProgressUpdate } from './jobs.repository';
-import type { JobParameters } from './jobs.service';
+import type { JobContext, JobProgress, WrittenArtifact } from './job-handler';
+import { JobHandlerRegistry } from './job-handler.registry';
+import { JobLeaseRepository } from './job-lease.repository';
+import { JobNotificationsRepository, type JobNotification } from './job-notifications.repository';
 
-type AbortReason = 'stop' | 'shutdown' | 'lease-lost';
+type AbortReason = 'stop' | 'deleted' | 'shutdown' | 'lease-lost' | 'timeout';
 
 interface Running {
+  job: JobEntity;
   controller: AbortController;
   reason?: AbortReason;
   done: Promise<void>;
 }
 
 /**
- * Claims queued jobs from the database and runs them through the pipeline. Several instances
- * can share one database: claims use SKIP LOCKED and every running job holds a renewed lease.
+ * Claims queued jobs and runs each through the handler its kind registered. Several instances
+ * share one database: claims use SKIP LOCKED, every running job holds a lease renewed at a
+ * third of its length, and NOTIFY wakes idle runners and delivers stops at once.
  */
 @Injectable()
 export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobRunnerService.name);
-  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  /** INSTANCE_ID/process: the instance part survives restarts, the rest tells processes apart. */
+  readonly owner: string;
   private readonly running = new Map<string, Running>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private kinds: string[] = [];
   private timer?: NodeJS.Timeout;
   private claiming = false;
+  private claimAgain = false;
   private stopped = true;
-  private medians: { at: number; value: Record<string, number> } | null = null;
+  private medians = new Map<string, { at: number; value: Record<string, number> }>();
 
   constructor(
     private readonly config: AppConfig,
-    private readonly jobs: JobsRepository,
-    private readonly artifacts: ArtifactsRepository,
-    private readonly store: ArtifactStoreRepository,
-    private readonly orchestrator: PipelineOrchestrator,
-  ) {}
+    private readonly leases: JobLeaseRepository,
+    private readonly handlers: JobHandlerRegistry,
+    private readonly notifications: JobNotificationsRepository,
+    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+  ) {
+    this.owner = `${config.instanceId}/${process.pid.toString(36)}.${randomBytes(3).toString('hex')}`;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.RUNNER_ENABLED) return;
+    this.kinds = this.handlers.kinds();
     this.stopped = false;
+    for (const job of await this.leases.reclaimOwn(this.config.JOB_MAX_ATTEMPTS, this.config.instanceId, this.owner)) {
+      this.logger.warn(`job ${job.id} was held by this instance before a restart; now ${job.status}`);
+    }
     await this.recover();
+    this.unsubscribe.push(
+      this.notifications.onAny((n) => this.onNotification(n)),
+      this.notifications.onReconnect(() => this.wake()),
+    );
     this.timer = setInterval(() => this.tick(), this.config.JOB_POLL_MS);
     this.timer.unref();
     this.wake();
@@ -54,37 +68,42 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    for (const run of this.running.values()) {
-      run.reason ??= 'shutdown';
-      run.controller.abort();
-    }
+    for (const off of this.unsubscribe.splice(0)) off();
+    for (const run of this.running.values()) this.abort(run, 'shutdown');
     await Promise.race([Promise.all([...this.running.values()].map((r) => r.done)), delay(10_000)]);
   }
 
-  /** Looks for work now instead of at the next poll (called after a submit). */
+  /** Looks for work now instead of at the next poll. */
   wake(): void {
     if (!this.stopped) setImmediate(() => void this.claim());
   }
 
-  abortLocal(jobId: string): void {
+  abortLocal(jobId: string, reason: 'stop' | 'deleted' = 'stop'): void {
     const run = this.running.get(jobId);
+    if (run) this.abort(run, reason);
+  }
+
+  /** Median seconds per stage of recent completed jobs of a kind, cached for half a minute. */
+  async stageSeconds(kind: string): Promise<Record<string, number>> {
+    const cached = this.medians.get(kind);
+    if (cached && Date.now() - cached.at < 30_000) return cached.value;
+    const ms = await this.leases.stageMedians(kind);
+    const value = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / 1000]));
+    this.medians.set(kind, { at: Date.now(), value });
+    return value;
+  }
+
+  private onNotification(n: JobNotification): void {
+    if (n.status === 'pending' && n.kind && this.kinds.includes(n.kind)) this.wake();
+    const run = this.running.get(n.id);
     if (!run) return;
-    run.reason ??= 'stop';
-    run.controller.abort();
+    if (n.status === 'deleted') this.abort(run, 'deleted');
+    else if (n.cancel) this.abort(run, 'stop');
   }
 
-  async waitUntilIdle(jobId: string, timeoutMs: number): Promise<void> {
-    const run = this.running.get(jobId);
-    if (run) await Promise.race([run.done, delay(timeoutMs)]);
-  }
-
-  /** Median seconds per stage from recent jobs, cached for half a minute. */
-  async stageSeconds(): Promise<Record<string, number>> {
-    if (!this.medians || Date.now() - this.medians.at > 30_000) {
-      const ms = await this.jobs.stageMedians();
-      this.medians = { at: Date.now(), value: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / 1000])) };
-    }
-    return this.medians.value;
+  private abort(run: Running, reason: AbortReason): void {
+    run.reason ??= reason;
+    run.controller.abort(new JobAbortedError(reason));
   }
 
   private tick(): void {
@@ -93,7 +112,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
 
   private async recover(): Promise<void> {
     try {
-      for (const job of await this.jobs.recoverExpired(this.config.JOB_MAX_ATTEMPTS, this.owner)) {
+      for (const job of await this.leases.recoverExpired(this.config.JOB_MAX_ATTEMPTS, this.config.instanceId)) {
         this.logger.warn(`job ${job.id} lost its runner; now ${job.status}`);
       }
     } catch (error) {
@@ -102,20 +121,26 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async claim(): Promise<void> {
-    if (this.claiming || this.stopped) return;
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.claimAgain = true; // a wake-up during a claim must not be lost
+      return;
+    }
     this.claiming = true;
     try {
-      while (!this.stopped && this.running.size < this.config.JOB_CONCURRENCY) {
-        const job = await this.jobs.claimNext(this.owner, this.config.JOB_LEASE_SECONDS);
-        if (!job) break;
-        const controller = new AbortController();
-        const entry: Running = { controller, done: Promise.resolve() };
-        this.running.set(job.id, entry);
-        entry.done = this.execute(job, entry).finally(() => {
-          this.running.delete(job.id);
-          this.wake();
-        });
-      }
+      do {
+        this.claimAgain = false;
+        while (!this.stopped && this.running.size < this.config.JOB_CONCURRENCY) {
+          const job = await this.leases.claimNext(this.owner, this.config.JOB_LEASE_SECONDS, this.kinds);
+          if (!job) break;
+          const entry: Running = { job, controller: new AbortController(), done: Promise.resolve() };
+          this.running.set(job.id, entry);
+          entry.done = this.execute(entry).finally(() => {
+            this.running.delete(job.id);
+            this.wake();
+          });
+        }
+      } while (this.claimAgain && !this.stopped);
     } catch (error) {
       this.logger.error(`claiming jobs failed: ${(error as Error).message}`);
     } finally {
@@ -123,53 +148,113 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  private async execute(job: JobEntity, run: Running): Promise<void> {
-    const heartbeat = this.heartbeat(job.id, run);
-    const progress = new ProgressWriter((update) => this.jobs.updateProgress(job.id, this.owner, update), this.logger);
+  private async execute(run: Running): Promise<void> {
+    const { job } = run;
+    const heartbeat = this.heartbeat(run);
+    const deadline = setTimeout(() => this.abort(run, 'timeout'), this.config.JOB_MAX_RUNTIME_SEC * 1000);
+    deadline.unref();
+    const progress = new ProgressWriter((p) => this.leases.updateProgress(job.id, this.owner, p), this.logger);
     try {
-      const input = await this.pipelineInput(job);
-      const outcome = await this.orchestrator.run(
-        input,
-        {
-          stageSeconds: await this.stageSeconds(),
-          progress: (e) => progress.push(toUpdate(e)),
-          writeArtifact: async (name, data, mime) => {
-            const stored = await this.store.write(job.id, name, data);
-            await this.artifacts.upsert({ jobId: job.id, name, mime, ...stored });
-            return { name, mime, bytes: stored.bytes, sha256: stored.sha256 };
-          },
-        },
-        run.controller.signal,
-      );
+      const handler = this.handlers.get(job.kind);
+      if (!handler) throw new Error(`no handler for job kind "${job.kind}" on this instance`);
+      const outcome = await handler.run(this.context(run, progress, await this.stageSeconds(job.kind)));
       await progress.flush();
       const retried = job.attempts > 1 ? ` (resumed after an interruption, attempt ${job.attempts})` : '';
-      await this.jobs.finish(job.id, this.owner, {
+      await this.leases.finish(job.id, this.owner, {
         status: 'completed',
-        message: `Completed.${retried}`,
+        message: `${outcome.message}${retried}`,
         timings: outcome.timings,
-        result: jobResult(outcome),
+        result: outcome.result,
       });
-      this.medians = null;
+      this.medians.delete(job.kind);
+      if (job.attempts > 1) await this.removeEarlierAttempts(job);
     } catch (error) {
       await progress.flush();
-      await this.fail(job, run, error);
+      await this.fail(run, error).catch((e: unknown) => this.logger.error(`recording the end of job ${job.id} failed: ${(e as Error).message}`));
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(deadline);
     }
   }
 
-  private async fail(job: JobEntity, run: Running, error: unknown): Promise<void> {
-    if (error instanceof JobAbortedError || run.controller.signal.aborted) {
-      if (run.reason === 'shutdown') {
-        await this.jobs.requeue(job.id, this.owner, 'Queued again: the server restarted while this job was running.');
-      } else if (run.reason !== 'lease-lost') {
-        await this.jobs.finish(job.id, this.owner, { status: 'stopped', message: 'Stopped by request.', errorCode: ErrorCode.JOB_STOPPED });
+  private context(run: Running, progress: ProgressWriter, stageSeconds: Record<string, number>): JobContext {
+    const { job, controller } = run;
+    return {
+      job,
+      signal: controller.signal,
+      stageSeconds,
+      progress: (p) => progress.push(p),
+      writeArtifact: (name, data, mime) => this.writeArtifact(run, name, data, mime),
+      readArtifact: async (name) => {
+        const row = await this.leases.findArtifact(job.id, name);
+        return row ? this.store.read(row.path) : undefined;
+      },
+    };
+  }
+
+  /**
+   * Each attempt writes under its own prefix and the row is recorded only while this process
+   * holds the lease, so a runner that lost the job can never replace the new attempt's files.
+   */
+  private async writeArtifact(run: Running, name: string, data: Buffer, mime: string): Promise<WrittenArtifact> {
+    const { job } = run;
+    const key = `jobs/${job.id}/${job.attempts}/${name}`;
+    const stored = await this.store.write(key, data, mime);
+    const { written, replacedPath } = await this.leases.recordArtifact(this.owner, { jobId: job.id, name, path: key, mime, bytes: stored.bytes, sha256: stored.sha256 });
+    if (!written) {
+      await this.store.remove([key]).catch(() => undefined);
+      this.abort(run, 'lease-lost');
+      throw new JobAbortedError('this runner no longer holds the job');
+    }
+    if (replacedPath && replacedPath !== key) {
+      await this.store.remove([replacedPath]).catch((e: unknown) => this.logger.warn(`removing replaced ${replacedPath} failed: ${(e as Error).message}`));
+    }
+    return { name, mime, bytes: stored.bytes, sha256: stored.sha256 };
+  }
+
+  /**
+   * Files an interrupted attempt wrote but never recorded (it died between the two) would
+   * outlive the job's retention; once a later attempt finished, nothing can refer to them.
+   */
+  private async removeEarlierAttempts(job: JobEntity): Promise<void> {
+    try {
+      const referenced = new Set(await this.leases.artifactPaths(job.id));
+      const stale: string[] = [];
+      for await (const object of this.store.list(`jobs/${job.id}/`)) {
+        const attempt = Number(object.key.split('/')[2]);
+        if (Number.isInteger(attempt) && attempt < job.attempts && !referenced.has(object.key)) stale.push(object.key);
       }
-      return;
+      if (stale.length) await this.store.remove(stale);
+    } catch (error) {
+      this.logger.warn(`removing earlier attempts' files of ${job.id} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async fail(run: Running, error: unknown): Promise<void> {
+    const { job } = run;
+    if (error instanceof JobAbortedError || run.controller.signal.aborted) {
+      switch (run.reason) {
+        case 'shutdown':
+          return this.leases.requeue(job.id, this.owner, 'Queued again: the server restarted while this job was running.');
+        case 'timeout':
+          await this.leases.finish(job.id, this.owner, {
+            status: 'error',
+            message: 'Timed out.',
+            errorCode: ErrorCode.JOB_TIMEOUT,
+            errorMessage: `The job ran longer than JOB_MAX_RUNTIME_SEC (${this.config.JOB_MAX_RUNTIME_SEC} s) and was stopped.`,
+          });
+          return;
+        case 'lease-lost':
+        case 'deleted':
+          return; // another instance owns it now, or it is gone
+        default:
+          await this.leases.finish(job.id, this.owner, { status: 'stopped', message: 'Stopped by request.', errorCode: ErrorCode.JOB_STOPPED });
+          return;
+      }
     }
     const known = isDomainException(error);
     if (!known) this.logger.error(`job ${job.id} failed`, (error as Error)?.stack ?? String(error));
-    await this.jobs.finish(job.id, this.owner, {
+    await this.leases.finish(job.id, this.owner, {
       status: 'error',
       message: 'Failed.',
       errorCode: known ? error.code : ErrorCode.INTERNAL,
@@ -177,106 +262,40 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     });
   }
 
-  /** Renews the lease and picks up stop requests made through other instances. */
-  private heartbeat(jobId: string, run: Running): NodeJS.Timeout {
-    const everyMs = Math.min(500, (this.config.JOB_LEASE_SECONDS * 1000) / 3);
+  /**
+   * Renews the lease at a third of its length. Stops arrive by NOTIFY; while notifications are
+   * down the renewal (which also reads the stop flag) runs every second instead.
+   */
+  private heartbeat(run: Running): NodeJS.Timeout {
+    const third = (this.config.JOB_LEASE_SECONDS * 1000) / 3;
+    let last = Date.now();
     const timer = setInterval(() => {
-      this.jobs
-        .renewLease(jobId, this.owner, this.config.JOB_LEASE_SECONDS)
+      if (this.notifications.connected && Date.now() - last < third - 250) return;
+      last = Date.now();
+      this.leases
+        .renewLease(run.job.id, this.owner, this.config.JOB_LEASE_SECONDS)
         .then((state) => {
-          if (!state || state.cancelRequested) {
-            run.reason ??= state ? 'stop' : 'lease-lost';
-            run.controller.abort();
-          }
+          if (!state) this.abort(run, 'lease-lost');
+          else if (state.cancelRequested) this.abort(run, 'stop');
         })
-        .catch((error: unknown) => this.logger.warn(`lease renewal for ${jobId} failed: ${(error as Error).message}`));
-    }, everyMs);
+        .catch((error: unknown) => this.logger.warn(`lease renewal for ${run.job.id} failed: ${(error as Error).message}`));
+    }, Math.min(1000, third));
     timer.unref();
     return timer;
   }
-
-  private async pipelineInput(job: JobEntity): Promise<PipelineInput> {
-    const p = job.parameters as unknown as JobParameters;
-    const read = async (name?: string) => {
-      if (!name) return undefined;
-      const artifact = await this.artifacts.findOne(job.id, name);
-      return artifact ? this.store.read(artifact.path) : undefined;
-    };
-    return {
-      jobId: job.id,
-      startStep: p.start_step,
-      stopStep: p.stop_step,
-      productImage: await read(p.inputs.product_image),
-      step1Image: await read(p.inputs.step1_image),
-      textContent: p.text_content ?? '',
-      bgPrompt: p.bg_prompt ?? '',
-      negativePrompt: p.negative_prompt ?? '',
-      textPosition: p.text_position ?? 'auto',
-      strength: p.strength ?? 0.6,
-      guidanceScale: p.guidance_scale ?? 3.5,
-      htmlStylePrompt: p.html_style_prompt ?? '',
-      fontName: p.font_name,
-      seed: p.seed,
-      canvases: p.canvases ?? [{ index: 0, width: p.width, height: p.height, suffix: '' }],
-      testMode: Boolean(p.test_mode),
-    };
-  }
-}
-
-/** What a finished job reports about each canvas: what was drawn, where, and how legibly. */
-function jobResult(outcome: PipelineOutcome): Record<string, unknown> {
-  return {
-    stages: outcome.stages,
-    segment_model: outcome.job.segmentModel,
-    canvases: outcome.shots.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
-      placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
-      width: canvas.width,
-      height: canvas.height,
-      files: { step1: `step1${canvas.suffix}.png`, final: `final${canvas.suffix}.png` },
-      background: backgroundInfo,
-      product_box: productBox,
-      text: layout && text
-        ? {
-            box: text.box,
-            font: text.font,
-            fonts_used: text.fontsUsed,
-            fitted_px: text.fittedPx,
-            overflow: text.overflow,
-            missing_characters: text.missing,
-            preset: layout.preset,
-            treatment: layout.treatment,
-            text_color: layout.textColor,
-            contrast: Math.round(layout.contrast * 100) / 100,
-            designer: layout.designer,
-          }
-        : null,
-      quality: quality ?? null,
-    })),
-  };
-}
-
-function toUpdate(e: ProgressEvent): ProgressUpdate {
-  return {
-    progressPercent: Math.round(e.percent * 10) / 10,
-    currentStep: e.label,
-    subStep: e.subStep,
-    message: e.message,
-    stageStartedAt: e.stageStartedAt,
-    timings: e.timings,
-  };
 }
 
 /** Writes progress in order, at most one write in flight; the latest update wins. */
 class ProgressWriter {
-  private latest?: ProgressUpdate;
+  private latest?: JobProgress;
   private inFlight?: Promise<void>;
 
   constructor(
-    private readonly write: (update: ProgressUpdate) => Promise<void>,
+    private readonly write: (update: JobProgress) => Promise<void>,
     private readonly logger: Logger,
   ) {}
 
-  push(update: ProgressUpdate): void {
+  push(update: JobProgress): void {
     this.latest = update;
     this.inFlight ??= this.drain();
   }

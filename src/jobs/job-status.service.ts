@@ -15,15 +15,16 @@ export class JobStatusService {
     private readonly metrics: SystemMetricsRepository,
   ) {}
 
+  /** Finished images are immutable per sha256, so pollers share one base64 encoding. */
+  private readonly dataUrls = new DataUrlCache(32 * 2 ** 20);
+
   async status(jobId: string, opts: { includeImages: boolean; includeMetrics: boolean }): Promise<JobStatusDto> {
-    const job = await this.jobs.get(jobId);
-    const artifacts = await this.jobs.listArtifacts(job.id);
+    const { job, artifacts } = await this.jobs.snapshot(jobId);
     const params = job.parameters as unknown as JobParameters;
     const step1 = artifacts.find((a) => a.name === 'step1.png');
     const final = artifacts.find((a) => a.name === 'final.png');
-    const { eta, stepEta } = await this.jobs.eta(params, job.status, job.currentStep, job.stageStartedAt);
-    const dataUrl = async (a?: ArtifactEntity) =>
-      a && opts.includeImages ? `data:${a.mime};base64,${(await this.jobs.readArtifact(a)).toString('base64')}` : null;
+    const { eta, stepEta } = await this.jobs.eta(job);
+    const dataUrl = (a?: ArtifactEntity) => (a && opts.includeImages ? this.dataUrls.get(a, () => this.jobs.readArtifact(a)) : null);
     const since = job.startedAt ?? job.createdAt;
     const until = job.finishedAt ?? new Date();
     return {
@@ -58,6 +59,8 @@ export class JobStatusService {
       timings: job.timings,
       result: job.result,
       attempts: job.attempts,
+      kind: job.kind,
+      worker: job.leaseOwner?.split('/')[0] ?? null,
       artifacts: artifacts.map((a) => this.artifactDto(a)),
       created_at: job.createdAt.toISOString(),
       started_at: job.startedAt?.toISOString() ?? null,
@@ -92,5 +95,41 @@ export class JobStatusService {
 
   private url(jobId: string, name: string): string {
     return `${this.config.PUBLIC_URL ?? ''}/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`;
+  }
+}
+
+/** Data URLs by content hash, least recently used out first, bounded in characters. */
+class DataUrlCache {
+  private readonly entries = new Map<string, { value: Promise<string>; chars: number }>();
+  private size = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(a: Pick<ArtifactEntity, 'sha256' | 'mime' | 'bytes'>, read: () => Promise<Buffer>): Promise<string> {
+    const hit = this.entries.get(a.sha256);
+    if (hit) {
+      this.entries.delete(a.sha256);
+      this.entries.set(a.sha256, hit);
+      return hit.value;
+    }
+    const value = read().then((bytes) => `data:${a.mime};base64,${bytes.toString('base64')}`);
+    const chars = Math.ceil(a.bytes / 3) * 4;
+    if (chars > this.maxChars / 4) return value; // too big to be worth keeping
+    this.add(a.sha256, { value, chars });
+    value.catch(() => this.remove(a.sha256));
+    return value;
+  }
+
+  private add(key: string, entry: { value: Promise<string>; chars: number }): void {
+    this.entries.set(key, entry);
+    this.size += entry.chars;
+    while (this.size > this.maxChars) this.remove(this.entries.keys().next().value as string);
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.size -= entry.chars;
   }
 }

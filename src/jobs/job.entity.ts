@@ -53,7 +53,7 @@ export class JobEntity {
   @Column({ name: 'cancel_requested', type: 'boolean', default: false })
   cancelRequested: boolean;
 
-  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  @Column({ name: 'lease_owner', type: 'varchar', length: 128, nullable: true })
   leaseOwner: string | null;
 
   @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FileFieldsInterceptor } from '@nestjs/platform-express';
 import { ApiAcceptedResponse, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { sendArtifact } from '../storage/artifact-download';
 import { GenerateRequestDto, GenerateResponseDto } from './dto/generate-request.dto';
 import { JobListDto, JobStatusDto, ListJobsQueryDto, StatusQueryDto, StopResponseDto } from './dto/job-status.dto';
 import { JobStatusService } from './job-status.service';
@@ -71,20 +72,13 @@ export class JobsController {
   }
 
   @Get('jobs/:job_id/artifacts/:name')
-  @ApiOperation({ summary: "Download one of a job's files (step1.png, cutout.png, layers.json...)" })
+  @ApiOperation({
+    summary: "Download one of a job's files (step1.png, cutout.png, layers.json...)",
+    description: 'ETag is the sha256; If-None-Match answers 304; a single Range answers 206. Files come from the shared store, so any instance serves them.',
+  })
   @ApiProduces('image/png', 'image/jpeg', 'application/json')
-  async artifact(@Param('job_id') jobId: string, @Param('name') name: string, @Res() res: Response): Promise<void> {
+  async artifact(@Param('job_id') jobId: string, @Param('name') name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const artifact = await this.jobs.artifact(jobId, name);
-    const etag = `"${artifact.sha256}"`;
-    // A re-run stage rewrites its file under the same name, so clients revalidate by ETag.
-    res.setHeader('ETag', etag);
-    res.setHeader('Cache-Control', 'no-cache');
-    if (res.req.headers['if-none-match'] === etag) {
-      res.status(304).end();
-      return;
-    }
-    const body = await this.jobs.readArtifact(artifact);
-    res.setHeader('Content-Type', artifact.mime);
-    res.send(body);
+    await sendArtifact(req, res, this.jobs.artifactStore, artifact);
   }
 }

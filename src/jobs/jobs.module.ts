@@ -1,23 +1,35 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
-import { PipelineModule } from '../pipeline/pipeline.module';
+import { FontsModule } from '../fonts/fonts.module';
 import { StorageModule } from '../storage/storage.module';
 import { SystemModule } from '../system/system.module';
 import { JobEntity } from './job.entity';
 import { JobEventsController } from './job-events.controller';
+import { JobHandlerRegistry } from './job-handler.registry';
+import { JobLeaseRepository } from './job-lease.repository';
+import { JobNotificationsRepository } from './job-notifications.repository';
 import { JobRunnerService } from './job-runner.service';
+import { JobSnapshotsService } from './job-snapshots.service';
 import { JobStatusService } from './job-status.service';
 import { JobsController } from './jobs.controller';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
+import { RetentionRepository } from './retention.repository';
+import { RetentionService } from './retention.service';
 
+/**
+ * Jobs of every kind: the queue, the runner, status, events and retention. It knows no
+ * feature: feature modules declare handlers with @JobHandler(kind), found by discovery.
+ */
 @Module({
   imports: [
+    DiscoveryModule,
     TypeOrmModule.forFeature([JobEntity]),
     StorageModule,
-    PipelineModule,
+    FontsModule,
     SystemModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
@@ -25,7 +37,18 @@ import { JobsService } from './jobs.service';
     }),
   ],
   controllers: [JobsController, JobEventsController],
-  providers: [JobsRepository, JobsService, JobRunnerService, JobStatusService],
-  exports: [JobsService, JobStatusService, JobRunnerService],
+  providers: [
+    JobsRepository,
+    JobLeaseRepository,
+    JobNotificationsRepository,
+    JobSnapshotsService,
+    JobHandlerRegistry,
+    JobsService,
+    JobRunnerService,
+    JobStatusService,
+    RetentionRepository,
+    RetentionService,
+  ],
+  exports: [JobsService, JobStatusService, JobRunnerService, RetentionService],
 })
 export class JobsModule {}

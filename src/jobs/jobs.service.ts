@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomInt, randomUUID } from 'node:crypto';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -7,14 +7,14 @@ import { AppConfig } from '../config/app-config';
 import { FontsService } from '../fonts/fonts.service';
 import { resolveCanvases } from '../pipeline/canvases';
 import type { Canvas } from '../pipeline/pipeline.types';
-import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
-import { ArtifactEntity } from '../storage/artifact.entity';
-import { ArtifactStoreRepository } from '../storage/artifact-store.repository';
-import { ArtifactsRepository, type NewArtifact } from '../storage/artifacts.repository';
+import type { ArtifactEntity, NewArtifact } from '../storage/artifact.entity';
+import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import { type GenerateRequestDto, MAX_TEXT_LENGTH } from './dto/generate-request.dto';
-import type { JobStatus } from './job.entity';
-import { JobsRepository } from './jobs.repository';
+import type { JobEntity, JobStatus } from './job.entity';
+import { JobHandlerRegistry } from './job-handler.registry';
 import { JobRunnerService } from './job-runner.service';
+import { type JobSnapshot, JobSnapshotsService } from './job-snapshots.service';
+import { JobsRepository } from './jobs.repository';
 
 export interface UploadedImages {
   product_image?: Buffer;
@@ -38,9 +38,9 @@ export class JobsService {
   constructor(
     private readonly config: AppConfig,
     private readonly jobs: JobsRepository,
-    private readonly artifacts: ArtifactsRepository,
-    private readonly store: ArtifactStoreRepository,
-    private readonly orchestrator: PipelineOrchestrator,
+    private readonly snapshots: JobSnapshotsService,
+    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    private readonly handlers: JobHandlerRegistry,
     private readonly runner: JobRunnerService,
     private readonly fonts: FontsService,
   ) {}
@@ -73,8 +73,9 @@ export class JobsService {
 
     const jobId = randomUUID();
     const inputName = `input_${needed === 'product_image' ? 'product' : 'step1'}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
-    const stored = await this.store.write(jobId, inputName, image.buffer);
-    const input: NewArtifact = { jobId, name: inputName, mime: MIME_BY_FORMAT[image.format], ...stored };
+    const mime = MIME_BY_FORMAT[image.format];
+    const stored = await this.store.write(`jobs/${jobId}/${inputName}`, image.buffer, mime);
+    const input: NewArtifact = { jobId, name: inputName, mime, path: stored.key, bytes: stored.bytes, sha256: stored.sha256 };
     const { product_image: _p, step1_image: _s, ...rest } = dto;
     const parameters: JobParameters = {
       ...rest,
@@ -91,32 +92,40 @@ export class JobsService {
     try {
       await this.jobs.create({ id: jobId, kind: 'ad', parameters: parameters as unknown as Record<string, unknown>, message }, [input]);
     } catch (error) {
-      await this.store.removeJob(jobId);
+      await this.store.removePrefix(`jobs/${jobId}/`).catch(() => undefined);
       throw error;
     }
-    this.runner.wake();
+    this.runner.wake(); // NOTIFY wakes every instance; this saves the local one the round trip
     return { jobId, message };
   }
 
-  async get(jobId: string) {
-    const job = isUuid(jobId) ? await this.jobs.findById(jobId) : null;
-    if (!job) throw new DomainException(ErrorCode.JOB_NOT_FOUND, `No job with id ${jobId}`, { job_id: jobId });
-    return job;
+  async get(jobId: string): Promise<JobEntity> {
+    return (await this.snapshot(jobId)).job;
   }
 
-  listArtifacts(jobId: string): Promise<ArtifactEntity[]> {
-    return this.artifacts.listForJob(jobId);
+  /** The job with its artifact rows, from the shared snapshot (one read per change). */
+  async snapshot(jobId: string): Promise<JobSnapshot> {
+    const found = isUuid(jobId) ? await this.snapshots.get(jobId) : null;
+    if (!found) throw new DomainException(ErrorCode.JOB_NOT_FOUND, `No job with id ${jobId}`, { job_id: jobId });
+    return found;
+  }
+
+  async listArtifacts(jobId: string): Promise<ArtifactEntity[]> {
+    return (await this.snapshot(jobId)).artifacts;
   }
 
   async artifact(jobId: string, name: string): Promise<ArtifactEntity> {
-    await this.get(jobId);
-    const artifact = await this.artifacts.findOne(jobId, name);
+    const artifact = (await this.snapshot(jobId)).artifacts.find((a) => a.name === name);
     if (!artifact) throw new DomainException(ErrorCode.ARTIFACT_NOT_FOUND, `Job ${jobId} has no file named ${name}`, { job_id: jobId, name });
     return artifact;
   }
 
-  readArtifact(artifact: ArtifactEntity): Promise<Buffer> {
+  readArtifact(artifact: Pick<ArtifactEntity, 'path'>): Promise<Buffer> {
     return this.store.read(artifact.path);
+  }
+
+  get artifactStore(): ArtifactStore {
+    return this.store;
   }
 
   list(statuses: JobStatus[] | undefined, limit: number, offset: number) {
@@ -134,30 +143,25 @@ export class JobsService {
     throw new DomainException(ErrorCode.JOB_NOT_STOPPABLE, `Job ${jobId} has already finished (${status})`, { status });
   }
 
+  /**
+   * Deleting the row is what stops a running job wherever it runs: its runner hears the
+   * deletion by NOTIFY and aborts, and any file it still writes fails the lease check and is
+   * removed by that runner itself.
+   */
   async delete(jobId: string): Promise<void> {
-    const job = await this.get(jobId);
-    if (job.status === 'running') {
-      await this.jobs.requestStop(jobId, 'Deleted while running.');
-      this.runner.abortLocal(jobId);
-      await this.runner.waitUntilIdle(jobId, 5000);
-    }
+    await this.get(jobId);
     await this.jobs.delete(jobId);
-    await this.store.removeJob(jobId);
+    this.runner.abortLocal(jobId, 'deleted');
+    this.snapshots.invalidate(jobId);
+    await this.store.removePrefix(`jobs/${jobId}/`);
   }
 
-  /** Seconds left: the rest of the current stage plus the estimates of the stages after it. */
-  async eta(params: JobParameters, status: JobStatus, currentStage: string | null, stageStartedAt: Date | null) {
-    if (status !== 'running' && status !== 'pending') return { eta: status === 'completed' ? 0 : null, stepEta: null };
-    const plan = this.orchestrator.plan({ startStep: params.start_step, stopStep: params.stop_step, textContent: params.text_content ?? '' });
-    const estimates = this.orchestrator.estimates(plan, await this.runner.stageSeconds());
-    const canvases = params.canvases?.length ?? 1;
-    const index = plan.findIndex((s) => s.label === currentStage);
-    const inStage = stageStartedAt ? (Date.now() - stageStartedAt.getTime()) / 1000 : 0;
-    const current = index >= 0 ? Math.max(0, estimates[plan[index].name] - inStage) : 0;
-    // Progress within the canvases is not tracked here, so the stages after this one are
-    // counted once per canvas: an upper bound that falls as stages finish.
-    const after = this.orchestrator.totalSeconds(plan.slice(index + 1), estimates, canvases);
-    return { eta: round1(current + after), stepEta: index >= 0 ? round1(current) : null };
+  /** Seconds left, as the job kind's handler estimates them from past stage timings. */
+  async eta(job: JobEntity): Promise<{ eta: number | null; stepEta: number | null }> {
+    if (job.status !== 'running' && job.status !== 'pending') return { eta: job.status === 'completed' ? 0 : null, stepEta: null };
+    const handler = this.handlers.get(job.kind);
+    if (!handler?.eta) return { eta: null, stepEta: null };
+    return handler.eta(job, await this.runner.stageSeconds(job.kind));
   }
 }
 
@@ -170,5 +174,3 @@ function fitCanvas(width: number, height: number): Canvas {
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
-
-const round1 = (n: number) => Math.round(n * 10) / 10;

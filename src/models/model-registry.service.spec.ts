@@ -57,6 +57,19 @@ function registry(budget: number, residency: 'lru' | 'jit' = 'lru') {
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('ModelRegistry', () => {
+  it('tells a run that waits for a busy device, and when it starts', async () => {
+    const { reg } = registry(1000);
+    const first = await reg.acquire('a');
+    const second = await reg.acquire('a');
+    const events: string[] = [];
+    const running = first.run({}, undefined, (w) => events.push(`first ${w}`));
+    const waiting = second.run({}, undefined, (w) => events.push(`second ${w}`));
+    await Promise.all([running, waiting]);
+    expect(events).toEqual(['second true', 'second false']);
+    first.release();
+    second.release();
+  });
+
   it('loads once and counts hits', async () => {
     const { reg, loader } = registry(1000);
     for (let i = 0; i < 3; i++) await reg.withModel('a', async (lease) => expect(await lease.run({})).toEqual({ out: 'a' }));

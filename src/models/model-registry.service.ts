@@ -255,9 +255,12 @@ export class ModelRegistry implements OnApplicationShutdown {
       manifest: entry.manifest,
       inputNames: loaded.inputNames,
       outputNames: loaded.outputNames,
-      run: async (feeds: Feeds, fetches?: string[]): Promise<Outputs> => {
+      run: async (feeds: Feeds, fetches?: string[], onWait?: (waiting: boolean) => void): Promise<Outputs> => {
         if (released) throw new Error(`lease on ${entry.manifest.id} was released`);
+        const waited = device.isLocked;
+        if (waited) onWait?.(true);
         return device.runExclusive(async () => {
+          if (waited) onWait?.(false);
           const started = Date.now();
           try {
             return await loaded.run(feeds, fetches);

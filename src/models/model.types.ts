@@ -66,8 +66,12 @@ export interface ModelLease {
   /** The loaded graph's input and output names, so callers can adapt to an export's naming. */
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  /** Runs inference, serialized per device. */
-  run(feeds: Feeds, fetches?: string[]): Promise<Outputs>;
+  /**
+   * Runs inference, serialized per device. `onWait(true)` is called when the device is busy
+   * with another run first, and `onWait(false)` once this run starts: an ONNX run cannot be interrupted (terminating its worker mid-run aborts
+   * the whole process), so a stopped job's last inference finishes and the next one waits.
+   */
+  run(feeds: Feeds, fetches?: string[], onWait?: (waiting: boolean) => void): Promise<Outputs>;
   release(): void;
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClipModule } from '../clip/clip.module';
 import { FontsModule } from '../fonts/fonts.module';
+import { AdJobHandler } from './ad-job.handler';
 import { EmbeddedImageAnalyzer } from './analysis/embedded-analyzer';
 import { IMAGE_ANALYZER } from './analysis/analysis.types';
 import { BACKGROUND_PROVIDER } from './background/background-provider';
@@ -38,6 +39,7 @@ const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, Anal
     ...STAGES,
     { provide: STAGE, inject: STAGES, useFactory: (...stages: unknown[]) => stages },
     PipelineOrchestrator,
+    AdJobHandler,
     RendererWarmupService,
   ],
   exports: [PipelineOrchestrator, SegmentationService, IMAGE_ANALYZER, FontsModule, RendererModule],

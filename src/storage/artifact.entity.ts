@@ -17,7 +17,7 @@ export class ArtifactEntity {
   @Column({ type: 'varchar', length: 128 })
   name: string;
 
-  /** Relative to DATA_DIR, so the data folder can move. */
+  /** The object's key in the artifact store (jobs/{id}/[attempt/]name), whatever the driver. */
   @Column({ type: 'text' })
   path: string;
 
@@ -33,3 +33,5 @@ export class ArtifactEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }
+
+export type NewArtifact = Pick<ArtifactEntity, 'jobId' | 'name' | 'path' | 'mime' | 'bytes' | 'sha256'>;

@@ -1,12 +1,21 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ArtifactEntity } from './artifact.entity';
-import { ArtifactStoreRepository } from './artifact-store.repository';
-import { ArtifactsRepository } from './artifacts.repository';
+import { AppConfig } from '../config/app-config';
+import { ARTIFACT_STORE, type ArtifactStore } from './artifact-store';
+import { FsArtifactStore } from './fs-artifact.store';
+import { S3ArtifactStore } from './s3-artifact.store';
+import { StorageBootService } from './storage-boot.service';
 
+/** The artifact store STORAGE_DRIVER names, checked once at boot. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ArtifactEntity])],
-  providers: [ArtifactStoreRepository, ArtifactsRepository],
-  exports: [ArtifactStoreRepository, ArtifactsRepository],
+  providers: [
+    {
+      provide: ARTIFACT_STORE,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): ArtifactStore =>
+        config.STORAGE_DRIVER === 's3' ? new S3ArtifactStore(config) : new FsArtifactStore(config),
+    },
+    StorageBootService,
+  ],
+  exports: [ARTIFACT_STORE],
 })
 export class StorageModule {}

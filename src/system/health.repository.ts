@@ -24,6 +24,14 @@ export class HealthRepository {
     return Object.fromEntries(rows.map((r) => [r.status, r.count]));
   }
 
+  /** The newest retention sweep of any instance (they share one log). */
+  async lastSweep(): Promise<Record<string, unknown> | null> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT instance_id, started_at, ms, jobs, orphans, bytes::float AS bytes, error FROM retention_sweeps ORDER BY id DESC LIMIT 1`,
+    );
+    return rows[0] ?? null;
+  }
+
   get driver(): string {
     return this.db.options.type;
   }

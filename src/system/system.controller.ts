@@ -28,6 +28,8 @@ class SystemDto {
   renderer: ChromiumPoolStats;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Jobs per status' }) queue: Record<string, number>;
   @ApiProperty() config: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The last retention sweep: instance, when, ms, jobs, orphans, bytes' })
+  retention: Record<string, unknown> | null;
 }
 
 @ApiTags('system')
@@ -78,7 +80,13 @@ export class SystemController {
       models: this.registry.snapshot(),
       renderer: this.chromium.stats(),
       queue: await this.health.queue(),
+      retention: await this.health.lastSweep(),
       config: {
+        instance_id: this.config.instanceId,
+        runner_enabled: this.config.RUNNER_ENABLED,
+        storage_driver: this.config.STORAGE_DRIVER,
+        job_retention_hours: this.config.JOB_RETENTION_HOURS,
+        job_max_runtime_sec: this.config.JOB_MAX_RUNTIME_SEC,
         model_residency: this.config.MODEL_RESIDENCY,
         gpu_vram_budget_mb: this.config.GPU_VRAM_BUDGET_MB,
         execution_providers: this.config.ORT_EXECUTION_PROVIDERS,

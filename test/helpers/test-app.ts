@@ -1,3 +1,4 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../src/app.setup';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import { startS3rver } from './s3rver';
 
 /** The checkout's root, whether this runs from test/ or from its compiled copy in dist/test/. */
 export const REPO_ROOT = (() => {
@@ -26,10 +28,15 @@ export interface TestApp {
 }
 
 /** The real app (embedded PostgreSQL, ONNX Runtime, HTTP) in a throwaway DATA_DIR. */
-export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: Array<Type | DynamicModule> = []): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nanococoa-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200' }, overrides);
-  const app = await createApp(config);
+  // TEST_STORAGE_DRIVER=s3 runs the same suite against a real S3 API (npm test does, for the job suites).
+  const s3 = process.env.TEST_STORAGE_DRIVER === 's3' && overrides.STORAGE_DRIVER === undefined ? await startS3rver() : undefined;
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200', ...s3?.env }, overrides);
+  const app = await createApp(config, extra).catch(async (error: unknown) => {
+    await s3?.close();
+    throw error;
+  });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -40,6 +47,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     http: request(app.getHttpServer()),
     close: async () => {
       await app.close();
+      await s3?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -9,9 +9,12 @@ export enum ErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   JOB_NOT_FOUND = 'JOB_NOT_FOUND',
   ARTIFACT_NOT_FOUND = 'ARTIFACT_NOT_FOUND',
+  ARTIFACT_MISSING = 'ARTIFACT_MISSING',
+  RANGE_NOT_SATISFIABLE = 'RANGE_NOT_SATISFIABLE',
   JOB_NOT_STOPPABLE = 'JOB_NOT_STOPPABLE',
   JOB_INTERRUPTED = 'JOB_INTERRUPTED',
   JOB_STOPPED = 'JOB_STOPPED',
+  JOB_TIMEOUT = 'JOB_TIMEOUT',
   MODEL_NOT_INSTALLED = 'MODEL_NOT_INSTALLED',
   MODEL_LOAD_ERROR = 'MODEL_LOAD_ERROR',
   GPU_OUT_OF_MEMORY = 'GPU_OUT_OF_MEMORY',
@@ -21,6 +24,7 @@ export enum ErrorCode {
   RENDER_ERROR = 'RENDER_ERROR',
   NOT_FOUND = 'NOT_FOUND',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  STORAGE_ERROR = 'STORAGE_ERROR',
   INTERNAL = 'INTERNAL',
 }
 
@@ -39,12 +43,16 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case ErrorCode.JOB_NOT_FOUND:
     case ErrorCode.ARTIFACT_NOT_FOUND:
+    case ErrorCode.ARTIFACT_MISSING:
     case ErrorCode.NOT_FOUND:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.JOB_NOT_STOPPABLE:
       return HttpStatus.CONFLICT;
+    case ErrorCode.RANGE_NOT_SATISFIABLE:
+      return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
     case ErrorCode.MODEL_NOT_INSTALLED:
     case ErrorCode.SERVICE_UNAVAILABLE:
+    case ErrorCode.STORAGE_ERROR:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.PROVIDER_ERROR:
       return HttpStatus.BAD_GATEWAY;
@@ -53,6 +61,7 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.RENDER_ERROR:
     case ErrorCode.JOB_INTERRUPTED:
     case ErrorCode.JOB_STOPPED:
+    case ErrorCode.JOB_TIMEOUT:
     case ErrorCode.MODEL_LOAD_ERROR:
     case ErrorCode.GPU_OUT_OF_MEMORY:
     case ErrorCode.INTERNAL:

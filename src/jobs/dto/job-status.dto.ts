@@ -77,6 +77,8 @@ export class JobStatusDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the stages reported (model, backdrop...)' })
   result: Record<string, unknown>;
   @ApiProperty() attempts: number;
+  @ApiProperty({ description: 'Job kind: ad, and later decompose or homepage' }) kind: string;
+  @ApiProperty({ nullable: true, type: String, description: 'INSTANCE_ID of the instance running it now' }) worker: string | null;
   @ApiProperty({ type: [ArtifactDto] }) artifacts: ArtifactDto[];
   @ApiProperty() created_at: string;
   @ApiProperty({ nullable: true, type: String }) started_at: string | null;

@@ -10,7 +10,7 @@ import { estimateForeground, refineMatte } from './matte-refine';
 
 export interface SegmentOptions {
   signal?: AbortSignal;
-  /** fraction: 0..1 over the whole segmentation; subStep: 'preprocess' | 'inference' | 'refine'. */
+  /** fraction: 0..1 over the whole segmentation; subStep: 'preprocess' | 'waiting for the model' | 'inference' | 'refine'. */
   onProgress?: (fraction: number, subStep: string) => void;
 }
 
@@ -69,7 +69,8 @@ export class SegmentationService {
     const prediction = await raceAbort(
       this.registry.withModel(manifest.id, async (lease) => {
         throwIfAborted(signal);
-        const outputs = await raceAbort(lease.run({ [io.input]: input }, [io.output]), signal);
+        const waiting = (busy: boolean) => report(0.1, busy ? 'waiting for the model' : 'inference');
+        const outputs = await raceAbort(lease.run({ [io.input]: input }, [io.output], waiting), signal);
         return outputs[io.output];
       }),
       signal,

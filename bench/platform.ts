@@ -1,0 +1,111 @@
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { loadConfig } from '../src/config/app-config';
+import { EmbeddedPostgresService } from '../src/database/embedded-postgres.service';
+import { startS3rver } from '../test/helpers/s3rver';
+import { httpJson, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
+
+/**
+ * The platform's numbers: how fast an idle worker picks up a job submitted elsewhere, how
+ * /status holds up under 200 pollers, whether SSE viewers add database load, and what the S3
+ * driver costs a job. One shared PostgreSQL, as a fleet runs.
+ */
+export async function benchPlatform(root: string, productPng: Buffer, rows: Row[]): Promise<void> {
+  const pg = new EmbeddedPostgresService(loadConfig({ DATA_DIR: path.join(root, 'shared-pg'), LOG_LEVEL: 'error' }));
+  const databaseUrl = await pg.start();
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const body = JSON.stringify({ product_image: `data:image/png;base64,${productPng.toString('base64')}`, stop_step: 1, bg_prompt: 'warm studio' });
+  try {
+    const api = await startServer(path.join(root, 'p-api'), { DATABASE_URL: databaseUrl, RUNNER_ENABLED: 'false', RENDER_PREWARM: 'false' });
+    const worker = await startServer(path.join(root, 'p-worker'), { DATABASE_URL: databaseUrl, RENDER_PREWARM: 'false' });
+    try {
+      await claimLatency(api.url, db, body, rows);
+      await pollers(api.url, body, rows);
+      await sseLoad(api.url, db, body, rows);
+    } finally {
+      await worker.stop();
+      await api.stop();
+    }
+    await wallTimes(root, databaseUrl, body, rows);
+  } finally {
+    await db.end();
+    await pg.stop();
+  }
+}
+
+/** Submitted to the API-only instance, claimed by the idle worker: created_at -> started_at. */
+async function claimLatency(api: string, db: Client, body: string, rows: Row[]): Promise<void> {
+  const gaps: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    const { job_id } = await httpJson(api, 'POST', '/generate', body);
+    await waitJobs(api, [job_id as string]);
+    const { rows: [r] } = await db.query<{ ms: number }>(`SELECT extract(epoch FROM started_at - created_at) * 1000 AS ms FROM jobs WHERE id = $1`, [job_id]);
+    if (i > 0) gaps.push(Number(r.ms)); // the first one also loads the model
+    await new Promise((r) => setTimeout(r, 300)); // idle again
+  }
+  rows.push({ what: 'idle-to-claim: job submitted to an API-only instance, claimed by an idle worker (created_at -> started_at)', value: gaps, unit: 'ms', target: 'tens of ms' });
+}
+
+/** 200 clients polling /status (the seed's default: images and metrics included) while jobs run. */
+async function pollers(api: string, body: string, rows: Row[]): Promise<void> {
+  const ids = await Promise.all(Array.from({ length: 8 }, async () => (await httpJson(api, 'POST', '/generate', body)).job_id as string));
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = Date.now() + 15_000;
+  await Promise.all(
+    Array.from({ length: 200 }, async (_, i) => {
+      while (Date.now() < until) {
+        const started = performance.now();
+        const res = await fetch(`${api}/status/${ids[i % ids.length]}`).catch(() => null);
+        if (!res?.ok) errors += 1;
+        await res?.arrayBuffer();
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  await waitJobs(api, ids, 180_000);
+  latencies.sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  rows.push({ what: `200 concurrent pollers on /status for 15 s while jobs run: p50 (${latencies.length} requests, ${errors} errors)`, value: [p(0.5)], unit: 'ms' });
+  rows.push({ what: '200 concurrent pollers on /status: p99', value: [p(0.99)], unit: 'ms', target: '<= 50, 0 errors' });
+}
+
+/** Database transactions per second while one job runs, watched by 1 and by 100 SSE clients. */
+async function sseLoad(api: string, db: Client, body: string, rows: Row[]): Promise<void> {
+  for (const viewers of [1, 100]) {
+    const { job_id } = await httpJson(api, 'POST', '/generate', body);
+    const streams = Array.from({ length: viewers }, () => new AbortController());
+    const opened = streams.map(async (c) => {
+      const res = await fetch(`${api}/jobs/${job_id as string}/events`, { signal: c.signal });
+      await res.body?.pipeTo(new WritableStream()).catch(() => undefined);
+    });
+    const commits = async () => Number((await db.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit);
+    const started = Date.now();
+    const before = await commits();
+    await waitJobs(api, [job_id as string], 120_000);
+    const perSecond = ((await commits()) - before) / ((Date.now() - started) / 1000);
+    for (const c of streams) c.abort();
+    await Promise.all(opened);
+    rows.push({ what: `database transactions per second while a job runs, ${viewers} SSE viewer(s)`, value: [perSecond], unit: '/s', target: 'the same for 1 and 100' });
+  }
+}
+
+/** One warm job on each storage driver (submit -> completed seen by a polling client). */
+async function wallTimes(root: string, databaseUrl: string, body: string, rows: Row[]): Promise<void> {
+  const s3 = await startS3rver('nanococoa-bench');
+  try {
+    for (const [driver, env] of [['fs', {}], ['s3 (s3rver on loopback)', s3.env]] as const) {
+      const server = await startServer(path.join(root, `wall-${driver.slice(0, 2)}`), { ...env, DATABASE_URL: databaseUrl, RENDER_PREWARM: 'false' });
+      try {
+        await waitJobs(server.url, [(await httpJson(server.url, 'POST', '/generate', body)).job_id as string]);
+        const times = await timeRuns(5, async () => waitJobs(server.url, [(await httpJson(server.url, 'POST', '/generate', body)).job_id as string]));
+        rows.push({ what: `whole Stage 1 job, warm, STORAGE_DRIVER=${driver}`, value: times, unit: 'ms' });
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await s3.close();
+  }
+}
