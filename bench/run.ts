@@ -237,11 +237,11 @@ function report(): string {
 }
 
 /** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
-const SECTIONS = ['pipeline', 'jobs', 'platform', 'clip'] as const;
+type Section = 'pipeline' | 'jobs' | 'platform' | 'clip';
 
 async function main(): Promise<void> {
   const only = process.argv[2]?.split(',');
-  const want = (s: (typeof SECTIONS)[number]) => !only || only.includes(s);
+  const want = (s: Section) => !only || only.includes(s);
   const root = mkdtempSync(path.join(os.tmpdir(), 'nanococoa-bench-'));
   chmodSync(root, 0o755); // the embedded PostgreSQL's user must be able to enter the data dirs inside
   try {

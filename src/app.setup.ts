@@ -21,6 +21,9 @@ export async function createApp(config: AppConfig = loadConfig(), extra: Array<T
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.disable('x-powered-by');
+  // Express would hash every JSON body for a weak ETag: a /status answer with its images is ~2 MB,
+  // polled by many clients. Files carry their own strong ETag (sha256, src/storage/artifact-download.ts).
+  app.set('etag', false);
   app.enableCors();
   setupAdminViews(app);
   setupSwagger(app);

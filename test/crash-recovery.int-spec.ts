@@ -12,7 +12,7 @@ const MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 /** The built server as a separate process, so it can be killed like a real one. */
 function startServer(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', JOB_LEASE_SECONDS: '2', JOB_POLL_MS: '250', LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', JOB_LEASE_SECONDS: '120', JOB_POLL_MS: '250', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -75,10 +75,12 @@ describe('a server killed with SIGKILL mid-job', () => {
     server.kill('SIGKILL');
     await exited(server);
 
-    // The orphaned PostgreSQL child is still running; the new server must cope with it.
+    // The orphaned PostgreSQL child is still running; the new server must cope with it. The
+    // dead process's lease has two minutes left: the restarted instance (same DATA_DIR, so the
+    // same INSTANCE_ID) takes the job back at once instead of waiting it out.
     server = startServer(dataDir, port);
     await waitHealthy(url);
-    const after = await waitStatus(url, second, (s) => !['pending', 'running'].includes(s), 90_000);
+    const after = await waitStatus(url, second, (s) => !['pending', 'running'].includes(s), 60_000);
     expect(['completed', 'error']).toContain(after.status);
     expect(String(after.message)).toMatch(/resumed after an interruption|Interrupted/);
     expect(after.attempts).toBe(2);

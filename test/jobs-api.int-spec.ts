@@ -56,6 +56,7 @@ describe('jobs API over HTTP (embedded PostgreSQL, ISNet on ONNX Runtime)', () =
 
     const full = await t.http.get(`/status/${res.body.job_id}`).expect(200);
     expect(full.body.step1_result).toMatch(/^data:image\/png;base64,iVBOR/);
+    expect(Buffer.from(String(full.body.step1_result).split(',')[1], 'base64').equals(step1.body as Buffer)).toBe(true);
     expect(full.body.system_metrics.ram_total_gb).toBeGreaterThan(0);
     expect(Array.isArray(full.body.system_metrics.gpu_info)).toBe(true);
   });

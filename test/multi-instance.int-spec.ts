@@ -169,6 +169,16 @@ describe('three instances on one PostgreSQL and one S3 bucket', () => {
     expect(await artifactHashes(c, fromC)).toEqual(await artifactHashes(a, fromA));
   });
 
+  it('a stop sent to A reaches the job running on C within a second', async () => {
+    const id = await submit();
+    await waitFor(a, id, (s) => s.status === 'running' && s.worker === 'node-c');
+    const asked = Date.now();
+    expect((await fetch(`${a.url}/stop/${id}`, { method: 'POST' })).status).toBe(200);
+    const stopped = await waitFor(a, id, (s) => s.status !== 'running', 5000);
+    expect(stopped).toMatchObject({ status: 'stopped', error: { code: 'JOB_STOPPED' } });
+    expect(Date.parse(String(stopped.finished_at)) - asked).toBeLessThan(1000);
+  });
+
   it('deleting a job through A removes its rows and its files from the shared bucket', async () => {
     const id = await submit();
     await waitFor(a, id, (s) => s.status === 'completed');

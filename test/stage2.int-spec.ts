@@ -157,6 +157,12 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
     expect(overlaps(c.text!.box, c.product_box)).toBe(false);
     expect(Object.keys(done.timings as object)).toEqual(expect.arrayContaining(['locate', 'render', 'finalize']));
     expect(Object.keys(done.timings as object)).not.toContain('segment');
+
+    // The seed's answer embeds both images as data URLs: the very bytes of the files.
+    const full = await t.http.get(`/status/${res.body.job_id as string}`).expect(200);
+    const embedded = (key: string) => Buffer.from(String(full.body[key]).split(',')[1], 'base64');
+    expect(embedded('step1_result').equals(await file(res.body.job_id as string, 'step1.png'))).toBe(true);
+    expect(embedded('final_result').equals(await file(res.body.job_id as string, 'final.png'))).toBe(true);
   });
 
   it('leaves out and reports characters no installed font has, instead of drawing boxes', async () => {

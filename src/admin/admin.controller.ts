@@ -99,7 +99,7 @@ export class AdminController {
   @Render('job')
   async job(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const ctx = viewContext(req, res);
-    const status = await this.statuses.status(id, { includeImages: false, includeMetrics: false });
+    const status = await this.statuses.status(id, { includeMetrics: false });
     return { ...ctx, title: `${ctx.t('job.title')} ${id.slice(0, 8)}`, nav: 'jobs', ...jobView(status) };
   }
 

@@ -34,7 +34,7 @@ export class JobEventsController {
   @ApiOperation({ summary: "A job's progress as Server-Sent Events (status events, then done)" })
   @ApiProduces('text/event-stream')
   async events(@Param('job_id') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const read = () => this.statuses.status(jobId, { includeImages: false, includeMetrics: false });
+    const read = () => this.statuses.status(jobId, { includeMetrics: false });
     let dirty = false;
     let wake = () => {};
     const changed = () => {

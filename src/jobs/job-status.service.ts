@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { ArtifactEntity } from '../storage/artifact.entity';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import type { ArtifactDto, JobStatusDto, JobSummaryDto } from './dto/job-status.dto';
 import type { JobEntity } from './job.entity';
+import type { JobSnapshot } from './job-snapshots.service';
 import { JobsService, type JobParameters } from './jobs.service';
+
+/** Stands in for an image in the JSON until the cached literal replaces it; JSON.stringify leaves it as it is. */
+const IMAGE_MARKER = `@@nanococoa-image-${randomBytes(8).toString('hex')}@@`;
 
 /** Turns job rows into the seed-compatible JobStatus the API and MCP return. */
 @Injectable()
@@ -15,16 +20,46 @@ export class JobStatusService {
     private readonly metrics: SystemMetricsRepository,
   ) {}
 
-  /** Finished images are immutable per sha256, so pollers share one base64 encoding. */
+  /** Images are immutable per sha256, so pollers share one base64 encoding, kept as JSON bytes. */
   private readonly dataUrls = new DataUrlCache(32 * 2 ** 20);
 
-  async status(jobId: string, opts: { includeImages: boolean; includeMetrics: boolean }): Promise<JobStatusDto> {
-    const { job, artifacts } = await this.jobs.snapshot(jobId);
+  /**
+   * The /status answer as JSON bytes. With images, step1_result and final_result are the seed's
+   * data URLs (~2 MB each): they are spliced in from the cache as ready JSON, so a poller costs a
+   * small JSON.stringify instead of re-escaping and copying megabytes per request.
+   */
+  async statusJson(jobId: string, opts: { includeImages: boolean; includeMetrics: boolean }): Promise<Buffer[]> {
+    const snapshot = await this.jobs.snapshot(jobId);
+    const dto = await this.compose(snapshot, opts);
+    const images = opts.includeImages ? await this.imageLiterals(snapshot.artifacts) : { step1: null, final: null };
+    const json = JSON.stringify({
+      ...dto,
+      step1_result: images.step1 ? `${IMAGE_MARKER}step1` : null,
+      final_result: images.final ? `${IMAGE_MARKER}final` : null,
+    });
+    const parts: Buffer[] = [];
+    let rest = json;
+    for (const [name, literal] of [['step1', images.step1], ['final', images.final]] as const) {
+      if (!literal) continue;
+      const marker = `"${IMAGE_MARKER}${name}"`;
+      const at = rest.indexOf(marker);
+      parts.push(Buffer.from(rest.slice(0, at)), literal);
+      rest = rest.slice(at + marker.length);
+    }
+    parts.push(Buffer.from(rest));
+    return parts; // written one after another: the cached images are never copied
+  }
+
+  /** The job's state for API clients, admin pages, SSE and MCP; images only as links. */
+  async status(jobId: string, opts: { includeMetrics: boolean }): Promise<JobStatusDto> {
+    return this.compose(await this.jobs.snapshot(jobId), opts);
+  }
+
+  private async compose({ job, artifacts }: JobSnapshot, opts: { includeMetrics: boolean }): Promise<JobStatusDto> {
     const params = job.parameters as unknown as JobParameters;
     const step1 = artifacts.find((a) => a.name === 'step1.png');
     const final = artifacts.find((a) => a.name === 'final.png');
     const { eta, stepEta } = await this.jobs.eta(job);
-    const dataUrl = (a?: ArtifactEntity) => (a && opts.includeImages ? this.dataUrls.get(a, () => this.jobs.readArtifact(a)) : null);
     const since = job.startedAt ?? job.createdAt;
     const until = job.finishedAt ?? new Date();
     return {
@@ -39,8 +74,8 @@ export class JobStatusService {
       step_eta_seconds: stepEta,
       ...(opts.includeMetrics ? { system_metrics: await this.metrics.read() } : {}),
       parameters: params as unknown as Record<string, unknown>,
-      step1_result: await dataUrl(step1),
-      final_result: await dataUrl(final),
+      step1_result: null,
+      final_result: null,
       step1_result_url: step1 ? this.url(job.id, step1.name) : null,
       final_result_url: final ? this.url(job.id, final.name) : null,
       finals: (params.canvases ?? []).map((c) => {
@@ -89,6 +124,14 @@ export class JobStatusService {
     );
   }
 
+  private async imageLiterals(artifacts: ArtifactEntity[]): Promise<{ step1: Buffer | null; final: Buffer | null }> {
+    const literal = (name: string) => {
+      const a = artifacts.find((x) => x.name === name);
+      return a ? this.dataUrls.get(a, () => this.jobs.readArtifact(a)) : Promise.resolve(null);
+    };
+    return { step1: await literal('step1.png'), final: await literal('final.png') };
+  }
+
   artifactDto(a: ArtifactEntity): ArtifactDto {
     return { name: a.name, mime: a.mime, bytes: a.bytes, sha256: a.sha256, url: this.url(a.jobId, a.name) };
   }
@@ -98,38 +141,39 @@ export class JobStatusService {
   }
 }
 
-/** Data URLs by content hash, least recently used out first, bounded in characters. */
+/** Data URLs as JSON string literals (quotes included), by content hash, LRU, bounded in bytes. */
 class DataUrlCache {
-  private readonly entries = new Map<string, { value: Promise<string>; chars: number }>();
+  private readonly entries = new Map<string, { value: Promise<Buffer>; bytes: number }>();
   private size = 0;
 
-  constructor(private readonly maxChars: number) {}
+  constructor(private readonly maxBytes: number) {}
 
-  get(a: Pick<ArtifactEntity, 'sha256' | 'mime' | 'bytes'>, read: () => Promise<Buffer>): Promise<string> {
+  get(a: { sha256: string; mime: string; bytes: number; path: string }, read: () => Promise<Buffer>): Promise<Buffer> {
     const hit = this.entries.get(a.sha256);
     if (hit) {
       this.entries.delete(a.sha256);
       this.entries.set(a.sha256, hit);
       return hit.value;
     }
-    const value = read().then((bytes) => `data:${a.mime};base64,${bytes.toString('base64')}`);
-    const chars = Math.ceil(a.bytes / 3) * 4;
-    if (chars > this.maxChars / 4) return value; // too big to be worth keeping
-    this.add(a.sha256, { value, chars });
+    // base64 needs no JSON escaping, so the literal is the data URL between quotes.
+    const value = read().then((bytes) => Buffer.from(`"data:${a.mime};base64,${bytes.toString('base64')}"`, 'latin1'));
+    const bytes = Math.ceil(a.bytes / 3) * 4;
+    if (bytes > this.maxBytes / 4) return value; // too big to be worth keeping
+    this.add(a.sha256, { value, bytes });
     value.catch(() => this.remove(a.sha256));
     return value;
   }
 
-  private add(key: string, entry: { value: Promise<string>; chars: number }): void {
+  private add(key: string, entry: { value: Promise<Buffer>; bytes: number }): void {
     this.entries.set(key, entry);
-    this.size += entry.chars;
-    while (this.size > this.maxChars) this.remove(this.entries.keys().next().value as string);
+    this.size += entry.bytes;
+    while (this.size > this.maxBytes) this.remove(this.entries.keys().next().value as string);
   }
 
   private remove(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    this.size -= entry.chars;
+    this.size -= entry.bytes;
   }
 }

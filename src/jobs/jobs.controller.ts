@@ -41,8 +41,12 @@ export class JobsController {
   @Get('status/:job_id')
   @ApiOperation({ summary: "A job's progress, ETA, machine metrics and results (the seed's JobStatus)" })
   @ApiOkResponse({ type: JobStatusDto })
-  status(@Param('job_id') jobId: string, @Query() query: StatusQueryDto): Promise<JobStatusDto> {
-    return this.statuses.status(jobId, { includeImages: query.include_images !== false, includeMetrics: query.include_metrics !== false });
+  async status(@Param('job_id') jobId: string, @Query() query: StatusQueryDto, @Res() res: Response): Promise<void> {
+    const parts = await this.statuses.statusJson(jobId, { includeImages: query.include_images !== false, includeMetrics: query.include_metrics !== false });
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', parts.reduce((n, p) => n + p.length, 0));
+    for (const part of parts) res.write(part);
+    res.end();
   }
 
   @Post('stop/:job_id')

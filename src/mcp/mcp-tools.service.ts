@@ -73,7 +73,7 @@ export class McpToolsService {
         title: 'Check an ad job',
         description: "A job's status, progress, ETA and, once completed, its images (a thumbnail inline and links to the full files).",
         input: { job_id: jobId },
-        run: async (args) => this.statusResult(await this.statuses.status(String(args.job_id), { includeImages: false, includeMetrics: false })),
+        run: async (args) => this.statusResult(await this.statuses.status(String(args.job_id), { includeMetrics: false })),
       },
       {
         name: 'stop_generation',
@@ -204,7 +204,7 @@ export class McpToolsService {
     const deadline = Date.now() + timeoutMs;
     let last = -1;
     for (;;) {
-      const status = await this.statuses.status(id, { includeImages: false, includeMetrics: false });
+      const status = await this.statuses.status(id, { includeMetrics: false });
       if (token !== undefined && status.progress_percent !== last) {
         last = status.progress_percent;
         await extra.sendNotification({
@@ -215,7 +215,7 @@ export class McpToolsService {
       if (!['pending', 'running'].includes(status.status) || Date.now() > deadline) return status;
       if (extra.signal.aborted) {
         await this.jobs.stop(id).catch(() => undefined);
-        return this.statuses.status(id, { includeImages: false, includeMetrics: false });
+        return this.statuses.status(id, { includeMetrics: false });
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

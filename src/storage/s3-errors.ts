@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 
-/** How S3 and socket errors are read: which ones mean missing, unreachable or unsupported. */
+// How S3 and socket errors are read: which ones mean missing, unreachable or unsupported.
+
 /** The parts of an SDK or socket error we read; the SDK's own classes do not cover socket errors. */
 export interface SdkError {
   name?: string;

@@ -12,8 +12,15 @@ export class SystemMetricsRepository {
   private lastCpuPercent = 0;
   private gpuCache: { at: number; value: GpuInfoDto[] } | null = null;
   private nvidiaSmiMissing = false;
+  private recent: { at: number; value: Promise<SystemMetricsDto> } | null = null;
 
-  async read(): Promise<SystemMetricsDto> {
+  /** Every /status answer carries these; under hundreds of pollers one reading per half second is plenty. */
+  read(): Promise<SystemMetricsDto> {
+    if (!this.recent || Date.now() - this.recent.at > 500) this.recent = { at: Date.now(), value: this.measure() };
+    return this.recent.value;
+  }
+
+  private async measure(): Promise<SystemMetricsDto> {
     const total = os.totalmem();
     const used = total - os.freemem();
     return {
