@@ -36,7 +36,17 @@ class HangJobHandler implements JobKindHandler {
   }
 }
 
-@Module({ providers: [EchoJobHandler, HangJobHandler] })
+/** Never honours its signal: the runner must give up on it rather than hold the job forever. */
+@JobHandler('stuck')
+@Injectable()
+class StuckJobHandler implements JobKindHandler {
+  run(ctx: JobContext): Promise<JobOutcome> {
+    ctx.progress({ percent: 10, step: 'stuck', subStep: 'waiting', message: 'Stuck' });
+    return new Promise(() => undefined);
+  }
+}
+
+@Module({ providers: [EchoJobHandler, HangJobHandler, StuckJobHandler] })
 class TestKindsModule {}
 
 describe('job kinds, notifications and retention', () => {
@@ -100,6 +110,14 @@ describe('job kinds, notifications and retention', () => {
     const failed = await waitForJob(t.http, hung, 15_000);
     expect(failed).toMatchObject({ status: 'error', error: { code: 'JOB_TIMEOUT' } });
     expect(String(failed.error_message)).toContain('JOB_MAX_RUNTIME_SEC (2 s)');
+  });
+
+  it('gives up on a handler that ignores the abort: the job fails with JOB_TIMEOUT and the runner takes the next job', async () => {
+    const stuck = await submit('stuck');
+    const next = await submit('echo', 'after');
+    const failed = await waitForJob(t.http, stuck, 30_000);
+    expect(failed).toMatchObject({ status: 'error', error: { code: 'JOB_TIMEOUT' }, worker: null });
+    expect(await waitForJob(t.http, next, 10_000)).toMatchObject({ status: 'completed', result: { length: 5 } });
   });
 
   it('deleting a running job stops it and leaves no files behind', async () => {

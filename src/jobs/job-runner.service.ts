@@ -157,7 +157,8 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     try {
       const handler = this.handlers.get(job.kind);
       if (!handler) throw new Error(`no handler for job kind "${job.kind}" on this instance`);
-      const outcome = await handler.run(this.context(run, progress, await this.stageSeconds(job.kind)));
+      const work = handler.run(this.context(run, progress, await this.stageSeconds(job.kind)));
+      const outcome = await Promise.race([work, this.giveUpAfterAbort(run, work)]);
       await progress.flush();
       const retried = job.attempts > 1 ? ` (resumed after an interruption, attempt ${job.attempts})` : '';
       await this.leases.finish(job.id, this.owner, {
@@ -210,6 +211,29 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       await this.store.remove([replacedPath]).catch((e: unknown) => this.logger.warn(`removing replaced ${replacedPath} failed: ${(e as Error).message}`));
     }
     return { name, mime, bytes: stored.bytes, sha256: stored.sha256 };
+  }
+
+  /**
+   * A handler that ignores its abort signal must not hold the job (and renew its lease) forever:
+   * ABANDON_MS after an abort the runner stops waiting, ends the job for the abort's reason and
+   * frees the slot; the stray work is logged and its later writes fail the lease check.
+   */
+  private giveUpAfterAbort(run: Running, work: Promise<unknown>): Promise<never> {
+    return new Promise((_, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        timer = setTimeout(() => {
+          this.logger.error(`job ${run.job.id}: its ${run.job.kind} handler ignored an abort (${run.reason}) for ${ABANDON_MS} ms; abandoned`);
+          reject(new JobAbortedError(run.reason));
+        }, ABANDON_MS);
+        timer.unref();
+      };
+      run.controller.signal.addEventListener('abort', onAbort, { once: true });
+      void work.finally(() => {
+        run.controller.signal.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+      }).catch(() => undefined);
+    });
   }
 
   /**
@@ -316,5 +340,8 @@ class ProgressWriter {
     }
   }
 }
+
+/** How long a handler may take to honour an abort before the runner stops waiting for it. */
+const ABANDON_MS = 10_000;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
