@@ -26,6 +26,7 @@ export async function benchPlatform(root: string, productPng: Buffer, rows: Row[
       await claimLatency(api.url, db, body, rows);
       await pollers(api.url, body, rows, [1000, 0], 'inference on both cores');
       await sseLoad(api.url, db, body, rows);
+      await stopMidInference(api.url, body, rows);
       // Here the API instance shares 2 cores with the worker's inference; on a fleet it has its
       // own. One inference thread leaves it a core, as a separate machine would.
       await worker.stop();
@@ -120,6 +121,37 @@ async function sseLoad(api: string, db: Client, body: string, rows: Row[]): Prom
     await Promise.all(opened);
     rows.push({ what: `database transactions per second while a job runs, ${viewers} SSE viewer(s)`, value: [perSecond], unit: '/s', target: 'the same for 1 and 100' });
   }
+}
+
+/**
+ * A stop while ISNet is inside its inference: how fast the job is marked stopped, and how long
+ * the next job's segmentation then waits for the device (an ONNX run cannot be cut short).
+ */
+async function stopMidInference(api: string, body: string, rows: Row[]): Promise<void> {
+  const stopMs: number[] = [];
+  const waitedMs: number[] = [];
+  const normal = (await waitJobs(api, [(await httpJson(api, 'POST', '/generate', body)).job_id as string]))[0].timings as Record<string, number>;
+  for (let i = 0; i < 3; i++) {
+    const first = (await httpJson(api, 'POST', '/generate', body)).job_id as string;
+    for (;;) {
+      const s = await httpJson(api, 'GET', `/status/${first}?include_images=false&include_metrics=false`);
+      if (s.sub_step === 'inference') break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const asked = performance.now();
+    await httpJson(api, 'POST', `/stop/${first}`);
+    const next = (await httpJson(api, 'POST', '/generate', body)).job_id as string;
+    for (;;) {
+      const s = await httpJson(api, 'GET', `/status/${first}?include_images=false&include_metrics=false`);
+      if (s.status === 'stopped') break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    stopMs.push(performance.now() - asked);
+    const [done] = await waitJobs(api, [next]);
+    waitedMs.push((done.timings as Record<string, number>).segment - normal.segment);
+  }
+  rows.push({ what: 'stop during an ISNet inference: POST /stop -> status stopped', value: stopMs, unit: 'ms', target: '<= 1000' });
+  rows.push({ what: "the next job's segment stage, extra time while the stopped job's inference finishes", value: waitedMs, unit: 'ms' });
 }
 
 /** One warm job on each storage driver (submit -> completed seen by a polling client). */

@@ -10,8 +10,11 @@ import { dataUrl, REPO_ROOT, samplePhoto, startTestApp, waitForJob } from './hel
 
 const MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 
-/** Boots the built server with `env` and expects it to stop; returns its exit code and stderr. */
-async function bootFails(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+/**
+ * Boots the built server with `env` and returns its exit code and output once it stops, or once
+ * its output contains `until` (then it is stopped with SIGTERM).
+ */
+async function boot(env: Record<string, string>, until?: string): Promise<{ code: number | null; output: string }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nanococoa-bootfail-'));
   chmodSync(dataDir, 0o755);
   const child = spawn(process.execPath, [MAIN], {
@@ -19,8 +22,12 @@ async function bootFails(env: Record<string, string>): Promise<{ code: number | 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const take = (d: Buffer) => {
+    output += d.toString();
+    if (until && output.includes(until)) child.kill('SIGTERM');
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
@@ -38,22 +45,30 @@ describe('storage faults', () => {
     const s3 = await startS3rver('nanococoa-faults');
     cleanup.push(() => s3.close());
 
-    const unreachable = await bootFails({ ...s3.env, S3_ENDPOINT: 'http://127.0.0.1:1' });
+    const unreachable = await boot({ ...s3.env, S3_ENDPOINT: 'http://127.0.0.1:1' });
     expect(unreachable.code).not.toBe(0);
     expect(unreachable.output).toContain('S3_ENDPOINT=http://127.0.0.1:1');
 
-    const missing = await bootFails({ ...s3.env, S3_BUCKET: 'no-such-bucket' });
+    const missing = await boot({ ...s3.env, S3_BUCKET: 'no-such-bucket' });
     expect(missing.code).not.toBe(0);
     expect(missing.output).toContain('S3_BUCKET=no-such-bucket does not exist');
 
-    const refused = await bootFails({ ...s3.env, S3_ACCESS_KEY_ID: 'WRONGKEY', S3_SECRET_ACCESS_KEY: 'top-secret-value' });
+    const refused = await boot({ ...s3.env, S3_ACCESS_KEY_ID: 'WRONGKEY', S3_SECRET_ACCESS_KEY: 'top-secret-value' });
     expect(refused.code).not.toBe(0);
     expect(refused.output).toContain('S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY were refused');
     expect(refused.output).not.toContain('top-secret-value');
 
-    const unnamed = await bootFails({ STORAGE_DRIVER: 's3' });
+    const unnamed = await boot({ STORAGE_DRIVER: 's3' });
     expect(unnamed.code).toBe(78);
     expect(unnamed.output).toContain('S3_BUCKET');
+  });
+
+  it('warns at boot that a bucket shared with the embedded database shares nothing', async () => {
+    const s3 = await startS3rver('nanococoa-lonely');
+    cleanup.push(() => s3.close());
+    const warning = 'STORAGE_DRIVER=s3 with the embedded database';
+    const { output } = await boot({ ...s3.env, LOG_LEVEL: 'warn' }, warning);
+    expect(output).toContain(`${warning}: other instances cannot share this instance's jobs; set DATABASE_URL`);
   });
 
   it('fails a job with STORAGE_ERROR when the bucket goes away mid-job, and answers reads with 503 STORAGE_ERROR', async () => {

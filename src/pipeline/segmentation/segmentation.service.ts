@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { DomainException, raceAbort, throwIfAborted } from '../../common/errors/domain.exception';
@@ -6,7 +6,7 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import { ModelRegistry } from '../../models/model-registry.service';
 import type { SegmentationIo } from '../../models/model.types';
 import type { Box, RawImage } from '../image.types';
-import { estimateForeground, refineMatte } from './matte-refine';
+import { MatteWorkerClient } from './matte-worker.client';
 
 export interface SegmentOptions {
   signal?: AbortSignal;
@@ -24,7 +24,7 @@ export interface SegmentationResult {
   modelId: string;
   /** Share of pixels with alpha >= 128. */
   coverage: number;
-  /** Milliseconds per step: preprocess, inference, refine, foreground, total. */
+  /** Milliseconds per step: preprocess, inference, refine (matte refinement and decontamination, in the matte worker), total. */
   timings: Record<string, number>;
 }
 
@@ -39,8 +39,14 @@ export const MIN_COVERAGE = 0.001;
  * refinement and colour decontamination at the photo's own resolution (see matte-refine.ts).
  */
 @Injectable()
-export class SegmentationService {
+export class SegmentationService implements OnModuleDestroy {
+  private readonly matteWorker = new MatteWorkerClient();
+
   constructor(private readonly registry: ModelRegistry) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.matteWorker.close();
+  }
 
   async segment(image: RawImage, opts: SegmentOptions = {}): Promise<SegmentationResult> {
     const { signal, onProgress } = opts;
@@ -80,11 +86,8 @@ export class SegmentationService {
 
     report(0.8, 'refine');
     const coarse = await maskToSource(prediction, io, w, h);
-    const matte = refineMatte(rgb, coarse, w, h);
-    if (image.channels === 4) {
-      // An RGBA photo's own transparency stays transparent, whatever the model thought.
-      for (let i = 0; i < matte.length; i++) matte[i] = Math.round((matte[i] * image.data[i * 4 + 3]) / 255);
-    }
+    const sourceAlpha = image.channels === 4 ? alphaOf(image) : undefined;
+    const { matte, cutout } = await this.matteWorker.refine(rgb, coarse, w, h, sourceAlpha);
     lap('refine');
     const { box, count } = opaqueBox(matte, w, h);
     const coverage = count / (w * h);
@@ -97,21 +100,11 @@ export class SegmentationService {
       );
     }
     throwIfAborted(signal);
-    report(0.9, 'refine');
-    const fg = estimateForeground(rgb, matte, w, h);
-    const cutout = Buffer.alloc(w * h * 4);
-    for (let i = 0; i < w * h; i++) {
-      cutout[i * 4] = fg[i * 3];
-      cutout[i * 4 + 1] = fg[i * 3 + 1];
-      cutout[i * 4 + 2] = fg[i * 3 + 2];
-      cutout[i * 4 + 3] = matte[i];
-    }
-    lap('foreground');
     timings.total = Math.round(performance.now() - started);
     report(1, 'refine');
     return {
       matte: { data: Buffer.from(matte.buffer, matte.byteOffset, matte.length), width: w, height: h, channels: 1 },
-      cutout: { data: cutout, width: w, height: h, channels: 4 },
+      cutout: { data: Buffer.from(cutout.buffer, cutout.byteOffset, cutout.length), width: w, height: h, channels: 4 },
       box,
       modelId: manifest.id,
       coverage,
@@ -219,4 +212,10 @@ export function maskIoU(a: Uint8Array | Buffer, b: Uint8Array | Buffer, threshol
     if (ia || ib) union++;
   }
   return union === 0 ? 1 : inter / union;
+}
+
+function alphaOf(image: RawImage): Uint8Array {
+  const alpha = new Uint8Array(image.width * image.height);
+  for (let i = 0; i < alpha.length; i++) alpha[i] = image.data[i * 4 + 3];
+  return alpha;
 }

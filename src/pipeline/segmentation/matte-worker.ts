@@ -1,0 +1,45 @@
+/**
+ * Worker thread for the matte's pixel work: the guided-filter refinement and the colour
+ * decontamination are plain JavaScript loops over the photo, 50-250 ms each, and on the main
+ * thread they stalled every HTTP answer (a /status poll, an SSE event, a lease renewal) queued
+ * behind them. Buffers cross by transfer.
+ */
+import { parentPort } from 'node:worker_threads';
+import { estimateForeground, refineMatte } from './matte-refine';
+
+export interface MatteRequest {
+  id: number;
+  rgb: Uint8Array;
+  coarse: Uint8Array;
+  width: number;
+  height: number;
+  /** An RGBA photo's own alpha: its transparent parts stay transparent whatever the model said. */
+  sourceAlpha?: Uint8Array;
+}
+
+/** `cutout`: RGBA, the decontaminated colours with the matte as alpha. */
+export type MatteResponse = { id: number; ok: true; matte: Uint8Array; cutout: Uint8Array } | { id: number; ok: false; error: string };
+
+function handle(msg: MatteRequest): MatteResponse {
+  const { rgb, coarse, width: w, height: h, sourceAlpha } = msg;
+  const matte = refineMatte(rgb, coarse, w, h);
+  if (sourceAlpha) for (let i = 0; i < matte.length; i++) matte[i] = Math.round((matte[i] * sourceAlpha[i]) / 255);
+  const fg = estimateForeground(rgb, matte, w, h);
+  const cutout = new Uint8Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    cutout[i * 4] = fg[i * 3];
+    cutout[i * 4 + 1] = fg[i * 3 + 1];
+    cutout[i * 4 + 2] = fg[i * 3 + 2];
+    cutout[i * 4 + 3] = matte[i];
+  }
+  return { id: msg.id, ok: true, matte, cutout };
+}
+
+parentPort?.on('message', (msg: MatteRequest) => {
+  try {
+    const response = handle(msg);
+    parentPort?.postMessage(response, response.ok ? [response.matte.buffer as ArrayBuffer, response.cutout.buffer as ArrayBuffer] : []);
+  } catch (error) {
+    parentPort?.postMessage({ id: msg.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies MatteResponse);
+  }
+});
