@@ -101,7 +101,7 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(2) @Max(3600)
   JOB_LEASE_SECONDS = 30;
 
-  /** How often an idle runner looks for work submitted through another instance. */
+  /** How often an idle runner also polls for work and expired leases; NOTIFY brings new jobs at once. */
   @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
   JOB_POLL_MS = 1000;
 

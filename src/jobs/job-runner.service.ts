@@ -5,10 +5,11 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import type { JobEntity } from './job.entity';
-import type { JobContext, JobProgress, WrittenArtifact } from './job-handler';
+import type { JobContext, WrittenArtifact } from './job-handler';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { JobLeaseRepository } from './job-lease.repository';
 import { JobNotificationsRepository, type JobNotification } from './job-notifications.repository';
+import { ProgressWriter } from './progress-writer';
 
 type AbortReason = 'stop' | 'deleted' | 'shutdown' | 'lease-lost' | 'timeout';
 
@@ -306,38 +307,6 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     }, Math.min(1000, third));
     timer.unref();
     return timer;
-  }
-}
-
-/** Writes progress in order, at most one write in flight; the latest update wins. */
-class ProgressWriter {
-  private latest?: JobProgress;
-  private inFlight?: Promise<void>;
-
-  constructor(
-    private readonly write: (update: JobProgress) => Promise<void>,
-    private readonly logger: Logger,
-  ) {}
-
-  push(update: JobProgress): void {
-    this.latest = update;
-    this.inFlight ??= this.drain();
-  }
-
-  async flush(): Promise<void> {
-    await this.inFlight;
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.latest) {
-        const update = this.latest;
-        this.latest = undefined;
-        await this.write(update).catch((error: unknown) => this.logger.warn(`progress write failed: ${(error as Error).message}`));
-      }
-    } finally {
-      this.inFlight = undefined;
-    }
   }
 }
 
