@@ -100,6 +100,17 @@ describe('job kinds, notifications and retention', () => {
     expect(res.body.error.code).toBe('ARTIFACT_MISSING');
   });
 
+  it('fails a job whose input another instance wrote where this one cannot see it, saying what to set', async () => {
+    const id = randomUUID();
+    const path = `jobs/${id}/input.txt`; // a row without its file: what another DATA_DIR leaves behind
+    await jobs.create({ id, kind: 'echo', parameters: {}, message: 'Queued.' }, [
+      { jobId: id, name: 'input.txt', path, mime: 'text/plain', bytes: 5, sha256: 'a'.repeat(64) },
+    ]);
+    const failed = await waitForJob(t.http, id, 10_000);
+    expect(failed).toMatchObject({ status: 'error', error: { code: 'ARTIFACT_MISSING' } });
+    if (store().driver === 'fs') expect(String(failed.error_message)).toContain('set STORAGE_DRIVER=s3 on every instance');
+  });
+
   it('stops a running job by NOTIFY, and fails a hung one with JOB_TIMEOUT after JOB_MAX_RUNTIME_SEC', async () => {
     const stopped = await submit('hang');
     await waitForRunning(stopped);
@@ -120,10 +131,13 @@ describe('job kinds, notifications and retention', () => {
     expect(await waitForJob(t.http, next, 10_000)).toMatchObject({ status: 'completed', result: { length: 5 } });
   });
 
-  it('deleting a running job stops it and leaves no files behind', async () => {
+  it('deleting a running job stops it, ends its event stream and leaves no files behind', async () => {
     const id = await submit('hang');
     await waitForRunning(id);
+    const stream = await fetch(`${t.url}/jobs/${id}/events`);
+    const text = stream.text();
     await t.http.delete(`/jobs/${id}`).expect(204);
+    expect(await text).toMatch(/event: status[\s\S]*event: deleted\ndata: \{"job_id":"[0-9a-f-]{36}"\}\n\n$/);
     await t.http.get(`/status/${id}`).expect(404);
     const left: string[] = [];
     for await (const o of store().list(`jobs/${id}/`)) left.push(o.key);

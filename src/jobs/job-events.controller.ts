@@ -1,6 +1,8 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { isDomainException } from '../common/errors/domain.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import type { JobStatusDto } from './dto/job-status.dto';
 import { JobNotificationsRepository } from './job-notifications.repository';
 import { JobStatusService } from './job-status.service';
@@ -18,7 +20,7 @@ function progressOf(s: JobStatusDto) {
 
 /**
  * Live progress as Server-Sent Events, for the admin pages and API clients alike: `status`
- * events while the job runs, then one `done` event with the results, then the stream ends.
+ * events while the job runs, then one `done` event with the results (or `deleted`), then the stream ends.
  * It wakes on the job's NOTIFY (whichever instance runs it) and reads the shared snapshot, so
  * a hundred viewers cost the database what one does; without notifications it polls.
  */
@@ -80,7 +82,15 @@ export class JobEventsController {
         });
         if (closed) break;
         dirty = false;
-        current = await read().catch(() => current);
+        try {
+          current = await read();
+        } catch (error) {
+          if (isDomainException(error) && error.code === ErrorCode.JOB_NOT_FOUND) {
+            send('deleted', { job_id: current.job_id }); // deleted while watched: nothing more will come
+            break;
+          }
+          // a passing database error: keep the last state and try again at the next change
+        }
       }
     } finally {
       off();

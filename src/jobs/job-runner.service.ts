@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { isDomainException, JobAbortedError } from '../common/errors/domain.exception';
+import { DomainException, isDomainException, JobAbortedError } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
@@ -189,9 +189,22 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       writeArtifact: (name, data, mime) => this.writeArtifact(run, name, data, mime),
       readArtifact: async (name) => {
         const row = await this.leases.findArtifact(job.id, name);
-        return row ? this.store.read(row.path) : undefined;
+        return row ? this.store.read(row.path).catch((error: unknown) => Promise.reject(this.explainMissing(error))) : undefined;
       },
     };
+  }
+
+  /**
+   * On local disk, a file this job recorded but this instance cannot see almost always means
+   * the job was submitted through another instance with its own DATA_DIR.
+   */
+  private explainMissing(error: unknown): unknown {
+    if (this.store.driver !== 'fs' || !isDomainException(error) || error.code !== ErrorCode.ARTIFACT_MISSING) return error;
+    return new DomainException(
+      ErrorCode.ARTIFACT_MISSING,
+      `${error.message}. Instances that share a database must share their files too: set STORAGE_DRIVER=s3 on every instance (docs/scaling.md).`,
+      error.details,
+    );
   }
 
   /**
