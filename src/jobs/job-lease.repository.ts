@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { RUNNER_DATA_SOURCE } from '../database/data-source-options';
+import { returningRows } from '../database/returning-rows';
 import { ArtifactEntity, type NewArtifact } from '../storage/artifact.entity';
 import { JobEntity, type JobStatus } from './job.entity';
 import type { JobProgress } from './job-handler';
@@ -51,7 +52,8 @@ export class JobLeaseRepository {
    * table without ever taking the same row; the lease says who holds it and until when.
    */
   async claimNext(owner: string, leaseSeconds: number, kinds: string[]): Promise<JobEntity | null> {
-    const rows = await this.returning<{ id: string }>(
+    const rows = await returningRows<{ id: string }>(
+      this.db,
       `UPDATE jobs SET status = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2),
               started_at = COALESCE(started_at, now()), attempts = attempts + 1, updated_at = now()
         WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND NOT cancel_requested AND kind = ANY($3)
@@ -64,7 +66,8 @@ export class JobLeaseRepository {
 
   /** Extends the lease; returns whether a stop was requested, or null if the lease was lost. */
   async renewLease(id: string, owner: string, leaseSeconds: number): Promise<{ cancelRequested: boolean } | null> {
-    const rows = await this.returning<{ cancel_requested: boolean }>(
+    const rows = await returningRows<{ cancel_requested: boolean }>(
+      this.db,
       `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3) WHERE id = $1 AND ${HELD} RETURNING cancel_requested`,
       [id, owner, leaseSeconds],
     );
@@ -108,7 +111,8 @@ export class JobLeaseRepository {
    * own jobs are alive even if a stall delayed its heartbeat.
    */
   recoverExpired(maxAttempts: number, instanceId: string): Promise<Array<{ id: string; status: JobStatus }>> {
-    return this.returning(
+    return returningRows(
+      this.db,
       `${REQUEUE_OR_FAIL} WHERE status = 'running' AND lease_expires_at < now()
           AND split_part(COALESCE(lease_owner, ''), '/', 1) <> $2 RETURNING id, status`,
       [maxAttempts, instanceId],
@@ -120,7 +124,8 @@ export class JobLeaseRepository {
    * process is gone), so they are taken back at once instead of waiting out the lease.
    */
   reclaimOwn(maxAttempts: number, instanceId: string, self: string): Promise<Array<{ id: string; status: JobStatus }>> {
-    return this.returning(
+    return returningRows(
+      this.db,
       `${REQUEUE_OR_FAIL} WHERE status = 'running' AND split_part(lease_owner, '/', 1) = $2 AND lease_owner <> $3 RETURNING id, status`,
       [maxAttempts, instanceId, self],
     );
@@ -164,12 +169,5 @@ export class JobLeaseRepository {
       [window, kind],
     );
     return Object.fromEntries(rows.map((r) => [r.stage, Number(r.median)]));
-  }
-
-  /** TypeORM's query() answers UPDATE ... RETURNING with [rows, rowCount]; callers want rows. */
-  private async returning<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const raw: unknown = await this.db.query(sql, params);
-    if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') return raw[0] as T[];
-    return raw as T[];
   }
 }

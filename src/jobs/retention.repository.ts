@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RUNNER_DATA_SOURCE } from '../database/data-source-options';
+import { returningRows } from '../database/returning-rows';
 
 /** Any 64-bit constant shared by every instance: it names the sweep's advisory lock. */
 const SWEEP_LOCK = 7_346_172_019;
-const BATCH = 200;
+/** Jobs deleted per statement: short transactions, and the sweep loops until a batch comes back short. */
+export const SWEEP_BATCH = 200;
 
 export interface SweepRecord {
   instanceId: string;
@@ -48,16 +50,16 @@ export class RetentionRepository {
    */
   async deleteExpired(hours: number, kinds: { only?: string[]; except?: string[] }): Promise<string[]> {
     const filter = kinds.only ? 'kind = ANY($2)' : 'NOT (kind = ANY($2))';
-    const rows = (await this.db.query(
+    const rows = await returningRows<{ id: string }>(
+      this.db,
       `DELETE FROM jobs WHERE id IN (
          SELECT id FROM jobs WHERE status IN ('completed', 'error', 'stopped') AND ${filter}
             AND finished_at < now() - make_interval(hours => $1)
-          ORDER BY finished_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+          ORDER BY finished_at LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)
        RETURNING id`,
       [hours, kinds.only ?? kinds.except ?? []],
-    )) as unknown;
-    const list = Array.isArray(rows) && Array.isArray(rows[0]) ? (rows[0] as Array<{ id: string }>) : (rows as Array<{ id: string }>);
-    return list.map((r) => r.id);
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Of these ids, the ones that still have a job row. */
@@ -76,4 +78,3 @@ export class RetentionRepository {
   }
 }
 
-export const SWEEP_BATCH = BATCH;
