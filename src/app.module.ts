@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
 import { ClipModule } from './clip/clip.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -11,6 +12,7 @@ import { McpModule } from './mcp/mcp.module';
 import { ModelsModule } from './models/models.module';
 import { PipelineModule } from './pipeline/pipeline.module';
 import { SystemModule } from './system/system.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -21,6 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         ScheduleModule.forRoot(),
+        AuthModule,
         DatabaseModule,
         ModelsModule,
         FontsModule,
@@ -30,6 +33,7 @@ export class AppModule {
         PipelineModule,
         McpModule,
         AdminModule,
+        WebhooksModule,
         ...extra,
       ],
     };

@@ -21,6 +21,12 @@ async function main(): Promise<void> {
   process.removeAllListeners('SIGTERM');
   app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
   await app.listen(config.PORT, config.HOST);
+  if (config.apiKeys.length === 0 && !['127.0.0.1', '::1', 'localhost'].includes(config.HOST)) {
+    new Logger('Boot').warn(
+      `No API key is set and the server listens on ${config.HOST}: anyone who can reach port ${config.PORT} can use it. ` +
+        'Set API_KEYS (or API_KEY), or HOST=127.0.0.1 for this machine only (docs/security.md).',
+    );
+  }
   new Logger('Boot').log(`nanoCocoa listening on http://${config.HOST}:${config.PORT} (Swagger UI at /docs)`);
 }
 

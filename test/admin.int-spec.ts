@@ -74,7 +74,8 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     const text = await page.$eval('main', (m) => m.textContent ?? '');
     expect(text).toContain('품질 보고서');
     expect(text).toContain(COPY);
-    expect(await page.$$eval('a[download]', (as) => as.map((a) => a.getAttribute('href')))).toContain(`/jobs/${firstJob}/artifacts/final.png`);
+    const downloads = await page.$$eval('a[download]', (as) => as.map((a) => a.getAttribute('href')?.split('?')[0]));
+    expect(downloads).toContain(`/jobs/${firstJob}/artifacts/final.png`);
     await shot('admin-job.png', 1280);
     await shot('admin-job-phone.png', 390);
     await page.setViewport({ width: 1280, height: 900 });

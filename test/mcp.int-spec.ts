@@ -105,23 +105,54 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
   });
 });
 
-describe('MCP with API_KEY', () => {
+describe('MCP with API keys', () => {
   let t: TestApp;
   const key = 'test-key-0123456789abcdef';
+  const tenantA = 'shop-a-secret-0123456789';
+  const tenantB = 'shop-b-secret-0123456789';
   before(async () => {
-    t = await startTestApp({ API_KEY: key, RUNNER_ENABLED: false });
+    t = await startTestApp({ API_KEY: key, API_KEYS: `shop-a:${tenantA},shop-b:${tenantB}`, RUNNER_ENABLED: false });
   });
   after(() => t?.close());
 
-  it('needs the key as a bearer token: 401 without or with a wrong one', async () => {
+  it('needs a key (Bearer or X-API-Key): 401 without or with a wrong one', async () => {
     await t.http.post('/mcp').send({}).expect(401).expect('WWW-Authenticate', /Bearer/);
     await t.http.post('/mcp').set('Authorization', 'Bearer wrong-key-0123456789').send({}).expect(401);
     await expect(connect(t.url, 'http')).rejects.toThrow();
     const client = await connect(t.url, 'http', { Authorization: `Bearer ${key}` });
     expect((await client.listTools()).tools.length).toBe(TOOLS.length);
     await client.close();
-    const sse = await connect(t.url, 'sse', { Authorization: `Bearer ${key}` });
+    const sse = await connect(t.url, 'sse', { 'X-API-Key': key });
     expect((await sse.listTools()).tools.length).toBe(TOOLS.length);
     await sse.close();
+  });
+
+  it("acts for the key's tenant: another tenant's job is not found, and its session id is no use", async () => {
+    const a = await connect(t.url, 'http', { Authorization: `Bearer ${tenantA}` });
+    const started = await a.callTool({ name: 'generate_ad_image', arguments: { product_image: dataUrl(samplePhoto()), text_content: '세일' } });
+    const jobId = (started.structuredContent as { job_id: string }).job_id;
+    const mine = await a.callTool({ name: 'list_jobs', arguments: {} });
+    expect((mine.structuredContent as { total: number }).total).toBe(1);
+
+    const b = await connect(t.url, 'http', { Authorization: `Bearer ${tenantB}` });
+    const theirs = await b.callTool({ name: 'check_generation_status', arguments: { job_id: jobId } });
+    expect(theirs.isError).toBe(true);
+    expect(theirs.structuredContent).toMatchObject({ error: { code: 'JOB_NOT_FOUND' } });
+    expect((await b.callTool({ name: 'list_jobs', arguments: {} })).structuredContent).toMatchObject({ total: 0 });
+    await expect(b.readResource({ uri: `nanococoa://jobs/${jobId}/input_product.png` })).rejects.toThrow(/JOB_NOT_FOUND|No job/);
+
+    // Tenant B presenting tenant A's session id: the session is not found for B's key.
+    const sessionId = (a.transport as StreamableHTTPClientTransport).sessionId!;
+    const hijack = await t.http
+      .post('/mcp')
+      .set('Authorization', `Bearer ${tenantB}`)
+      .set('Mcp-Session-Id', sessionId)
+      .set('Accept', 'application/json, text/event-stream')
+      .send({ jsonrpc: '2.0', id: 9, method: 'tools/list' });
+    expect(hijack.status).toBe(404);
+
+    const admin = await connect(t.url, 'http', { Authorization: `Bearer ${key}` });
+    expect((await admin.callTool({ name: 'check_generation_status', arguments: { job_id: jobId } })).isError).toBeUndefined();
+    await Promise.all([a.close(), b.close(), admin.close()]);
   });
 });

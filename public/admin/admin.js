@@ -71,7 +71,7 @@
         ? eta.getAttribute('data-unknown')
         : eta.getAttribute('data-fmt').replace('{s}', s.eta_seconds < 10 ? Number(s.eta_seconds).toFixed(1) : Math.round(s.eta_seconds));
     };
-    var source = new EventSource('/jobs/' + encodeURIComponent(id) + '/events');
+    var source = new EventSource('/admin/jobs/' + encodeURIComponent(id) + '/events');
     source.addEventListener('status', function (e) { apply(JSON.parse(e.data)); });
     source.addEventListener('done', function (e) {
       source.close();

@@ -1,33 +1,35 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppConfig } from '../config/app-config';
-import { safeEqual } from '../common/net';
+import { ApiKeyAuth } from '../auth/api-key.guard';
+import { Public } from '../auth/principal';
 import { SESSION_COOKIE, sessionToken } from './admin-auth.middleware';
 import { viewContext } from './admin-context';
 
 /** Only same-site admin paths are followed after signing in (no open redirect). */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/admin(\/|$|\?)/.test(next) && !next.startsWith('//') ? next : '/admin');
 
+/** Signing in with an admin key (API_KEY, or an API_KEYS entry marked :admin). */
 @ApiExcludeController()
+@Public()
 @Controller('admin')
 export class AdminLoginController {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly auth: ApiKeyAuth) {}
 
   @Get('login')
   login(@Req() req: Request, @Res() res: Response, @Query('next') next?: string): void {
-    if (!this.config.API_KEY) return res.redirect(303, '/admin');
+    if (!this.auth.enabled) return res.redirect(303, '/admin');
     res.render('login', { ...viewContext(req, res), next: safeNext(next), error: null });
   }
 
   @Post('login')
   @HttpCode(303)
   signIn(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): void {
-    const key = this.config.API_KEY;
-    if (!key) return res.redirect(303, '/admin');
-    if (!safeEqual(typeof body.api_key === 'string' ? body.api_key : undefined, key)) {
+    if (!this.auth.enabled) return res.redirect(303, '/admin');
+    const key = this.auth.matcher.match(typeof body.api_key === 'string' ? body.api_key.trim() : undefined);
+    if (!key?.admin) {
       const ctx = viewContext(req, res);
-      res.status(401).render('login', { ...ctx, next: safeNext(body.next), error: ctx.t('login.wrong') });
+      res.status(key ? 403 : 401).render('login', { ...ctx, next: safeNext(body.next), error: ctx.t(key ? 'login.not_admin' : 'login.wrong') });
       return;
     }
     res.cookie(SESSION_COOKIE, sessionToken(key), { httpOnly: true, sameSite: 'strict', path: '/admin', secure: req.secure });
@@ -37,6 +39,6 @@ export class AdminLoginController {
   @Post('logout')
   signOut(@Res() res: Response): void {
     res.clearCookie(SESSION_COOKIE, { path: '/admin' });
-    res.redirect(303, this.config.API_KEY ? '/admin/login' : '/admin');
+    res.redirect(303, this.auth.enabled ? '/admin/login' : '/admin');
   }
 }

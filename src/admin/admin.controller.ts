@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
 import multer from 'multer';
+import type { Principal } from '../auth/principal';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorEnvelopeFilter } from '../common/errors/error.filter';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -12,6 +13,7 @@ import { FontsService } from '../fonts/fonts.service';
 import { GenerateRequestDto } from '../jobs/dto/generate-request.dto';
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import type { JobStatus } from '../jobs/job.entity';
+import { JobEventsService } from '../jobs/job-events.service';
 import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService, type JobParameters } from '../jobs/jobs.service';
 import { ModelRegistry } from '../models/model-registry.service';
@@ -49,6 +51,7 @@ export class AdminController {
     private readonly registry: ModelRegistry,
     private readonly metrics: SystemMetricsRepository,
     private readonly health: HealthRepository,
+    private readonly jobEvents: JobEventsService,
   ) {
     this.upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 1, fields: 40 } }).fields([
       { name: 'product_image', maxCount: 1 },
@@ -59,7 +62,7 @@ export class AdminController {
   @Render('dashboard')
   async dashboard(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const ctx = viewContext(req, res);
-    const [metrics, queue, [recent]] = await Promise.all([this.metrics.read(), this.health.queue(), this.jobs.list(undefined, 8, 0)]);
+    const [metrics, queue, [recent]] = await Promise.all([this.metrics.read(), this.health.queue(), this.jobs.list(principal(req), undefined, 8, 0)]);
     return {
       ...ctx,
       title: ctx.t('dash.title'),
@@ -77,7 +80,7 @@ export class AdminController {
     const ctx = viewContext(req, res);
     const filter = STATUSES.includes(status as JobStatus) ? (status as JobStatus) : undefined;
     const pageNo = Math.max(1, Number.parseInt(page ?? '1', 10) || 1);
-    const [rows, total] = await this.jobs.list(filter ? [filter] : undefined, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE);
+    const [rows, total] = await this.jobs.list(principal(req), filter ? [filter] : undefined, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const link = (p: number) => `/admin/jobs?${new URLSearchParams({ ...(filter ? { status: filter } : {}), page: String(p) }).toString()}`;
     return {
@@ -99,28 +102,34 @@ export class AdminController {
   @Render('job')
   async job(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const ctx = viewContext(req, res);
-    const status = await this.statuses.status(id, { includeMetrics: false });
+    const status = await this.statuses.status(id, principal(req), { includeMetrics: false });
     return { ...ctx, title: `${ctx.t('job.title')} ${id.slice(0, 8)}`, nav: 'jobs', ...jobView(status) };
   }
 
+  /** The job page's live progress: the API's event stream, on the admin session. */
+  @Get('jobs/:id/events')
+  async events(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.jobEvents.stream(id, principal(req), req, res);
+  }
+
   @Post('jobs/:id/stop')
-  async stop(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    await this.jobs.stop(id);
+  async stop(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.jobs.stop(id, principal(req));
     res.redirect(303, `/admin/jobs/${id}`);
   }
 
   @Post('jobs/:id/delete')
-  async delete(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    await this.jobs.delete(id);
+  async delete(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.jobs.delete(id, principal(req));
     res.redirect(303, '/admin/jobs');
   }
 
   /** A new Stage 2 job on this job's product shot with new copy. */
   @Post('jobs/:id/redo')
-  async redo(@Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const job = await this.jobs.get(id);
+  async redo(@Param('id') id: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const job = await this.jobs.get(id, principal(req));
     const params = job.parameters as unknown as JobParameters;
-    const step1 = await this.jobs.readArtifact(await this.jobs.artifact(id, 'step1.png'));
+    const step1 = await this.jobs.readArtifact(await this.jobs.artifact(id, 'step1.png', principal(req)));
     const dto = {
       start_step: 2,
       stop_step: 2,
@@ -130,7 +139,7 @@ export class AdminController {
       text_position: params.text_position ?? 'auto',
       ...(params.font_name ? { font_name: params.font_name } : {}),
     } as GenerateRequestDto;
-    const { jobId } = await this.jobs.submit(dto, { step1_image: step1 });
+    const { jobId } = await this.jobs.submit(dto, { step1_image: step1 }, { principal: principal(req) });
     res.redirect(303, `/admin/jobs/${jobId}`);
   }
 
@@ -161,7 +170,7 @@ export class AdminController {
       return this.renderForm(req, res, { ...form, summary: Object.values(form.errors).join(' ') }, 400);
     }
     try {
-      const { jobId } = await this.jobs.submit(dto, { product_image: file?.buffer });
+      const { jobId } = await this.jobs.submit(dto, { product_image: file?.buffer }, { principal: principal(req) });
       res.redirect(303, `/admin/jobs/${jobId}`);
     } catch (error) {
       this.formError(req, res, form, error);
@@ -208,6 +217,12 @@ export class AdminController {
       maxMb: this.config.MAX_BODY_MB,
     });
   }
+}
+
+/** Set by AdminAuthMiddleware for every route of this controller. */
+function principal(req: Request): Principal {
+  if (!req.principal) throw new DomainException(ErrorCode.UNAUTHORIZED, 'Sign in at /admin/login first');
+  return req.principal;
 }
 
 function toDomain(error: unknown): unknown {

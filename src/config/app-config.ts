@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -16,6 +17,8 @@ import {
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
+import { type ApiKey, parseApiKeys } from '../auth/api-keys';
+import { webhookAllowProblems } from '../webhooks/address-policy';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
@@ -164,9 +167,66 @@ export class AppConfig {
   @IsOptional() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'PUBLIC_URL must be an http(s) URL without a trailing slash' })
   PUBLIC_URL?: string;
 
-  /** When set, /mcp (and later /admin) require it as a bearer token. */
-  @IsOptional() @IsString() @Matches(/^\S{16,}$/, { message: 'API_KEY must be at least 16 characters without spaces' })
+  /**
+   * Named keys, "name:secret" or "name:secret:admin", comma separated. With any key set, every
+   * route but /health, the docs, signed file links and published sites needs one (docs/security.md).
+   */
+  @IsOptional() @IsString()
+  API_KEYS?: string;
+
+  /** One admin key (named "admin"): the shorthand for a single user. */
+  @IsOptional() @IsString()
   API_KEY?: string;
+
+  /** Signs file links; unset: derived from the keys (rotating a key then ends old links). */
+  @IsOptional() @Matches(/^\S{32,}$/, { message: 'LINK_SECRET must be at least 32 characters without spaces' })
+  LINK_SECRET?: string;
+
+  /** How long a signed file link works (it is re-signed on every /status read). */
+  @Transform(toInt) @IsInt() @Min(60) @Max(604_800)
+  LINK_TTL_SECONDS = 86_400;
+
+  /** Job-creating POSTs per key (per IP without keys) per minute. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  RATE_LIMIT_SUBMITS_PER_MINUTE = 30;
+
+  /** Every other request per key (per IP without keys) per minute. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_READS_PER_MINUTE = 600;
+
+  /** Jobs one key may have waiting; one more is 429 QUEUE_FULL. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  MAX_PENDING_JOBS_PER_KEY = 100;
+
+  /** Where finished jobs are announced when a job names no webhook_url of its own. */
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  WEBHOOK_URL?: string;
+
+  /**
+   * Standard Webhooks signing secret, whsec_ and base64; required for any webhook. While
+   * rotating, "whsec_new,whsec_old": each delivery carries a signature by each.
+   */
+  @IsOptional()
+  @Matches(/^whsec_[A-Za-z0-9+/]{32,}={0,2}(,whsec_[A-Za-z0-9+/]{32,}={0,2})*$/, {
+    message: 'WEBHOOK_SECRET must be whsec_ followed by at least 24 bytes of base64 (several: comma separated)',
+  })
+  WEBHOOK_SECRET?: string;
+
+  /** true: webhooks may reach private, loopback and link-local addresses; or a list of CIDRs that may. */
+  @Transform(toList) @IsString({ each: true })
+  WEBHOOK_ALLOW_PRIVATE: string[] = ['false'];
+
+  /** Seconds between delivery attempts; the default spreads eight attempts over about a day. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => Number(v.trim())) : value))
+  @IsNumber({}, { each: true }) @Min(0.01, { each: true }) @Max(86_400, { each: true })
+  WEBHOOK_RETRY_DELAYS_SEC: number[] = [5, 300, 1800, 7200, 18_000, 36_000, 36_000];
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Origins browsers may call the API from (CORS); empty: none. */
+  @Transform(toList) @IsString({ each: true })
+  CORS_ORIGINS: string[] = [];
 
   /**
    * Host names /mcp answers besides localhost (DNS-rebinding protection): add the names
@@ -177,6 +237,13 @@ export class AppConfig {
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** The parsed API_KEYS and API_KEY; empty: the service is open (a laptop). */
+  get apiKeys(): ApiKey[] {
+    let keys = PARSED_KEYS.get(this);
+    if (!keys) PARSED_KEYS.set(this, (keys = parseApiKeys(this.API_KEYS, this.API_KEY).keys));
+    return keys;
+  }
 
   get dataDir(): string {
     return path.resolve(this.DATA_DIR);
@@ -195,8 +262,15 @@ export class AppConfig {
   }
 }
 
+const PARSED_KEYS = new WeakMap<AppConfig, ApiKey[]>();
+
 /** Optional settings have no default, so `new AppConfig()` does not list them. */
-const OPTIONAL_KEYS = ['DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEY', 'INSTANCE_ID', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
+const OPTIONAL_KEYS = [
+  'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'INSTANCE_ID',
+  'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY',
+];
+/** Never echoed in a config error: the message goes to logs. */
+const SECRET_KEYS = new Set(['API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_SECRET', 'S3_SECRET_ACCESS_KEY', 'DATABASE_URL']);
 
 /** Host name plus a short hash of DATA_DIR: the same after a restart, distinct per data folder. */
 function defaultInstanceId(dataDir: string): string {
@@ -219,11 +293,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const config = plainToInstance(AppConfig, { ...raw, ...overrides });
-  const errors = validateSync(config, { forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new ConfigError(
-      errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`),
-    );
-  }
+  const problems = validateSync(config, { forbidUnknownValues: false }).map((e) => {
+    const shown = SECRET_KEYS.has(e.property) ? '(hidden)' : JSON.stringify(raw[e.property] ?? e.value);
+    return `${e.property}=${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+  });
+  problems.push(...parseApiKeys(config.API_KEYS, config.API_KEY).problems.map((p) => `API_KEYS: ${p}`));
+  problems.push(...webhookAllowProblems(config.WEBHOOK_ALLOW_PRIVATE));
+  if (config.WEBHOOK_URL && !config.WEBHOOK_SECRET) problems.push('WEBHOOK_URL needs WEBHOOK_SECRET (whsec_...) to sign deliveries');
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

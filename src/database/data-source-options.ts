@@ -3,9 +3,10 @@ import { JobEntity } from '../jobs/job.entity';
 import { ArtifactEntity } from '../storage/artifact.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-InitialSchema';
 import { JobEventsAndRetention1764500000000 } from './migrations/1764500000000-JobEventsAndRetention';
+import { TenantsIdempotencyWebhooks1764600000000 } from './migrations/1764600000000-TenantsIdempotencyWebhooks';
 
 export const ENTITIES = [JobEntity, ArtifactEntity];
-export const MIGRATIONS = [InitialSchema1763700000000, JobEventsAndRetention1764500000000];
+export const MIGRATIONS = [InitialSchema1763700000000, JobEventsAndRetention1764500000000, TenantsIdempotencyWebhooks1764600000000];
 
 /** The job runner's own data source: its heartbeats never queue behind HTTP requests. */
 export const RUNNER_DATA_SOURCE = 'runner';

@@ -1,100 +1,18 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { isDomainException } from '../common/errors/domain.exception';
-import { ErrorCode } from '../common/errors/error-codes';
-import type { JobStatusDto } from './dto/job-status.dto';
-import { JobNotificationsRepository } from './job-notifications.repository';
-import { JobStatusService } from './job-status.service';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { JobEventsService } from './job-events.service';
 
-/** Only while notifications are down. */
-const POLL_MS = 1000;
-const HEARTBEAT_MS = 15_000;
-const TERMINAL = new Set(['completed', 'error', 'stopped']);
-
-/** The fields a progress bar needs; an event is sent only when one of them changes. */
-function progressOf(s: JobStatusDto) {
-  const { job_id, status, progress_percent, current_step, sub_step, message, eta_seconds, step_eta_seconds, error } = s;
-  return { job_id, status, progress_percent, current_step, sub_step, message, eta_seconds, step_eta_seconds, error };
-}
-
-/**
- * Live progress as Server-Sent Events, for the admin pages and API clients alike: `status`
- * events while the job runs, then one `done` event with the results (or `deleted`), then the stream ends.
- * It wakes on the job's NOTIFY (whichever instance runs it) and reads the shared snapshot, so
- * a hundred viewers cost the database what one does; without notifications it polls.
- */
 @ApiTags('jobs')
 @Controller('jobs')
 export class JobEventsController {
-  constructor(
-    private readonly statuses: JobStatusService,
-    private readonly notifications: JobNotificationsRepository,
-  ) {}
+  constructor(private readonly events: JobEventsService) {}
 
   @Get(':job_id/events')
   @ApiOperation({ summary: "A job's progress as Server-Sent Events (status events, then done)" })
   @ApiProduces('text/event-stream')
-  async events(@Param('job_id') jobId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const read = () => this.statuses.status(jobId, { includeMetrics: false });
-    let dirty = false;
-    let wake = () => {};
-    const changed = () => {
-      dirty = true;
-      wake();
-    };
-    // Listen before the first read, so no change falls between the two.
-    const off = this.notifications.onJob(jobId.toLowerCase(), changed);
-    let current: JobStatusDto;
-    try {
-      current = await read(); // an unknown job answers 404 here, before any stream starts
-    } catch (error) {
-      off();
-      throw error;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    let closed = false;
-    req.on('close', () => {
-      closed = true;
-      changed();
-    });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    let last = '';
-    try {
-      while (!closed) {
-        if (TERMINAL.has(current.status)) {
-          send('done', current);
-          break;
-        }
-        const progress = JSON.stringify(progressOf(current));
-        if (progress !== last) {
-          send('status', progressOf(current));
-          last = progress;
-        } else if (!dirty) {
-          res.write(': keep-alive\n\n'); // proxies close silent connections
-        }
-        if (!dirty) await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.notifications.connected ? HEARTBEAT_MS : POLL_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        if (closed) break;
-        dirty = false;
-        try {
-          current = await read();
-        } catch (error) {
-          if (isDomainException(error) && error.code === ErrorCode.JOB_NOT_FOUND) {
-            send('deleted', { job_id: current.job_id }); // deleted while watched: nothing more will come
-            break;
-          }
-          // a passing database error: keep the last state and try again at the next change
-        }
-      }
-    } finally {
-      off();
-      res.end();
-    }
+  async stream(@Param('job_id') jobId: string, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.events.stream(jobId, principal, req, res);
   }
 }

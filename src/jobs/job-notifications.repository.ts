@@ -15,6 +15,8 @@ export interface JobNotification {
   cancel?: boolean;
   /** Set when an artifact row was written. */
   artifact?: string;
+  /** Set when a webhook delivery of the job was queued or attempted: its state. */
+  webhook?: string;
 }
 
 /**

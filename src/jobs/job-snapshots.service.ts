@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { ArtifactEntity } from '../storage/artifact.entity';
+import type { WebhookDelivery } from '../webhooks/webhook.types';
 import type { JobEntity } from './job.entity';
 import { JobNotificationsRepository } from './job-notifications.repository';
 import { JobsRepository } from './jobs.repository';
@@ -7,6 +8,8 @@ import { JobsRepository } from './jobs.repository';
 export interface JobSnapshot {
   job: JobEntity;
   artifacts: ArtifactEntity[];
+  /** Its webhook deliveries, oldest first ([] without a webhook_url). */
+  webhooks: WebhookDelivery[];
 }
 
 interface Entry {

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AppConfig } from '../config/app-config';
+import { OPEN_PRINCIPAL, type Principal } from '../auth/principal';
+import { ArtifactLinks } from '../storage/artifact-links';
+import type { WebhookDelivery } from '../webhooks/webhook.types';
 import { ArtifactEntity } from '../storage/artifact.entity';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
-import type { ArtifactDto, JobStatusDto, JobSummaryDto } from './dto/job-status.dto';
+import type { ArtifactDto, JobStatusDto, JobSummaryDto, WebhookDeliveryDto } from './dto/job-status.dto';
 import type { JobEntity } from './job.entity';
 import type { JobSnapshot } from './job-snapshots.service';
 import { JobsService, type JobParameters } from './jobs.service';
@@ -15,7 +17,7 @@ const IMAGE_MARKER = `@@nanococoa-image-${randomBytes(8).toString('hex')}@@`;
 @Injectable()
 export class JobStatusService {
   constructor(
-    private readonly config: AppConfig,
+    private readonly links: ArtifactLinks,
     private readonly jobs: JobsService,
     private readonly metrics: SystemMetricsRepository,
   ) {}
@@ -28,8 +30,8 @@ export class JobStatusService {
    * data URLs (~2 MB each): they are spliced in from the cache as ready JSON, so a poller costs a
    * small JSON.stringify instead of re-escaping and copying megabytes per request.
    */
-  async statusJson(jobId: string, opts: { includeImages: boolean; includeMetrics: boolean }): Promise<Buffer[]> {
-    const snapshot = await this.jobs.snapshot(jobId);
+  async statusJson(jobId: string, principal: Principal, opts: { includeImages: boolean; includeMetrics: boolean }): Promise<Buffer[]> {
+    const snapshot = await this.jobs.snapshot(jobId, principal);
     const dto = await this.compose(snapshot, opts);
     const images = opts.includeImages ? await this.imageLiterals(snapshot.artifacts) : { step1: null, final: null };
     const json = JSON.stringify({
@@ -51,11 +53,11 @@ export class JobStatusService {
   }
 
   /** The job's state for API clients, admin pages, SSE and MCP; images only as links. */
-  async status(jobId: string, opts: { includeMetrics: boolean }): Promise<JobStatusDto> {
-    return this.compose(await this.jobs.snapshot(jobId), opts);
+  async status(jobId: string, principal: Principal, opts: { includeMetrics: boolean }): Promise<JobStatusDto> {
+    return this.compose(await this.jobs.snapshot(jobId, principal), opts);
   }
 
-  private async compose({ job, artifacts }: JobSnapshot, opts: { includeMetrics: boolean }): Promise<JobStatusDto> {
+  private async compose({ job, artifacts, webhooks }: JobSnapshot, opts: { includeMetrics: boolean }): Promise<JobStatusDto> {
     const params = job.parameters as unknown as JobParameters;
     const step1 = artifacts.find((a) => a.name === 'step1.png');
     const final = artifacts.find((a) => a.name === 'final.png');
@@ -97,6 +99,7 @@ export class JobStatusService {
       kind: job.kind,
       worker: job.leaseOwner?.split('/')[0] ?? null,
       artifacts: artifacts.map((a) => this.artifactDto(a)),
+      webhook: job.webhookUrl ? { url: job.webhookUrl, deliveries: webhooks.map(deliveryDto) } : null,
       created_at: job.createdAt.toISOString(),
       started_at: job.startedAt?.toISOString() ?? null,
       finished_at: job.finishedAt?.toISOString() ?? null,
@@ -107,7 +110,8 @@ export class JobStatusService {
     return Promise.all(
       jobs.map(async (job) => {
         const done = job.status === 'completed';
-        const names = done ? (await this.jobs.listArtifacts(job.id)).map((a) => a.name) : [];
+        // The caller listed these jobs for its principal already.
+        const names = done ? (await this.jobs.listArtifacts(job.id, OPEN_PRINCIPAL)).map((a) => a.name) : [];
         return {
           job_id: job.id,
           status: job.status,
@@ -136,9 +140,20 @@ export class JobStatusService {
     return { name: a.name, mime: a.mime, bytes: a.bytes, sha256: a.sha256, url: this.url(a.jobId, a.name) };
   }
 
+  /** A signed link: an <img> tag, a webhook receiver or an LLM client fetches it without a key. */
   private url(jobId: string, name: string): string {
-    return `${this.config.PUBLIC_URL ?? ''}/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`;
+    return this.links.url(jobId, name);
   }
+}
+
+function deliveryDto(d: WebhookDelivery): WebhookDeliveryDto {
+  return {
+    id: d.id,
+    event: d.event,
+    state: d.state,
+    attempts: d.attempts,
+    next_attempt_at: d.state === 'pending' ? new Date(d.next_attempt_at).toISOString() : null,
+  };
 }
 
 /** Data URLs as JSON string literals (quotes included), by content hash, LRU, bounded in bytes. */

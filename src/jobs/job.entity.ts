@@ -50,6 +50,14 @@ export class JobEntity {
   @Column({ type: 'int', default: 0 })
   attempts: number;
 
+  /** The name of the API key that made the job; null on an open service. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  owner: string | null;
+
+  /** Where the job's end is announced (a delivery row is queued by trigger). */
+  @Column({ name: 'webhook_url', type: 'text', nullable: true })
+  webhookUrl: string | null;
+
   @Column({ name: 'cancel_requested', type: 'boolean', default: false })
   cancelRequested: boolean;
 

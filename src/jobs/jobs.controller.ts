@@ -1,8 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FileFieldsInterceptor } from '@nestjs/platform-express';
-import { ApiAcceptedResponse, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ApiKeyAuth } from '../auth/api-key.guard';
+import { ApiIdempotencyKey } from '../auth/api-docs';
+import { CurrentPrincipal, OPEN_PRINCIPAL, type Principal, Public, SubmitsJob } from '../auth/principal';
+import { CurrentSubmitter, type Submitter } from '../auth/submission';
 import { sendArtifact } from '../storage/artifact-download';
+import { ArtifactLinks } from '../storage/artifact-links';
 import { GenerateRequestDto, GenerateResponseDto } from './dto/generate-request.dto';
 import { JobListDto, JobStatusDto, ListJobsQueryDto, StatusQueryDto, StopResponseDto } from './dto/job-status.dto';
 import { JobStatusService } from './job-status.service';
@@ -17,6 +22,8 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     private readonly statuses: JobStatusService,
+    private readonly links: ArtifactLinks,
+    private readonly auth: ApiKeyAuth,
   ) {}
 
   @Post('generate')
@@ -29,20 +36,29 @@ export class JobsController {
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiAcceptedResponse({ type: GenerateResponseDto })
+  @ApiIdempotencyKey()
+  @SubmitsJob()
   @UseInterceptors(FileFieldsInterceptor([{ name: 'product_image', maxCount: 1 }, { name: 'step1_image', maxCount: 1 }]))
-  async generate(@Body() dto: GenerateRequestDto, @UploadedFiles() files: Uploads = {}): Promise<GenerateResponseDto> {
-    const { jobId, message } = await this.jobs.submit(dto, {
-      product_image: files.product_image?.[0]?.buffer,
-      step1_image: files.step1_image?.[0]?.buffer,
-    });
-    return { job_id: jobId, status: 'pending', message, status_url: `/status/${jobId}` };
+  async generate(
+    @Body() dto: GenerateRequestDto,
+    @UploadedFiles() files: Uploads = {},
+    @CurrentSubmitter() submitter: Submitter,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<GenerateResponseDto> {
+    const submitted = await this.jobs.submit(
+      dto,
+      { product_image: files.product_image?.[0]?.buffer, step1_image: files.step1_image?.[0]?.buffer },
+      submitter,
+    );
+    if (submitted.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return submitted.response as unknown as GenerateResponseDto;
   }
 
   @Get('status/:job_id')
   @ApiOperation({ summary: "A job's progress, ETA, machine metrics and results (the seed's JobStatus)" })
   @ApiOkResponse({ type: JobStatusDto })
-  async status(@Param('job_id') jobId: string, @Query() query: StatusQueryDto, @Res() res: Response): Promise<void> {
-    const parts = await this.statuses.statusJson(jobId, { includeImages: query.include_images !== false, includeMetrics: query.include_metrics !== false });
+  async status(@Param('job_id') jobId: string, @Query() query: StatusQueryDto, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
+    const parts = await this.statuses.statusJson(jobId, principal, { includeImages: query.include_images !== false, includeMetrics: query.include_metrics !== false });
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', parts.reduce((n, p) => n + p.length, 0));
     for (const part of parts) res.write(part);
@@ -53,36 +69,46 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop a pending or running job' })
   @ApiOkResponse({ type: StopResponseDto })
-  async stop(@Param('job_id') jobId: string): Promise<StopResponseDto> {
-    const result = await this.jobs.stop(jobId);
+  async stop(@Param('job_id') jobId: string, @CurrentPrincipal() principal: Principal): Promise<StopResponseDto> {
+    const result = await this.jobs.stop(jobId, principal);
     return { job_id: jobId, ...result };
   }
 
   @Get('jobs')
-  @ApiOperation({ summary: 'Jobs, newest first, optionally filtered by status' })
+  @ApiOperation({ summary: "Jobs, newest first, optionally filtered by status (an admin key sees every key's jobs)" })
   @ApiOkResponse({ type: JobListDto })
-  async list(@Query() query: ListJobsQueryDto): Promise<JobListDto> {
+  async list(@Query() query: ListJobsQueryDto, @CurrentPrincipal() principal: Principal): Promise<JobListDto> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
-    const [jobs, total] = await this.jobs.list(query.status, limit, offset);
+    const [jobs, total] = await this.jobs.list(principal, query.status, limit, offset);
     return { items: await this.statuses.summaries(jobs), total, limit, offset };
   }
 
   @Delete('jobs/:job_id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a job and its files (a running job is stopped first)' })
-  async delete(@Param('job_id') jobId: string): Promise<void> {
-    await this.jobs.delete(jobId);
+  async delete(@Param('job_id') jobId: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.jobs.delete(jobId, principal);
   }
 
   @Get('jobs/:job_id/artifacts/:name')
   @ApiOperation({
     summary: "Download one of a job's files (step1.png, cutout.png, layers.json...)",
-    description: 'ETag is the sha256; If-None-Match answers 304; a single Range answers 206. Files come from the shared store, so any instance serves them.',
+    description:
+      'The links in /status are signed (?expires=&signature=) and work without a key until they expire; without a signature the ' +
+      'request needs a key. ETag is the sha256; If-None-Match answers 304; a single Range answers 206. Files come from the shared ' +
+      'store, so any instance serves them.',
   })
   @ApiProduces('image/png', 'image/jpeg', 'application/json')
+  @ApiQuery({ name: 'expires', required: false, description: 'Signed links: the expiry (Unix seconds)' })
+  @ApiQuery({ name: 'signature', required: false, description: 'Signed links: the signature' })
+  @Public()
   async artifact(@Param('job_id') jobId: string, @Param('name') name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const artifact = await this.jobs.artifact(jobId, name);
+    const signed = req.query.signature !== undefined || req.query.expires !== undefined;
+    if (signed && this.links.enforced) this.links.verify(jobId, name, req.query);
+    const principal = signed ? OPEN_PRINCIPAL : req.principal;
+    if (!principal) throw this.auth.unauthorized(req);
+    const artifact = await this.jobs.artifact(jobId, name, principal);
     await sendArtifact(req, res, this.jobs.artifactStore, artifact);
   }
 }

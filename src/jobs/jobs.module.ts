@@ -8,6 +8,7 @@ import { StorageModule } from '../storage/storage.module';
 import { SystemModule } from '../system/system.module';
 import { JobEntity } from './job.entity';
 import { JobEventsController } from './job-events.controller';
+import { JobEventsService } from './job-events.service';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { JobLeaseRepository } from './job-lease.repository';
 import { JobNotificationsRepository } from './job-notifications.repository';
@@ -19,6 +20,7 @@ import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
+import { WebhookUrlPolicy } from '../webhooks/webhook-url.policy';
 
 /**
  * Jobs of every kind: the queue, the runner, status, events and retention. It knows no
@@ -48,7 +50,9 @@ import { RetentionService } from './retention.service';
     JobStatusService,
     RetentionRepository,
     RetentionService,
+    WebhookUrlPolicy,
+    JobEventsService,
   ],
-  exports: [JobsService, JobStatusService, JobRunnerService, RetentionService],
+  exports: [JobsService, JobStatusService, JobEventsService, JobRunnerService, RetentionService, JobNotificationsRepository, WebhookUrlPolicy],
 })
 export class JobsModule {}

@@ -14,7 +14,25 @@ import type { JobEntity, JobStatus } from './job.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { JobRunnerService } from './job-runner.service';
 import { type JobSnapshot, JobSnapshotsService } from './job-snapshots.service';
-import { JobsRepository } from './jobs.repository';
+import { IdempotencyRace, JobsRepository } from './jobs.repository';
+import { WebhookUrlPolicy } from '../webhooks/webhook-url.policy';
+import { canSee, type Principal } from '../auth/principal';
+import type { Submitter } from '../auth/submission';
+
+/** What a job kind's `prepare` hands to admit(): its row's content and its stored inputs. */
+export interface PreparedJob {
+  kind: string;
+  parameters: Record<string, unknown>;
+  inputs: NewArtifact[];
+}
+
+/** A submit's answer; `replayed` when an Idempotency-Key brought back an earlier one. */
+export interface Submitted {
+  jobId: string;
+  message: string;
+  response: Record<string, unknown>;
+  replayed: boolean;
+}
 
 export interface UploadedImages {
   product_image?: Buffer;
@@ -22,7 +40,7 @@ export interface UploadedImages {
 }
 
 /** The parameters a job row keeps: the request minus image bytes, with defaults resolved. */
-export interface JobParameters extends Omit<GenerateRequestDto, 'product_image' | 'step1_image'> {
+export interface JobParameters extends Omit<GenerateRequestDto, 'product_image' | 'step1_image' | 'webhook_url'> {
   start_step: 1 | 2;
   stop_step: 1 | 2;
   seed: number;
@@ -43,79 +61,123 @@ export class JobsService {
     private readonly handlers: JobHandlerRegistry,
     private readonly runner: JobRunnerService,
     private readonly fonts: FontsService,
+    private readonly webhookUrls: WebhookUrlPolicy,
   ) {}
 
   /** Validates everything, stores the inputs, then inserts the job: bad input never makes a row. */
-  async submit(dto: GenerateRequestDto, files: UploadedImages = {}): Promise<{ jobId: string; message: string }> {
-    const startStep = dto.start_step ?? 1;
-    const stopStep = dto.stop_step ?? 2;
-    if (stopStep < startStep) {
-      throw new DomainException(ErrorCode.INVALID_PARAMETER, 'stop_step must not be smaller than start_step', { field: 'stop_step' });
-    }
-    const text = (dto.text_content ?? '').trim();
-    if (text.length > MAX_TEXT_LENGTH) {
-      throw new DomainException(ErrorCode.INVALID_PROMPT, `text_content is ${text.length} characters; the limit is ${MAX_TEXT_LENGTH}`, {
-        field: 'text_content',
-      });
-    }
-    if (startStep === 2 && dto.placements) {
-      throw new DomainException(ErrorCode.INVALID_PARAMETER, 'placements need Stage 1 (start_step 1): a supplied step1_image has one size', {
-        field: 'placements',
-      });
-    }
-    // An unknown font is the caller's mistake: say so now, with the choices, not after a job.
-    if (dto.font_name) this.fonts.resolve(dto.font_name, text);
-    const needed = startStep === 1 ? 'product_image' : 'step1_image';
-    const raw = files[needed] ?? (dto[needed] ? bytesFromBase64(dto[needed], needed) : undefined);
-    if (!raw) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${needed} is required when start_step is ${startStep}`, { field: needed });
-    const image = await validateImage(raw, needed, this.config.MAX_IMAGE_PIXELS);
-    const canvases = startStep === 2 ? [fitCanvas(image.width, image.height)] : resolveCanvases(dto);
+  submit(dto: GenerateRequestDto, files: UploadedImages, submitter: Submitter): Promise<Submitted> {
+    return this.admit(submitter, dto.webhook_url, async (jobId) => {
+      const startStep = dto.start_step ?? 1;
+      const stopStep = dto.stop_step ?? 2;
+      if (stopStep < startStep) {
+        throw new DomainException(ErrorCode.INVALID_PARAMETER, 'stop_step must not be smaller than start_step', { field: 'stop_step' });
+      }
+      const text = (dto.text_content ?? '').trim();
+      if (text.length > MAX_TEXT_LENGTH) {
+        throw new DomainException(ErrorCode.INVALID_PROMPT, `text_content is ${text.length} characters; the limit is ${MAX_TEXT_LENGTH}`, {
+          field: 'text_content',
+        });
+      }
+      if (startStep === 2 && dto.placements) {
+        throw new DomainException(ErrorCode.INVALID_PARAMETER, 'placements need Stage 1 (start_step 1): a supplied step1_image has one size', {
+          field: 'placements',
+        });
+      }
+      // An unknown font is the caller's mistake: say so now, with the choices, not after a job.
+      if (dto.font_name) this.fonts.resolve(dto.font_name, text);
+      const needed = startStep === 1 ? 'product_image' : 'step1_image';
+      const raw = files[needed] ?? (dto[needed] ? bytesFromBase64(dto[needed], needed) : undefined);
+      if (!raw) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${needed} is required when start_step is ${startStep}`, { field: needed });
+      const image = await validateImage(raw, needed, this.config.MAX_IMAGE_PIXELS);
+      const canvases = startStep === 2 ? [fitCanvas(image.width, image.height)] : resolveCanvases(dto);
 
+      const inputName = `input_${needed === 'product_image' ? 'product' : 'step1'}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
+      const mime = MIME_BY_FORMAT[image.format];
+      const stored = await this.store.write(`jobs/${jobId}/${inputName}`, image.buffer, mime);
+      const input: NewArtifact = { jobId, name: inputName, mime, path: stored.key, bytes: stored.bytes, sha256: stored.sha256 };
+      const { product_image: _p, step1_image: _s, webhook_url: _w, ...rest } = dto;
+      const parameters: JobParameters = {
+        ...rest,
+        text_content: text,
+        start_step: startStep,
+        stop_step: stopStep,
+        seed: dto.seed ?? randomInt(0, 2 ** 31 - 1),
+        width: canvases[0].width,
+        height: canvases[0].height,
+        canvases,
+        inputs: { product_image: needed === 'product_image' ? inputName : undefined, step1_image: needed === 'step1_image' ? inputName : undefined },
+      };
+      return { kind: 'ad', parameters: parameters as unknown as Record<string, unknown>, inputs: [input] };
+    });
+  }
+
+  /**
+   * How every kind's job is let in: a retried Idempotency-Key gets its first answer back (422
+   * if the request differs), the webhook URL is checked, `prepare` validates the request and
+   * stores its inputs, and the row goes in unless the key's queue is full. A concurrent
+   * duplicate loses the race inside the insert, drops its stored inputs and answers as the
+   * winner did.
+   */
+  async admit(submitter: Submitter, webhookUrl: string | undefined, prepare: (jobId: string) => Promise<PreparedJob>): Promise<Submitted> {
+    const owner = submitter.principal.name;
+    const idem = submitter.idempotency;
+    if (idem) {
+      const replay = await this.replay(owner ?? '', idem.key, idem.requestHash);
+      if (replay) return replay;
+    }
+    const webhook = await this.webhookUrls.check(webhookUrl ?? this.config.WEBHOOK_URL, webhookUrl ? 'webhook_url' : 'WEBHOOK_URL');
     const jobId = randomUUID();
-    const inputName = `input_${needed === 'product_image' ? 'product' : 'step1'}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
-    const mime = MIME_BY_FORMAT[image.format];
-    const stored = await this.store.write(`jobs/${jobId}/${inputName}`, image.buffer, mime);
-    const input: NewArtifact = { jobId, name: inputName, mime, path: stored.key, bytes: stored.bytes, sha256: stored.sha256 };
-    const { product_image: _p, step1_image: _s, ...rest } = dto;
-    const parameters: JobParameters = {
-      ...rest,
-      text_content: text,
-      start_step: startStep,
-      stop_step: stopStep,
-      seed: dto.seed ?? randomInt(0, 2 ** 31 - 1),
-      width: canvases[0].width,
-      height: canvases[0].height,
-      canvases,
-      inputs: { product_image: needed === 'product_image' ? inputName : undefined, step1_image: needed === 'step1_image' ? inputName : undefined },
-    };
     const message = 'Queued.';
+    const response = { job_id: jobId, status: 'pending', message, status_url: `/status/${jobId}` };
+    const job = await prepare(jobId);
     try {
-      await this.jobs.create({ id: jobId, kind: 'ad', parameters: parameters as unknown as Record<string, unknown>, message }, [input]);
+      await this.jobs.create({ id: jobId, kind: job.kind, parameters: job.parameters, message, owner, webhookUrl: webhook ?? null }, job.inputs, {
+        maxPending: this.config.MAX_PENDING_JOBS_PER_KEY,
+        idempotency: idem ? { owner: owner ?? '', key: idem.key, requestHash: idem.requestHash, jobId, response } : undefined,
+      });
     } catch (error) {
       await this.store.removePrefix(`jobs/${jobId}/`).catch(() => undefined);
+      const replay = error instanceof IdempotencyRace && idem ? await this.replay(owner ?? '', idem.key, idem.requestHash) : null;
+      if (replay) return replay;
       throw error;
     }
     this.runner.wake(); // NOTIFY wakes every instance; this saves the local one the round trip
-    return { jobId, message };
+    return { jobId, message, response, replayed: false };
   }
 
-  async get(jobId: string): Promise<JobEntity> {
-    return (await this.snapshot(jobId)).job;
+  private async replay(owner: string, key: string, requestHash: string): Promise<Submitted | null> {
+    const found = await this.jobs.findIdempotent(owner, key);
+    if (!found) return null;
+    if (found.requestHash !== requestHash) {
+      throw new DomainException(
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was used within the last 24 hours for a different request; use a new key for a new request',
+        { job_id: found.jobId },
+      );
+    }
+    return { jobId: found.jobId, message: String(found.response.message ?? ''), response: found.response, replayed: true };
   }
 
-  /** The job with its artifact rows, from the shared snapshot (one read per change). */
-  async snapshot(jobId: string): Promise<JobSnapshot> {
-    const found = isUuid(jobId) ? await this.snapshots.get(jobId) : null;
-    if (!found) throw new DomainException(ErrorCode.JOB_NOT_FOUND, `No job with id ${jobId}`, { job_id: jobId });
+  async get(jobId: string, principal: Principal): Promise<JobEntity> {
+    return (await this.snapshot(jobId, principal)).job;
+  }
+
+  /**
+   * The job with its artifact rows, from the shared snapshot (one read per change). Another
+   * tenant's job is JOB_NOT_FOUND, exactly as a job that does not exist: ids leak nothing.
+   */
+  async snapshot(jobId: string, principal: Principal): Promise<JobSnapshot> {
+    const found = isUuid(jobId) ? await this.snapshots.get(jobId.toLowerCase()) : null;
+    if (!found || !canSee(principal, found.job.owner)) throw new DomainException(ErrorCode.JOB_NOT_FOUND, `No job with id ${jobId}`, { job_id: jobId });
     return found;
   }
 
-  async listArtifacts(jobId: string): Promise<ArtifactEntity[]> {
-    return (await this.snapshot(jobId)).artifacts;
+  async listArtifacts(jobId: string, principal: Principal): Promise<ArtifactEntity[]> {
+    return (await this.snapshot(jobId, principal)).artifacts;
   }
 
-  async artifact(jobId: string, name: string): Promise<ArtifactEntity> {
-    const artifact = (await this.snapshot(jobId)).artifacts.find((a) => a.name === name);
+  async artifact(jobId: string, name: string, principal: Principal): Promise<ArtifactEntity> {
+    const artifact = (await this.snapshot(jobId, principal)).artifacts.find((a) => a.name === name);
     if (!artifact) throw new DomainException(ErrorCode.ARTIFACT_NOT_FOUND, `Job ${jobId} has no file named ${name}`, { job_id: jobId, name });
     return artifact;
   }
@@ -128,12 +190,13 @@ export class JobsService {
     return this.store;
   }
 
-  list(statuses: JobStatus[] | undefined, limit: number, offset: number) {
-    return this.jobs.list({ statuses, limit, offset });
+  /** An admin lists every job; any other key its own. */
+  list(principal: Principal, statuses: JobStatus[] | undefined, limit: number, offset: number) {
+    return this.jobs.list({ statuses, limit, offset, owner: principal.admin ? undefined : principal.name });
   }
 
-  async stop(jobId: string): Promise<{ status: JobStatus; message: string }> {
-    await this.get(jobId);
+  async stop(jobId: string, principal: Principal): Promise<{ status: JobStatus; message: string }> {
+    await this.get(jobId, principal);
     const status = await this.jobs.requestStop(jobId, 'Stopped by request before it started.');
     if (status === 'running') {
       this.runner.abortLocal(jobId);
@@ -148,8 +211,8 @@ export class JobsService {
    * deletion by NOTIFY and aborts, and any file it still writes fails the lease check and is
    * removed by that runner itself.
    */
-  async delete(jobId: string): Promise<void> {
-    await this.get(jobId);
+  async delete(jobId: string, principal: Principal): Promise<void> {
+    await this.get(jobId, principal);
     await this.jobs.delete(jobId);
     this.runner.abortLocal(jobId, 'deleted');
     this.snapshots.invalidate(jobId);

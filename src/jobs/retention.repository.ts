@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RUNNER_DATA_SOURCE } from '../database/data-source-options';
 import { returningRows } from '../database/returning-rows';
+import { IDEMPOTENCY_HOURS } from './jobs.repository';
 
 /** Any 64-bit constant shared by every instance: it names the sweep's advisory lock. */
 const SWEEP_LOCK = 7_346_172_019;
@@ -60,6 +61,11 @@ export class RetentionRepository {
       [hours, kinds.only ?? kinds.except ?? []],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Idempotency keys answer for 24 hours; after that they are only rows. */
+  async deleteExpiredIdempotencyKeys(): Promise<void> {
+    await this.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => ${IDEMPOTENCY_HOURS})`);
   }
 
   /** Of these ids, the ones that still have a job row. */

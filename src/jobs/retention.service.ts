@@ -66,6 +66,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         }
       }
       await this.sweepOrphans(result);
+      await this.repo.deleteExpiredIdempotencyKeys();
     } catch (error) {
       failure = error as Error;
     }

@@ -1,20 +1,24 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { safeEqual } from '../common/net';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { ApiKeyAuth } from '../auth/api-key.guard';
 import { AppConfig } from '../config/app-config';
 
 const LOCAL = ['localhost', '127.0.0.1', '[::1]'];
 
 /**
  * Guards /mcp. Host and Origin must name this server (a web page must not reach a local MCP
- * server through DNS rebinding: the MCP spec asks servers to check both), and when API_KEY is
- * set it must come as a bearer token.
+ * server through DNS rebinding: the MCP spec asks servers to check both), and once keys are
+ * configured one must come (Bearer or X-API-Key); the tools then act for that key's principal.
  */
 @Injectable()
 export class McpAccessMiddleware implements NestMiddleware {
   private readonly allowed: Set<string>;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly auth: ApiKeyAuth,
+  ) {
     const publicHost = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).hostname : undefined;
     this.allowed = new Set([...LOCAL, ...config.MCP_ALLOWED_HOSTS, ...(publicHost ? [publicHost] : [])].map((h) => h.toLowerCase()));
   }
@@ -30,17 +34,16 @@ export class McpAccessMiddleware implements NestMiddleware {
       this.refuse(res, 403, `Origin "${origin}" is not allowed`);
       return;
     }
-    if (this.config.API_KEY && !this.bearerMatches(req.headers.authorization)) {
+    const principal = this.auth.authenticate(req);
+    if (!principal) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="nanococoa"');
-      this.refuse(res, 401, 'A bearer token (API_KEY) is required');
+      this.refuse(res, 401, this.auth.unauthorized(req).message);
       return;
     }
+    // The guard sees the principal and lets it be; the MCP SDK hands `auth` to every tool call.
+    req.principal = principal;
+    (req as Request & { auth?: AuthInfo }).auth = { token: '', clientId: principal.name ?? 'open', scopes: principal.admin ? ['admin'] : [], extra: { principal, ip: req.ip } };
     next();
-  }
-
-  private bearerMatches(header: string | undefined): boolean {
-    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
-    return this.config.API_KEY !== undefined && safeEqual(token, this.config.API_KEY);
   }
 
   private refuse(res: Response, status: number, message: string): void {

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { bytesFromBase64 } from '../common/images/image-input';
+import type { Principal } from '../auth/principal';
 import type { JobsService } from '../jobs/jobs.service';
 
 /** The MCP resource URI of a job file: what clients pass back to read it. */
@@ -13,10 +14,10 @@ const ARTIFACT = /(?:^nanococoa:\/\/jobs\/|\/jobs\/)([0-9a-f-]{36})(?:\/artifact
  * An image argument: base64, a data URL, or a file of an earlier job (its nanococoa:// URI or
  * its /jobs/{id}/artifacts/{name} URL), so an agent can chain jobs without moving bytes.
  */
-export async function imageArgument(value: string, field: string, jobs: JobsService): Promise<Buffer> {
+export async function imageArgument(value: string, field: string, jobs: JobsService, principal: Principal): Promise<Buffer> {
   const ref = ARTIFACT.exec(value.trim().split('?')[0]);
   if (ref) {
-    const artifact = await jobs.artifact(ref[1], decodeURIComponent(ref[2]));
+    const artifact = await jobs.artifact(ref[1], decodeURIComponent(ref[2]), principal);
     return jobs.readArtifact(artifact);
   }
   if (/^https?:\/\//i.test(value)) {

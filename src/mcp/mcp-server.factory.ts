@@ -4,7 +4,7 @@ import { CallToolRequestSchema, ErrorCode as RpcError, McpError, type CallToolRe
 import { z } from 'zod';
 import { isDomainException } from '../common/errors/domain.exception';
 import { JobsService } from '../jobs/jobs.service';
-import { McpToolsService, type ToolDefinition } from './mcp-tools.service';
+import { McpToolsService, principalOf, type ToolDefinition } from './mcp-tools.service';
 
 const INSTRUCTIONS =
   'nanoCocoa makes ad images. Call generate_ad_image with a product photo and a line of copy (wait=true to get the image back), ' +
@@ -64,8 +64,8 @@ export class McpServerFactory {
       'job-file',
       new ResourceTemplate('nanococoa://jobs/{job_id}/{name}', { list: undefined }),
       { title: 'A file of an ad job', description: 'final.png, step1.png, text.png, cutout.png, layers.json... of a job' },
-      async (uri, variables) => {
-        const artifact = await this.jobs.artifact(String(variables.job_id), String(variables.name));
+      async (uri, variables, extra) => {
+        const artifact = await this.jobs.artifact(String(variables.job_id), String(variables.name), principalOf(extra));
         const bytes = await this.jobs.readArtifact(artifact);
         const text = artifact.mime.startsWith('application/json') || artifact.mime.startsWith('text/');
         return {

@@ -2,6 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { Principal } from '../auth/principal';
+import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
+import { DomainException } from '../common/errors/domain.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import { ClipService } from '../clip/clip.service';
 import { describeCosine } from '../clip/interpretation';
 import { FontsService } from '../fonts/fonts.service';
@@ -18,6 +22,13 @@ import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** The principal McpAccessMiddleware put on the request; the SDK hands it to every call as authInfo. */
+export function principalOf(extra: Pick<ToolExtra, 'authInfo'>): Principal {
+  const principal = (extra.authInfo?.extra as { principal?: Principal } | undefined)?.principal;
+  if (!principal) throw new DomainException(ErrorCode.UNAUTHORIZED, 'An API key is required');
+  return principal;
+}
 
 export interface ToolDefinition {
   name: string;
@@ -42,6 +53,7 @@ export class McpToolsService {
     private readonly metrics: SystemMetricsRepository,
     private readonly registry: ModelRegistry,
     private readonly clip: ClipService,
+    private readonly limiter: RateLimiter,
   ) {}
 
   definitions(): ToolDefinition[] {
@@ -73,15 +85,18 @@ export class McpToolsService {
         title: 'Check an ad job',
         description: "A job's status, progress, ETA and, once completed, its images (a thumbnail inline and links to the full files).",
         input: { job_id: jobId },
-        run: async (args) => this.statusResult(await this.statuses.status(String(args.job_id), { includeMetrics: false })),
+        run: async (args, extra) => {
+          const principal = principalOf(extra);
+          return this.statusResult(await this.statuses.status(String(args.job_id), principal, { includeMetrics: false }), principal);
+        },
       },
       {
         name: 'stop_generation',
         title: 'Stop an ad job',
         description: 'Stops a pending or running job. A finished job cannot be stopped.',
         input: { job_id: jobId },
-        run: async (args) => {
-          const result = await this.jobs.stop(String(args.job_id));
+        run: async (args, extra) => {
+          const result = await this.jobs.stop(String(args.job_id), principalOf(extra));
           return { content: [{ type: 'text', text: result.message }], structuredContent: { job_id: args.job_id, ...result } };
         },
       },
@@ -94,8 +109,8 @@ export class McpToolsService {
           limit: z.number().int().min(1).max(100).optional(),
           offset: z.number().int().min(0).optional(),
         },
-        run: async (args) => {
-          const [rows, total] = await this.jobs.list(args.status as never, Number(args.limit ?? 20), Number(args.offset ?? 0));
+        run: async (args, extra) => {
+          const [rows, total] = await this.jobs.list(principalOf(extra), args.status as never, Number(args.limit ?? 20), Number(args.offset ?? 0));
           const items = await this.statuses.summaries(rows);
           const text = items.map((j) => `${j.job_id} ${j.status} ${Math.round(j.progress_percent)}% ${j.message}`).join('\n') || 'No jobs.';
           return { content: [{ type: 'text', text: `${total} job(s)\n${text}` }], structuredContent: { items, total } };
@@ -112,7 +127,7 @@ export class McpToolsService {
           text_position: z.enum(['auto', 'top', 'center', 'bottom']).optional(),
         },
         run: async (args, extra) => {
-          const image = await decodeRgb(await imageArgument(String(args.image), 'image', this.jobs));
+          const image = await decodeRgb(await imageArgument(String(args.image), 'image', this.jobs, principalOf(extra)));
           const found = await this.segmentation.segment(image, { signal: extra.signal });
           const analysis = await this.analyzer.analyze({
             image: { data: image.data, width: image.width, height: image.height, channels: 3 },
@@ -136,7 +151,7 @@ export class McpToolsService {
           model_type: z.enum(['clip', 'koclip']).optional(),
         },
         run: async (args, extra) => {
-          const images = await Promise.all((args.images as string[]).map((image, i) => imageArgument(image, `images[${i}]`, this.jobs)));
+          const images = await Promise.all((args.images as string[]).map((image, i) => imageArgument(image, `images[${i}]`, this.jobs, principalOf(extra))));
           const modelType = (args.model_type as 'clip' | 'koclip') ?? 'clip';
           const result = await this.clip.score(images, args.prompts as string[], modelType, extra.signal);
           const lines = result.scores.flatMap((row, i) =>
@@ -175,7 +190,10 @@ export class McpToolsService {
   }
 
   private async generate(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> {
-    const product = await imageArgument(String(args.product_image), 'product_image', this.jobs);
+    const principal = principalOf(extra);
+    // The same submit budget as POST /generate: an agent in a loop is throttled like a script.
+    await this.limiter.consume('submit', trackerOf(principal, (extra.authInfo?.extra as { ip?: string } | undefined)?.ip));
+    const product = await imageArgument(String(args.product_image), 'product_image', this.jobs, principal);
     const { jobId: id } = await this.jobs.submit(
       {
         text_content: args.text_content as string | undefined,
@@ -187,6 +205,7 @@ export class McpToolsService {
         seed: args.seed as number | undefined,
       },
       { product_image: product },
+      { principal },
     );
     if (!args.wait) {
       return {
@@ -194,17 +213,17 @@ export class McpToolsService {
         structuredContent: { job_id: id, status: 'pending' },
       };
     }
-    const status = await this.waitFor(id, Number(args.timeout_seconds ?? 180) * 1000, extra);
-    return this.statusResult(status);
+    const status = await this.waitFor(id, Number(args.timeout_seconds ?? 180) * 1000, extra, principal);
+    return this.statusResult(status, principal);
   }
 
   /** Polls the job, forwarding progress as notifications when the client asked for them. */
-  private async waitFor(id: string, timeoutMs: number, extra: ToolExtra): Promise<JobStatusDto> {
+  private async waitFor(id: string, timeoutMs: number, extra: ToolExtra, principal: Principal): Promise<JobStatusDto> {
     const token = extra._meta?.progressToken;
     const deadline = Date.now() + timeoutMs;
     let last = -1;
     for (;;) {
-      const status = await this.statuses.status(id, { includeMetrics: false });
+      const status = await this.statuses.status(id, principal, { includeMetrics: false });
       if (token !== undefined && status.progress_percent !== last) {
         last = status.progress_percent;
         await extra.sendNotification({
@@ -214,15 +233,15 @@ export class McpToolsService {
       }
       if (!['pending', 'running'].includes(status.status) || Date.now() > deadline) return status;
       if (extra.signal.aborted) {
-        await this.jobs.stop(id).catch(() => undefined);
-        return this.statuses.status(id, { includeMetrics: false });
+        await this.jobs.stop(id, principal).catch(() => undefined);
+        return this.statuses.status(id, principal, { includeMetrics: false });
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
   /** Text for the model, a thumbnail per final for the user, links to the full files. */
-  private async statusResult(status: JobStatusDto): Promise<CallToolResult> {
+  private async statusResult(status: JobStatusDto, principal: Principal): Promise<CallToolResult> {
     const content: CallToolResult['content'] = [];
     const done = status.status === 'completed';
     const eta = status.eta_seconds !== null && !done ? `, about ${Math.ceil(status.eta_seconds)} s left` : '';
@@ -232,16 +251,16 @@ export class McpToolsService {
         (status.error ? ` Error ${status.error.code}: ${status.error.message}` : ''),
     });
     for (const final of done ? status.finals : []) {
-      const name = final.final_url?.split('/').pop();
+      const name = final.final_url?.split('?')[0].split('/').pop();
       if (!name) continue;
-      const png = await this.jobs.readArtifact(await this.jobs.artifact(status.job_id, decodeURIComponent(name)));
+      const png = await this.jobs.readArtifact(await this.jobs.artifact(status.job_id, decodeURIComponent(name), principal));
       content.push({ type: 'image', ...(await thumbnail(png)) });
       content.push({
         type: 'resource_link',
         uri: artifactUri(status.job_id, decodeURIComponent(name)),
         name: `${final.placement} ad (${final.width}x${final.height})`,
         mimeType: 'image/png',
-        description: `Full-resolution file; also at ${final.final_url}`,
+        description: `Full-resolution file; also at ${final.final_url} (a signed link, no key needed until it expires)`,
       });
     }
     const { job_id, progress_percent, current_step, message, eta_seconds, error, finals, result } = status;

@@ -9,8 +9,12 @@ import { McpServerFactory } from './mcp-server.factory';
 
 interface Session {
   transport: StreamableHTTPServerTransport | SSEServerTransport;
+  /** The key that opened it: a session id is no use with another key. */
+  owner: string | null;
   close(): Promise<void>;
 }
+
+const ownerOf = (req: Request) => req.principal?.name ?? null;
 
 /**
  * MCP over Streamable HTTP at /mcp (POST, GET, DELETE with Mcp-Session-Id) and the legacy
@@ -27,7 +31,8 @@ export class McpController implements OnApplicationShutdown {
   @All()
   async streamable(@Req() req: Request, @Res() res: Response): Promise<void> {
     const id = req.headers['mcp-session-id'];
-    const existing = typeof id === 'string' ? this.sessions.get(id) : undefined;
+    const found = typeof id === 'string' ? this.sessions.get(id) : undefined;
+    const existing = found?.owner === ownerOf(req) ? found : undefined;
     if (existing?.transport instanceof StreamableHTTPServerTransport) {
       await existing.transport.handleRequest(req, res, req.body);
       return;
@@ -42,7 +47,7 @@ export class McpController implements OnApplicationShutdown {
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sessionId) => {
-        this.sessions.set(sessionId, { transport, close: () => server.close() });
+        this.sessions.set(sessionId, { transport, owner: ownerOf(req), close: () => server.close() });
       },
     });
     transport.onclose = () => {
@@ -53,10 +58,10 @@ export class McpController implements OnApplicationShutdown {
   }
 
   @Get('sse')
-  async sse(@Res() res: Response): Promise<void> {
+  async sse(@Req() req: Request, @Res() res: Response): Promise<void> {
     const server = this.factory.create();
     const transport = new SSEServerTransport('/mcp/messages', res);
-    this.sessions.set(transport.sessionId, { transport, close: () => server.close() });
+    this.sessions.set(transport.sessionId, { transport, owner: ownerOf(req), close: () => server.close() });
     res.on('close', () => {
       this.sessions.delete(transport.sessionId);
       void server.close().catch(() => undefined);
@@ -67,7 +72,7 @@ export class McpController implements OnApplicationShutdown {
   @Post('messages')
   async messages(@Req() req: Request, @Res() res: Response): Promise<void> {
     const session = this.sessions.get(String(req.query.sessionId ?? ''));
-    if (!(session?.transport instanceof SSEServerTransport)) {
+    if (!(session?.transport instanceof SSEServerTransport) || session.owner !== ownerOf(req)) {
       res.status(404).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Unknown sessionId; open GET /mcp/sse first' }, id: null });
       return;
     }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { ArtifactLinks } from './artifact-links';
 import { ARTIFACT_STORE, type ArtifactStore } from './artifact-store';
 import { FsArtifactStore } from './fs-artifact.store';
 import { S3ArtifactStore } from './s3-artifact.store';
 import { StorageBootService } from './storage-boot.service';
 
-/** The artifact store STORAGE_DRIVER names, checked once at boot. */
+/** The artifact store STORAGE_DRIVER names, checked once at boot, and signed links to its files. */
 @Module({
   providers: [
     {
@@ -15,7 +16,8 @@ import { StorageBootService } from './storage-boot.service';
         config.STORAGE_DRIVER === 's3' ? new S3ArtifactStore(config) : new FsArtifactStore(config),
     },
     StorageBootService,
+    ArtifactLinks,
   ],
-  exports: [ARTIFACT_STORE],
+  exports: [ARTIFACT_STORE, ArtifactLinks],
 })
 export class StorageModule {}

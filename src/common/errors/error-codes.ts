@@ -7,6 +7,14 @@ export enum ErrorCode {
   INVALID_PARAMETER = 'INVALID_PARAMETER',
   INVALID_PROMPT = 'INVALID_PROMPT',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  WEBHOOK_URL_FORBIDDEN = 'WEBHOOK_URL_FORBIDDEN',
+  UNAUTHORIZED = 'UNAUTHORIZED',
+  FORBIDDEN = 'FORBIDDEN',
+  LINK_EXPIRED = 'LINK_EXPIRED',
+  LINK_INVALID = 'LINK_INVALID',
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  RATE_LIMITED = 'RATE_LIMITED',
+  QUEUE_FULL = 'QUEUE_FULL',
   JOB_NOT_FOUND = 'JOB_NOT_FOUND',
   ARTIFACT_NOT_FOUND = 'ARTIFACT_NOT_FOUND',
   ARTIFACT_MISSING = 'ARTIFACT_MISSING',
@@ -38,7 +46,19 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.IMAGE_TOO_LARGE:
     case ErrorCode.INVALID_PARAMETER:
     case ErrorCode.INVALID_PROMPT:
+    case ErrorCode.WEBHOOK_URL_FORBIDDEN:
       return HttpStatus.BAD_REQUEST;
+    case ErrorCode.UNAUTHORIZED:
+      return HttpStatus.UNAUTHORIZED;
+    case ErrorCode.FORBIDDEN:
+    case ErrorCode.LINK_EXPIRED:
+    case ErrorCode.LINK_INVALID:
+      return HttpStatus.FORBIDDEN;
+    case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+      return HttpStatus.UNPROCESSABLE_ENTITY;
+    case ErrorCode.RATE_LIMITED:
+    case ErrorCode.QUEUE_FULL:
+      return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case ErrorCode.JOB_NOT_FOUND:

@@ -17,6 +17,9 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const { code, message, details } = this.describe(exception);
     const body: ErrorEnvelope = { error: { code, message, details: details ?? null, timestamp: new Date().toISOString() } };
     if (res.headersSent) return;
+    if (code === ErrorCode.UNAUTHORIZED) res.setHeader('WWW-Authenticate', 'Bearer realm="nanococoa"');
+    const retryAfter = (details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
+    if ((code === ErrorCode.RATE_LIMITED || code === ErrorCode.QUEUE_FULL) && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(httpStatusFor(code)).json(body);
   }
 
@@ -47,6 +50,12 @@ function fromHttpException(exception: HttpException): { code: ErrorCode; message
       return { code: ErrorCode.PAYLOAD_TOO_LARGE, message: `The upload is larger than MAX_BODY_MB allows (${message})` };
     case HttpStatus.NOT_FOUND:
       return { code: ErrorCode.NOT_FOUND, message };
+    case HttpStatus.UNAUTHORIZED:
+      return { code: ErrorCode.UNAUTHORIZED, message };
+    case HttpStatus.FORBIDDEN:
+      return { code: ErrorCode.FORBIDDEN, message };
+    case HttpStatus.TOO_MANY_REQUESTS:
+      return { code: ErrorCode.RATE_LIMITED, message };
     case HttpStatus.SERVICE_UNAVAILABLE:
       return { code: ErrorCode.SERVICE_UNAVAILABLE, message };
     default:

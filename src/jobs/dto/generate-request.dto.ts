@@ -11,6 +11,7 @@ import {
   IsNumber,
   IsOptional,
   IsString,
+  IsUrl,
   Max,
   MaxLength,
   Min,
@@ -111,6 +112,17 @@ export class GenerateRequestDto {
   @ApiPropertyOptional({ default: true, description: 'Seed compatibility: let an LLM write the text HTML when one is configured' })
   @Transform(toBoolean) @IsOptional() @IsBoolean()
   use_llm_html?: boolean = true;
+
+  @ApiPropertyOptional({
+    maxLength: 2048,
+    example: 'https://shop.example.com/hooks/nanococoa',
+    description:
+      'Announce the end of the job here (Standard Webhooks: job.completed, job.failed, job.stopped, signed with WEBHOOK_SECRET). ' +
+      'Default: the server\'s WEBHOOK_URL. Private, loopback and link-local addresses are refused (400 WEBHOOK_URL_FORBIDDEN).',
+  })
+  @IsOptional() @IsString() @MaxLength(2048)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'webhook_url must be an http or https URL' })
+  webhook_url?: string;
 }
 
 export class GenerateResponseDto {

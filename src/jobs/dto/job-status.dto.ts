@@ -27,7 +27,11 @@ export class ArtifactDto {
   @ApiProperty({ example: 'image/png' }) mime: string;
   @ApiProperty() bytes: number;
   @ApiProperty() sha256: string;
-  @ApiProperty({ example: '/jobs/550e8400-e29b-41d4-a716-446655440000/artifacts/step1.png' }) url: string;
+  @ApiProperty({
+    example: '/jobs/550e8400-e29b-41d4-a716-446655440000/artifacts/step1.png?expires=1767225600&signature=...',
+    description: 'A signed link: it works without a key until it expires (LINK_TTL_SECONDS)',
+  })
+  url: string;
 }
 
 export class FinalDto {
@@ -41,6 +45,26 @@ export class FinalDto {
 export class JobErrorDto {
   @ApiProperty({ example: 'INVALID_IMAGE' }) code: string;
   @ApiProperty() message: string;
+}
+
+export class WebhookAttemptDto {
+  @ApiProperty() at: string;
+  @ApiProperty({ nullable: true, type: Number, description: "The receiver's HTTP status; null when none came" }) status_code: number | null;
+  @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty() duration_ms: number;
+}
+
+export class WebhookDeliveryDto {
+  @ApiProperty({ example: 'msg_2f1c...', description: 'The webhook-id header: the same on every attempt' }) id: string;
+  @ApiProperty({ enum: ['job.completed', 'job.failed', 'job.stopped'] }) event: string;
+  @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) state: string;
+  @ApiProperty({ type: [WebhookAttemptDto] }) attempts: WebhookAttemptDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'When the next attempt is due, while pending' }) next_attempt_at: string | null;
+}
+
+export class JobWebhookDto {
+  @ApiProperty() url: string;
+  @ApiProperty({ type: [WebhookDeliveryDto] }) deliveries: WebhookDeliveryDto[];
 }
 
 /** The seed's JobStatus, plus URLs so clients need not move base64 around. */
@@ -80,6 +104,8 @@ export class JobStatusDto {
   @ApiProperty({ description: 'Job kind: ad, and later decompose or homepage' }) kind: string;
   @ApiProperty({ nullable: true, type: String, description: 'INSTANCE_ID of the instance running it now' }) worker: string | null;
   @ApiProperty({ type: [ArtifactDto] }) artifacts: ArtifactDto[];
+  @ApiProperty({ nullable: true, type: JobWebhookDto, description: "The job's webhook and every delivery attempt; null without one" })
+  webhook: JobWebhookDto | null;
   @ApiProperty() created_at: string;
   @ApiProperty({ nullable: true, type: String }) started_at: string | null;
   @ApiProperty({ nullable: true, type: String }) finished_at: string | null;

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { DomainException } from '../common/errors/domain.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import { type Principal, SUBMITS_JOB } from './principal';
+
+export type RateBucket = 'submit' | 'read';
+const WINDOW_MS = 60_000;
+
+/** Per key (per client address without keys): what the limits count. */
+export function trackerOf(principal: Principal | undefined, ip: string | undefined): string {
+  return principal?.name ? `key:${principal.name}` : `ip:${ip ?? 'unknown'}`;
+}
+
+/**
+ * The two limits of docs/security.md, over @nestjs/throttler's storage: one bucket per key for
+ * job-creating requests and one for the rest, across all routes (the library's default counts
+ * per route). Answers with the IETF RateLimit and RateLimit-Policy headers; over the limit,
+ * 429 RATE_LIMITED with Retry-After. MCP's job-creating tools draw on the same submit bucket.
+ */
+@Injectable()
+export class RateLimiter {
+  constructor(
+    private readonly config: AppConfig,
+    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
+  ) {}
+
+  limit(bucket: RateBucket): number {
+    return bucket === 'submit' ? this.config.RATE_LIMIT_SUBMITS_PER_MINUTE : this.config.RATE_LIMIT_READS_PER_MINUTE;
+  }
+
+  /** Counts one request; throws RATE_LIMITED when the bucket is empty. */
+  async consume(bucket: RateBucket, tracker: string, res?: Response): Promise<void> {
+    const limit = this.limit(bucket);
+    const record = await this.storage.increment(`${bucket}:${tracker}`, WINDOW_MS, limit, WINDOW_MS, bucket);
+    const reset = record.isBlocked ? record.timeToBlockExpire : record.timeToExpire;
+    res?.setHeader('RateLimit-Policy', `"${bucket}";q=${limit};w=${WINDOW_MS / 1000}`);
+    res?.setHeader('RateLimit', `"${bucket}";r=${Math.max(0, limit - record.totalHits)};t=${reset}`);
+    if (record.isBlocked) {
+      const what = bucket === 'submit' ? 'jobs submitted' : 'requests';
+      throw new DomainException(ErrorCode.RATE_LIMITED, `Too many ${what}: the limit is ${limit} a minute; try again in ${reset} s`, {
+        bucket,
+        limit,
+        window_seconds: WINDOW_MS / 1000,
+        retry_after_seconds: reset,
+      });
+    }
+  }
+}
+
+/** Applies RateLimiter to every route: the submit bucket where @SubmitsJob(), the read bucket elsewhere. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly limiter: RateLimiter,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async handleRequest({ context, throttler }: ThrottlerRequest): Promise<boolean> {
+    const submits = this.reflector.getAllAndOverride<boolean>(SUBMITS_JOB, [context.getHandler(), context.getClass()]) === true;
+    if ((throttler.name === 'submit') !== submits) return true;
+    const { req, res } = this.getRequestResponse(context) as { req: Request; res: Response };
+    await this.limiter.consume(throttler.name as RateBucket, trackerOf(req.principal, req.ip), res);
+    return true;
+  }
+}
