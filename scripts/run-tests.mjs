@@ -22,7 +22,7 @@ function find(dir, suffix) {
 // PostgreSQL and ONNX Runtime: one at a time on a 2-core machine.
 // The suites that run jobs through the in-process app run a second time on a real S3 API
 // (s3rver), so both artifact drivers are covered; storage-s3 and multi-instance use S3 already.
-const S3_SUITES = ['jobs-api', 'job-kinds', 'job-runner', 'stage2', 'mcp', 'admin'];
+const S3_SUITES = ['jobs-api', 'job-kinds', 'job-runner', 'stage2', 'mcp', 'admin', 'security', 'webhooks'];
 const integration = find('dist/test', '.int-spec.js');
 const suites = {
   unit: { files: find('dist/src', '.spec.js'), concurrency: 2 },

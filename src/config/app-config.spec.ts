@@ -31,4 +31,23 @@ describe('loadConfig', () => {
   it('accepts a postgres URL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/nanococoa' }).DATABASE_URL).toBe('postgres://u:p@db:5432/nanococoa');
   });
+
+  it('checks the security settings and never prints a secret', () => {
+    let error: unknown;
+    try {
+      loadConfig({ API_KEYS: 'a:short-secret', API_KEY: 'also short', WEBHOOK_SECRET: 'not-whsec', WEBHOOK_URL: 'https://hooks.example.com/x', WEBHOOK_ALLOW_PRIVATE: 'maybe' });
+    } catch (e) {
+      error = e;
+    }
+    const message = (error as Error).message;
+    for (const name of ['API_KEYS', 'API_KEY', 'WEBHOOK_SECRET', 'WEBHOOK_ALLOW_PRIVATE']) expect(message).toContain(name);
+    expect(message).not.toMatch(/short-secret|also short|not-whsec/);
+  });
+
+  it('requires WEBHOOK_SECRET with WEBHOOK_URL, and takes several secrets while rotating', () => {
+    expect(() => loadConfig({ WEBHOOK_URL: 'https://hooks.example.com/x' })).toThrow(/WEBHOOK_SECRET/);
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(loadConfig({ WEBHOOK_URL: 'https://hooks.example.com/x', WEBHOOK_SECRET: `${secret},${secret}` }).WEBHOOK_SECRET).toContain(',');
+    expect(loadConfig({ WEBHOOK_RETRY_DELAYS_SEC: '1, 2.5' }).WEBHOOK_RETRY_DELAYS_SEC).toEqual([1, 2.5]);
+  });
 });

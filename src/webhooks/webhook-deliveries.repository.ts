@@ -28,8 +28,8 @@ export class WebhookDeliveriesRepository {
   /** Appends an attempt; `next` null ends the delivery in `state`. */
   async record(id: string, attempt: WebhookAttempt, state: WebhookDelivery['state'], next: Date | null): Promise<void> {
     await this.db.query(
-      `UPDATE webhook_deliveries SET attempts = attempts || $2::jsonb, state = $3,
-              next_attempt_at = COALESCE($4, next_attempt_at), finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END
+      `UPDATE webhook_deliveries SET attempts = attempts || $2::jsonb, state = $3::varchar,
+              next_attempt_at = COALESCE($4, next_attempt_at), finished_at = CASE WHEN $3::varchar = 'pending' THEN NULL ELSE now() END
         WHERE id = $1`,
       [id, JSON.stringify([attempt]), state, next],
     );

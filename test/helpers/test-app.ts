@@ -53,11 +53,11 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: Ar
   };
 }
 
-/** Polls /status until the job leaves pending/running, or fails after `timeoutMs`. */
-export async function waitForJob(http: TestApp['http'], jobId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+/** Polls /status (with `headers`, e.g. a key) until the job leaves pending/running, or fails after `timeoutMs`. */
+export async function waitForJob(http: TestApp['http'], jobId: string, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await http.get(`/status/${jobId}?include_images=false&include_metrics=false`).expect(200);
+    const res = await http.get(`/status/${jobId}?include_images=false&include_metrics=false`).set(headers).expect(200);
     const body = res.body as Record<string, unknown>;
     if (!['pending', 'running'].includes(String(body.status))) return body;
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${String(body.status)} after ${timeoutMs} ms`);
