@@ -26,6 +26,7 @@ export async function createApp(config: AppConfig = loadConfig(), extra: Array<T
   // Express would hash every JSON body for a weak ETag: a /status answer with its images is ~2 MB,
   // polled by many clients. Files carry their own strong ETag (sha256, src/storage/artifact-download.ts).
   app.set('etag', false);
+  app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   app.use(securityHeaders());
   // Browsers may call the API only from the origins an operator lists; keys never go in cookies,
   // so CORS is about which sites may use a key a page holds.
@@ -33,6 +34,11 @@ export async function createApp(config: AppConfig = loadConfig(), extra: Array<T
   setupAdminViews(app);
   setupSwagger(app);
   return app;
+}
+
+function trustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed', 'ETag', 'Content-Range'];

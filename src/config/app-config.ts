@@ -224,6 +224,13 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
   WEBHOOK_TIMEOUT_MS = 10_000;
 
+  /**
+   * Express's "trust proxy": which proxies' X-Forwarded-For to believe for the client address
+   * (rate limits without keys, secure cookies). false, true, a hop count, or addresses/CIDRs.
+   */
+  @IsString()
+  TRUST_PROXY = 'false';
+
   /** Origins browsers may call the API from (CORS); empty: none. */
   @Transform(toList) @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
