@@ -45,16 +45,23 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeo
 
 describe('webhooks (Standard Webhooks, real receiver)', () => {
   let t: TestApp;
+  /** The server's WEBHOOK_URL: where jobs without a webhook_url of their own are announced. */
+  let fallback: Awaited<ReturnType<typeof receiver>>;
   before(async () => {
+    fallback = await receiver([503]);
     t = await startTestApp({
       API_KEYS: `shop-a:${KEY}`,
+      WEBHOOK_URL: fallback.url,
       WEBHOOK_SECRET: SECRET,
       WEBHOOK_ALLOW_PRIVATE: ['true'],
       WEBHOOK_RETRY_DELAYS_SEC: [0.2, 0.3, 0.3],
       PUBLIC_URL: undefined,
     });
   });
-  after(() => t?.close());
+  after(async () => {
+    await t?.close();
+    await fallback?.close();
+  });
 
   it('signs job.completed, retries after 500s with the same webhook-id, and shows every attempt in /status', async () => {
     const hook = await receiver([500, 500, 200]);
@@ -100,23 +107,20 @@ describe('webhooks (Standard Webhooks, real receiver)', () => {
     }
   });
 
-  it('announces job.stopped, and gives up after the last retry', async () => {
-    const hook = await receiver([503]);
-    try {
-      const made = await t.http.post('/generate').set(bearer).send({ product_image: dataUrl(samplePhoto()), webhook_url: hook.url }).expect(202);
-      const jobId = made.body.job_id as string;
-      await t.http.post(`/stop/${jobId}`).set(bearer).expect(200);
-      const status = await until(
-        async () => (await t.http.get(`/status/${jobId}?include_images=false&include_metrics=false`).set(bearer).expect(200)).body,
-        (s) => s.webhook?.deliveries?.[0]?.state === 'failed',
-      );
-      expect(status.webhook.deliveries[0].event).toBe('job.stopped');
-      expect(status.webhook.deliveries[0].attempts).toHaveLength(4); // the first try and three retries
-      expect(status.webhook.deliveries[0].attempts[0]).toMatchObject({ status_code: 503, error: 'answered 503' });
-      expect(hook.received.every((r) => JSON.parse(r.body).type === 'job.stopped')).toBe(true);
-    } finally {
-      await hook.close();
-    }
+  it("announces job.stopped to the server's WEBHOOK_URL, and gives up after the last retry", async () => {
+    const made = await t.http.post('/generate').set(bearer).send({ product_image: dataUrl(samplePhoto()) }).expect(202);
+    const jobId = made.body.job_id as string;
+    await t.http.post(`/stop/${jobId}`).set(bearer).expect(200);
+    const status = await until(
+      async () => (await t.http.get(`/status/${jobId}?include_images=false&include_metrics=false`).set(bearer).expect(200)).body,
+      (s) => s.webhook?.deliveries?.[0]?.state === 'failed',
+    );
+    expect(status.webhook.url).toBe(fallback.url);
+    expect(status.webhook.deliveries[0].event).toBe('job.stopped');
+    expect(status.webhook.deliveries[0].attempts).toHaveLength(4); // the first try and three retries
+    expect(status.webhook.deliveries[0].attempts[0]).toMatchObject({ status_code: 503, error: 'answered 503' });
+    expect(fallback.received).toHaveLength(4);
+    expect(fallback.received.every((r) => JSON.parse(r.body).type === 'job.stopped')).toBe(true);
   });
 });
 
@@ -125,7 +129,13 @@ describe('webhook URLs that may not be used', () => {
   let photo: string;
   before(async () => {
     // 127.0.0.2 stands for "a public receiver"; everything else on loopback stays forbidden.
-    t = await startTestApp({ API_KEYS: `shop-a:${KEY}`, WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: ['127.0.0.2/32'], RUNNER_ENABLED: false });
+    t = await startTestApp({
+      API_KEYS: `shop-a:${KEY}`,
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_ALLOW_PRIVATE: ['127.0.0.2/32'],
+      WEBHOOK_RETRY_DELAYS_SEC: [0.1],
+      RUNNER_ENABLED: false,
+    });
     photo = dataUrl(await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3060c0' } }).png().toBuffer());
   });
   after(() => t?.close());
@@ -162,6 +172,33 @@ describe('webhook URLs that may not be used', () => {
       await submit(fine.url).expect(202);
     } finally {
       await Promise.all([inner.close(), hop1.close(), hop2.close(), fine.close()]);
+    }
+  });
+
+  it('checks the address each delivery connects to, not only the one seen at submit', async () => {
+    const inner = await receiver([200]);
+    // Looks fine when probed, then points deliveries at loopback: what a rebinding host does.
+    const turncoat = createServer((req, res) => {
+      req.resume();
+      if (req.method === 'HEAD') res.writeHead(200).end();
+      else res.writeHead(307, { Location: inner.url }).end();
+    });
+    await new Promise<void>((resolve) => turncoat.listen(0, '127.0.0.2', resolve));
+    try {
+      const url = `http://127.0.0.2:${(turncoat.address() as AddressInfo).port}/hooks`;
+      const jobId = (await submit(url).expect(202)).body.job_id as string;
+      await t.http.post(`/stop/${jobId}`).set(bearer).expect(200);
+      const status = await until(
+        async () => (await t.http.get(`/status/${jobId}?include_images=false&include_metrics=false`).set(bearer).expect(200)).body,
+        (s) => s.webhook?.deliveries?.[0]?.state === 'failed',
+      );
+      for (const attempt of status.webhook.deliveries[0].attempts) {
+        expect(attempt).toMatchObject({ status_code: null, error: expect.stringMatching(/127\.0\.0\.1 is a loopback, private or link-local address/) });
+      }
+      expect(inner.received).toHaveLength(0);
+    } finally {
+      await new Promise<void>((resolve) => turncoat.close(() => resolve()));
+      await inner.close();
     }
   });
 });

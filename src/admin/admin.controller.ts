@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
 import multer from 'multer';
-import type { Principal } from '../auth/principal';
+import { type Principal, SubmitsJob } from '../auth/principal';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorEnvelopeFilter } from '../common/errors/error.filter';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -126,6 +126,7 @@ export class AdminController {
 
   /** A new Stage 2 job on this job's product shot with new copy. */
   @Post('jobs/:id/redo')
+  @SubmitsJob()
   async redo(@Param('id') id: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const job = await this.jobs.get(id, principal(req));
     const params = job.parameters as unknown as JobParameters;
@@ -150,6 +151,7 @@ export class AdminController {
   }
 
   @Post('new')
+  @SubmitsJob()
   async create(@Req() req: Request, @Res() res: Response): Promise<void> {
     const form: FormState = { values: {}, placements: [], errors: {} };
     try {

@@ -97,6 +97,7 @@ export class JobStatusService {
       result: job.result,
       attempts: job.attempts,
       kind: job.kind,
+      owner: job.owner,
       worker: job.leaseOwner?.split('/')[0] ?? null,
       artifacts: artifacts.map((a) => this.artifactDto(a)),
       webhook: job.webhookUrl ? { url: job.webhookUrl, deliveries: webhooks.map(deliveryDto) } : null,

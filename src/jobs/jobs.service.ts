@@ -125,7 +125,8 @@ export class JobsService {
       const replay = await this.replay(owner ?? '', idem.key, idem.requestHash);
       if (replay) return replay;
     }
-    const webhook = await this.webhookUrls.check(webhookUrl ?? this.config.WEBHOOK_URL, webhookUrl ? 'webhook_url' : 'WEBHOOK_URL');
+    // The operator's WEBHOOK_URL is configuration, not input: only a caller's URL is probed.
+    const webhook = webhookUrl ? await this.webhookUrls.check(webhookUrl, 'webhook_url') : this.config.WEBHOOK_URL;
     const jobId = randomUUID();
     const message = 'Queued.';
     const response = { job_id: jobId, status: 'pending', message, status_url: `/status/${jobId}` };

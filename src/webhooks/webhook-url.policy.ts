@@ -26,9 +26,8 @@ export class WebhookUrlPolicy {
     this.addresses = new WebhookAddressPolicy(config.WEBHOOK_ALLOW_PRIVATE);
   }
 
-  /** The URL to deliver to (undefined for none); throws a 400 naming `field` when it may not be used. */
-  async check(url: string | undefined, field: string): Promise<string | undefined> {
-    if (url === undefined) return undefined;
+  /** The URL to deliver to; throws a 400 naming `field` when it may not be used. */
+  async check(url: string, field: string): Promise<string> {
     let parsed: URL;
     try {
       parsed = new URL(url);

@@ -102,6 +102,7 @@ export class JobStatusDto {
   result: Record<string, unknown>;
   @ApiProperty() attempts: number;
   @ApiProperty({ description: 'Job kind: ad, and later decompose or homepage' }) kind: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The name of the API key that made it (null on an open server)' }) owner: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'INSTANCE_ID of the instance running it now' }) worker: string | null;
   @ApiProperty({ type: [ArtifactDto] }) artifacts: ArtifactDto[];
   @ApiProperty({ nullable: true, type: JobWebhookDto, description: "The job's webhook and every delivery attempt; null without one" })
