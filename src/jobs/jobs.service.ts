@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomInt, randomUUID } from 'node:crypto';
+import { canSee, type Principal } from '../auth/principal';
+import type { Submitter } from '../auth/submission';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { bytesFromBase64, MIME_BY_FORMAT, validateImage } from '../common/images/image-input';
@@ -9,15 +11,13 @@ import { resolveCanvases } from '../pipeline/canvases';
 import type { Canvas } from '../pipeline/pipeline.types';
 import type { ArtifactEntity, NewArtifact } from '../storage/artifact.entity';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
+import { WebhookUrlPolicy } from '../webhooks/webhook-url.policy';
 import { type GenerateRequestDto, MAX_TEXT_LENGTH } from './dto/generate-request.dto';
 import type { JobEntity, JobStatus } from './job.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { JobRunnerService } from './job-runner.service';
 import { type JobSnapshot, JobSnapshotsService } from './job-snapshots.service';
 import { IdempotencyRace, JobsRepository } from './jobs.repository';
-import { WebhookUrlPolicy } from '../webhooks/webhook-url.policy';
-import { canSee, type Principal } from '../auth/principal';
-import type { Submitter } from '../auth/submission';
 
 /** What a job kind's `prepare` hands to admit(): its row's content and its stored inputs. */
 export interface PreparedJob {
@@ -64,51 +64,9 @@ export class JobsService {
     private readonly webhookUrls: WebhookUrlPolicy,
   ) {}
 
-  /** Validates everything, stores the inputs, then inserts the job: bad input never makes a row. */
+  /** An ad job: validated, its input stored, then admitted; bad input never makes a row. */
   submit(dto: GenerateRequestDto, files: UploadedImages, submitter: Submitter): Promise<Submitted> {
-    return this.admit(submitter, dto.webhook_url, async (jobId) => {
-      const startStep = dto.start_step ?? 1;
-      const stopStep = dto.stop_step ?? 2;
-      if (stopStep < startStep) {
-        throw new DomainException(ErrorCode.INVALID_PARAMETER, 'stop_step must not be smaller than start_step', { field: 'stop_step' });
-      }
-      const text = (dto.text_content ?? '').trim();
-      if (text.length > MAX_TEXT_LENGTH) {
-        throw new DomainException(ErrorCode.INVALID_PROMPT, `text_content is ${text.length} characters; the limit is ${MAX_TEXT_LENGTH}`, {
-          field: 'text_content',
-        });
-      }
-      if (startStep === 2 && dto.placements) {
-        throw new DomainException(ErrorCode.INVALID_PARAMETER, 'placements need Stage 1 (start_step 1): a supplied step1_image has one size', {
-          field: 'placements',
-        });
-      }
-      // An unknown font is the caller's mistake: say so now, with the choices, not after a job.
-      if (dto.font_name) this.fonts.resolve(dto.font_name, text);
-      const needed = startStep === 1 ? 'product_image' : 'step1_image';
-      const raw = files[needed] ?? (dto[needed] ? bytesFromBase64(dto[needed], needed) : undefined);
-      if (!raw) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${needed} is required when start_step is ${startStep}`, { field: needed });
-      const image = await validateImage(raw, needed, this.config.MAX_IMAGE_PIXELS);
-      const canvases = startStep === 2 ? [fitCanvas(image.width, image.height)] : resolveCanvases(dto);
-
-      const inputName = `input_${needed === 'product_image' ? 'product' : 'step1'}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
-      const mime = MIME_BY_FORMAT[image.format];
-      const stored = await this.store.write(`jobs/${jobId}/${inputName}`, image.buffer, mime);
-      const input: NewArtifact = { jobId, name: inputName, mime, path: stored.key, bytes: stored.bytes, sha256: stored.sha256 };
-      const { product_image: _p, step1_image: _s, webhook_url: _w, ...rest } = dto;
-      const parameters: JobParameters = {
-        ...rest,
-        text_content: text,
-        start_step: startStep,
-        stop_step: stopStep,
-        seed: dto.seed ?? randomInt(0, 2 ** 31 - 1),
-        width: canvases[0].width,
-        height: canvases[0].height,
-        canvases,
-        inputs: { product_image: needed === 'product_image' ? inputName : undefined, step1_image: needed === 'step1_image' ? inputName : undefined },
-      };
-      return { kind: 'ad', parameters: parameters as unknown as Record<string, unknown>, inputs: [input] };
-    });
+    return this.admit(submitter, dto.webhook_url, (jobId) => this.prepareAd(dto, files, jobId));
   }
 
   /**
@@ -157,6 +115,51 @@ export class JobsService {
       );
     }
     return { jobId: found.jobId, message: String(found.response.message ?? ''), response: found.response, replayed: true };
+  }
+
+  /** Checks an ad request and stores its input image under the new job's id. */
+  private async prepareAd(dto: GenerateRequestDto, files: UploadedImages, jobId: string): Promise<PreparedJob> {
+    const startStep = dto.start_step ?? 1;
+    const stopStep = dto.stop_step ?? 2;
+    if (stopStep < startStep) {
+      throw new DomainException(ErrorCode.INVALID_PARAMETER, 'stop_step must not be smaller than start_step', { field: 'stop_step' });
+    }
+    const text = (dto.text_content ?? '').trim();
+    if (text.length > MAX_TEXT_LENGTH) {
+      throw new DomainException(ErrorCode.INVALID_PROMPT, `text_content is ${text.length} characters; the limit is ${MAX_TEXT_LENGTH}`, {
+        field: 'text_content',
+      });
+    }
+    if (startStep === 2 && dto.placements) {
+      throw new DomainException(ErrorCode.INVALID_PARAMETER, 'placements need Stage 1 (start_step 1): a supplied step1_image has one size', {
+        field: 'placements',
+      });
+    }
+    // An unknown font is the caller's mistake: say so now, with the choices, not after a job.
+    if (dto.font_name) this.fonts.resolve(dto.font_name, text);
+    const needed = startStep === 1 ? 'product_image' : 'step1_image';
+    const raw = files[needed] ?? (dto[needed] ? bytesFromBase64(dto[needed], needed) : undefined);
+    if (!raw) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${needed} is required when start_step is ${startStep}`, { field: needed });
+    const image = await validateImage(raw, needed, this.config.MAX_IMAGE_PIXELS);
+    const canvases = startStep === 2 ? [fitCanvas(image.width, image.height)] : resolveCanvases(dto);
+
+    const inputName = `input_${needed === 'product_image' ? 'product' : 'step1'}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
+    const mime = MIME_BY_FORMAT[image.format];
+    const stored = await this.store.write(`jobs/${jobId}/${inputName}`, image.buffer, mime);
+    const input: NewArtifact = { jobId, name: inputName, mime, path: stored.key, bytes: stored.bytes, sha256: stored.sha256 };
+    const { product_image: _p, step1_image: _s, webhook_url: _w, ...rest } = dto;
+    const parameters: JobParameters = {
+      ...rest,
+      text_content: text,
+      start_step: startStep,
+      stop_step: stopStep,
+      seed: dto.seed ?? randomInt(0, 2 ** 31 - 1),
+      width: canvases[0].width,
+      height: canvases[0].height,
+      canvases,
+      inputs: { product_image: needed === 'product_image' ? inputName : undefined, step1_image: needed === 'step1_image' ? inputName : undefined },
+    };
+    return { kind: 'ad', parameters: parameters as unknown as Record<string, unknown>, inputs: [input] };
   }
 
   async get(jobId: string, principal: Principal): Promise<JobEntity> {

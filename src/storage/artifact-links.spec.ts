@@ -23,6 +23,10 @@ describe('ArtifactLinks', () => {
     expect(() => links.verify(JOB, 'final.png', query, now + 3 * 3600_000)).toThrow(expect.objectContaining({ code: 'LINK_EXPIRED' }));
   });
 
+  it('leaves links plain on an open server, where files are open', () => {
+    expect(new ArtifactLinks(loadConfig({})).url(JOB, 'final.png')).toBe(`/jobs/${JOB}/artifacts/final.png`);
+  });
+
   it('is accepted by every instance with the same keys, and by none with others', () => {
     const url = new ArtifactLinks(keyed).url(JOB, 'final.png');
     const query = Object.fromEntries(new URL(url, 'http://x').searchParams);

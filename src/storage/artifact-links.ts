@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { safeEqual } from '../common/net';
@@ -20,22 +20,20 @@ export class ArtifactLinks {
 
   constructor(private readonly config: AppConfig) {
     const keys = config.apiKeys.map((k) => `${k.name}:${k.secret}`).sort().join('\n');
-    this.secret = config.LINK_SECRET
-      ? Buffer.from(config.LINK_SECRET)
-      : keys
-        ? createHmac('sha256', 'nanococoa-link-secret-v1').update(keys).digest()
-        : randomBytes(32); // open service: links are not checked
+    this.secret = config.LINK_SECRET ? Buffer.from(config.LINK_SECRET) : createHmac('sha256', 'nanococoa-link-secret-v1').update(keys).digest();
   }
 
-  /** Whether links need their signature (they do once any key is configured). */
+  /** Whether links need their signature: once any key is configured (an open server's files are open). */
   get enforced(): boolean {
     return this.config.apiKeys.length > 0;
   }
 
+  /** The file's URL: signed once keys are configured, plain on an open server. */
   url(jobId: string, name: string, now = Date.now()): string {
+    const path = `${this.config.PUBLIC_URL ?? ''}/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`;
+    if (!this.enforced) return path;
     const expires = Math.ceil((now / 1000 + this.config.LINK_TTL_SECONDS) / ROUND_SECONDS) * ROUND_SECONDS;
-    const path = `/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`;
-    return `${this.config.PUBLIC_URL ?? ''}${path}?expires=${expires}&signature=${this.sign(jobId, name, expires)}`;
+    return `${path}?expires=${expires}&signature=${this.sign(jobId, name, expires)}`;
   }
 
   /** Throws LINK_EXPIRED or LINK_INVALID unless the query signs this job's file and is current. */
