@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig } from '../config/app-config';
 import { ApiKeyAuth, ApiKeyGuard } from './api-key.guard';
+import { FixedWindowStorage } from './fixed-window.storage';
 import { RateLimiter, RateLimitGuard } from './rate-limit.guard';
 
 /**
@@ -12,15 +12,8 @@ import { RateLimiter, RateLimitGuard } from './rate-limit.guard';
 @Global()
 @Module({
   imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [
-          { name: 'submit', ttl: 60_000, limit: config.RATE_LIMIT_SUBMITS_PER_MINUTE },
-          { name: 'read', ttl: 60_000, limit: config.RATE_LIMIT_READS_PER_MINUTE },
-        ],
-      }),
-    }),
+    // The module provides the storage RateLimiter counts in (one per app); the limits come from AppConfig.
+    ThrottlerModule.forRootAsync({ useFactory: () => ({ storage: new FixedWindowStorage(), throttlers: [] }) }),
   ],
   providers: [ApiKeyAuth, RateLimiter, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_GUARD, useClass: RateLimitGuard }],
   exports: [ApiKeyAuth, RateLimiter],
