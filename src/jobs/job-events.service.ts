@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Principal } from '../auth/principal';
 import { isDomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { JobStatusDto } from './dto/job-status.dto';
 import { JobNotificationsRepository } from './job-notifications.repository';
 import { JobStatusService } from './job-status.service';
-import type { Principal } from '../auth/principal';
 
 /** Only while notifications are down. */
 const POLL_MS = 1000;

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { FontsModule } from '../fonts/fonts.module';
 import { StorageModule } from '../storage/storage.module';
 import { SystemModule } from '../system/system.module';
+import { WebhookUrlPolicy } from '../webhooks/webhook-url.policy';
 import { JobEntity } from './job.entity';
 import { JobEventsController } from './job-events.controller';
 import { JobEventsService } from './job-events.service';
@@ -20,7 +21,6 @@ import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
-import { WebhookUrlPolicy } from '../webhooks/webhook-url.policy';
 
 /**
  * Jobs of every kind: the queue, the runner, status, events and retention. It knows no

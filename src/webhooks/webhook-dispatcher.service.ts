@@ -9,8 +9,7 @@ import { JobStatusService } from '../jobs/job-status.service';
 import { guardedRequest } from './guarded-http';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import type { WebhookAttempt, WebhookDelivery } from './webhook.types';
-import { MAX_REDIRECTS } from './webhook-url.policy';
-import { WebhookUrlPolicy } from './webhook-url.policy';
+import { MAX_REDIRECTS, WebhookUrlPolicy } from './webhook-url.policy';
 
 const BATCH = 8;
 const IDLE_MS = 5000;
