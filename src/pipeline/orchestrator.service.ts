@@ -98,7 +98,12 @@ export class PipelineOrchestrator {
           job,
           shot: shot ?? shots[0],
           report,
-          persist: (name, data, mime) => writes.push(data.then((bytes) => sink.writeArtifact(name, bytes, mime))),
+          persist: (name, data, mime) => {
+            const write = data.then((bytes) => sink.writeArtifact(name, bytes, mime));
+            // Awaited after the stages; until then a failed write must not count as unhandled.
+            write.catch(() => undefined);
+            writes.push(write);
+          },
           fileName: (base, ext) => `${base}${suffix}.${ext}`,
         };
         report(0, 'start');

@@ -32,7 +32,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: Ar
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nanococoa-test-'));
   // TEST_STORAGE_DRIVER=s3 runs the same suite against a real S3 API (npm test does, for the job suites).
   const s3 = process.env.TEST_STORAGE_DRIVER === 's3' && overrides.STORAGE_DRIVER === undefined ? await startS3rver() : undefined;
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200', ...s3?.env }, overrides);
+  // Tests poll /status every few milliseconds: the per-client limits are lifted unless a test sets them.
+  const unlimited = { RATE_LIMIT_READS_PER_MINUTE: '1000000', RATE_LIMIT_SUBMITS_PER_MINUTE: '100000' };
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200', ...unlimited, ...s3?.env }, overrides);
   const app = await createApp(config, extra).catch(async (error: unknown) => {
     await s3?.close();
     throw error;
