@@ -11,6 +11,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { McpModule } from './mcp/mcp.module';
 import { ModelsModule } from './models/models.module';
 import { PipelineModule } from './pipeline/pipeline.module';
+import { ProvidersModule } from './providers/providers.module';
 import { SystemModule } from './system/system.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -26,6 +27,7 @@ export class AppModule {
         AuthModule,
         DatabaseModule,
         ModelsModule,
+        ProvidersModule,
         FontsModule,
         ClipModule,
         SystemModule,

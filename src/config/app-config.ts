@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { type ApiKey, parseApiKeys } from '../auth/api-keys';
+import { roleProblems } from '../providers/provider-roles';
 import { webhookAllowProblems } from '../webhooks/address-policy';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -242,6 +243,64 @@ export class AppConfig {
   @Transform(toList) @IsString({ each: true })
   MCP_ALLOWED_HOSTS: string[] = [];
 
+  /** The fallback for every provider role below (docs/providers.md). */
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  OPENAI_BASE_URL?: string;
+
+  @IsOptional() @IsString()
+  OPENAI_API_KEY?: string;
+
+  /** The image role: backgrounds. Unset with no OpenAI fallback: the embedded studio backdrops. */
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  IMAGE_API_BASE_URL?: string;
+
+  @IsOptional() @IsString()
+  IMAGE_API_KEY?: string;
+
+  @IsOptional() @IsString()
+  IMAGE_MODEL?: string;
+
+  /** Which server speaks for the image role: its request shape differs (docs/providers.md). */
+  @IsIn(['openai', 'vllm-omni', 'sglang'])
+  IMAGE_API_FLAVOR: 'openai' | 'vllm-omni' | 'sglang' = 'openai';
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000)
+  IMAGE_API_TIMEOUT_MS = 120_000;
+
+  /** Denoising steps sent to FLUX-style servers (vllm-omni, sglang); unset: the server's default. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  IMAGE_INFERENCE_STEPS?: number;
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  VISION_API_BASE_URL?: string;
+
+  @IsOptional() @IsString()
+  VISION_API_KEY?: string;
+
+  @IsOptional() @IsString()
+  VISION_MODEL?: string;
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  LLM_API_BASE_URL?: string;
+
+  @IsOptional() @IsString()
+  LLM_API_KEY?: string;
+
+  @IsOptional() @IsString()
+  LLM_MODEL?: string;
+
+  /** Vision and LLM calls' limit. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000)
+  CHAT_API_TIMEOUT_MS = 60_000;
+
+  /** Retries of a 408/409/429/5xx answer (Retry-After honoured), per call. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  PROVIDER_MAX_RETRIES = 2;
+
+  /** What a stage does when its provider fails: embedded (use the built-in one, say so) or fail the job. */
+  @IsIn(['embedded', 'fail'])
+  PROVIDER_FALLBACK: 'embedded' | 'fail' = 'embedded';
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -274,10 +333,14 @@ const PARSED_KEYS = new WeakMap<AppConfig, ApiKey[]>();
 /** Optional settings have no default, so `new AppConfig()` does not list them. */
 const OPTIONAL_KEYS = [
   'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'INSTANCE_ID',
-  'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY',
+  'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'OPENAI_BASE_URL', 'OPENAI_API_KEY',
+  'IMAGE_API_BASE_URL', 'IMAGE_API_KEY', 'IMAGE_MODEL', 'IMAGE_INFERENCE_STEPS', 'VISION_API_BASE_URL', 'VISION_API_KEY', 'VISION_MODEL',
+  'LLM_API_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL',
 ];
 /** Never echoed in a config error: the message goes to logs. */
-const SECRET_KEYS = new Set(['API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_SECRET', 'S3_SECRET_ACCESS_KEY', 'DATABASE_URL']);
+const SECRET_KEYS = new Set([
+  'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_SECRET', 'S3_SECRET_ACCESS_KEY', 'DATABASE_URL', 'OPENAI_API_KEY', 'IMAGE_API_KEY', 'VISION_API_KEY', 'LLM_API_KEY',
+]);
 
 /** Host name plus a short hash of DATA_DIR: the same after a restart, distinct per data folder. */
 function defaultInstanceId(dataDir: string): string {
@@ -307,6 +370,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   problems.push(...parseApiKeys(config.API_KEYS, config.API_KEY).problems.map((p) => `API_KEYS: ${p}`));
   problems.push(...webhookAllowProblems(config.WEBHOOK_ALLOW_PRIVATE));
   if (config.WEBHOOK_URL && !config.WEBHOOK_SECRET) problems.push('WEBHOOK_URL needs WEBHOOK_SECRET (whsec_...) to sign deliveries');
+  problems.push(...roleProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

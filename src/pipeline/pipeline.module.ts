@@ -5,7 +5,10 @@ import { AdJobHandler } from './ad-job.handler';
 import { EmbeddedImageAnalyzer } from './analysis/embedded-analyzer';
 import { IMAGE_ANALYZER } from './analysis/analysis.types';
 import { BACKGROUND_PROVIDER } from './background/background-provider';
+import { GenerativeBackgroundProvider } from './background/generative-background.provider';
 import { StudioBackgroundProvider } from './background/studio-background.provider';
+import { ImageApiRepository } from '../providers/image-api.repository';
+import { ProvidersModule } from '../providers/providers.module';
 import { LAYOUT_DESIGNER } from './layout/layout.types';
 import { TemplateLayoutDesigner } from './layout/template-designer';
 import { PipelineOrchestrator } from './orchestrator.service';
@@ -27,11 +30,18 @@ import { SegmentStage } from './stages/segment.stage';
 const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, AnalyzeStage, LayoutStage, RenderStage, FinalizeStage, QualityStage];
 
 @Module({
-  imports: [FontsModule, RendererModule, ClipModule],
+  imports: [FontsModule, RendererModule, ClipModule, ProvidersModule],
   providers: [
     SegmentationService,
     StudioBackgroundProvider,
-    { provide: BACKGROUND_PROVIDER, useExisting: StudioBackgroundProvider },
+    GenerativeBackgroundProvider,
+    {
+      // The image model when one is configured (IMAGE_* or OPENAI_*), the studio backdrops otherwise.
+      provide: BACKGROUND_PROVIDER,
+      inject: [ImageApiRepository, GenerativeBackgroundProvider, StudioBackgroundProvider],
+      useFactory: (images: ImageApiRepository, generative: GenerativeBackgroundProvider, studio: StudioBackgroundProvider) =>
+        images.settings ? generative : studio,
+    },
     EmbeddedImageAnalyzer,
     { provide: IMAGE_ANALYZER, useExisting: EmbeddedImageAnalyzer },
     TemplateLayoutDesigner,

@@ -71,7 +71,7 @@ export interface ShotState {
   canvas: Canvas;
   placement?: { box: Box; floorY: number; scale: number };
   background?: RawImage;
-  backgroundInfo?: { provider: string; description: string };
+  backgroundInfo?: { provider: string; description: string; fallback?: string };
   /** Where the backdrop's key light is, so shadows fall away from it. */
   keyLight?: { x: number; y: number };
   step1?: RawImage;

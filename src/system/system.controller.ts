@@ -8,6 +8,7 @@ import { ModelRegistry } from '../models/model-registry.service';
 import type { RegistrySnapshot } from '../models/model.types';
 import { FontsService } from '../fonts/fonts.service';
 import { ChromiumPool, type ChromiumPoolStats } from '../pipeline/renderer/chromium-pool';
+import { ProviderRegistry, type RoleStatus } from '../providers/provider-registry';
 import { HealthRepository } from './health.repository';
 import { SystemMetricsRepository } from './system-metrics.repository';
 
@@ -18,6 +19,8 @@ class HealthDto {
   @ApiProperty({ description: 'Installed segmentation model in use' }) segmentation_model: string | null;
   @ApiProperty({ description: 'Font catalog: families found, and whether any draws Hangul' }) fonts: { families: number; hangul: boolean };
   @ApiProperty({ type: 'object', additionalProperties: true }) models: RegistrySnapshot['totals'];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Each provider role (image, vision, llm): provider, model, last error' })
+  providers: RoleStatus[];
   @ApiProperty({ type: [String] }) warnings: string[];
   @ApiProperty() uptime_sec: number;
 }
@@ -29,6 +32,8 @@ class SystemDto {
   renderer: ChromiumPoolStats;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Jobs per status' }) queue: Record<string, number>;
   @ApiProperty() config: Record<string, unknown>;
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Each provider role: provider, model, calls, failures, last error' })
+  providers: RoleStatus[];
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The last retention sweep: instance, when, ms, jobs, orphans, bytes' })
   retention: Record<string, unknown> | null;
 }
@@ -43,6 +48,7 @@ export class SystemController {
     private readonly registry: ModelRegistry,
     private readonly fonts: FontsService,
     private readonly chromium: ChromiumPool,
+    private readonly providers: ProviderRegistry,
   ) {}
 
   @Get('health')
@@ -59,6 +65,10 @@ export class SystemController {
     if (this.config.ORT_EXECUTION_PROVIDERS.includes('cuda') && gpus.length === 0) warnings.push('ORT_EXECUTION_PROVIDERS asks for CUDA but no GPU was found');
     const fonts = this.fonts.status();
     warnings.push(...fonts.warnings);
+    const providers = this.providers.status();
+    for (const p of providers) {
+      if (p.last_error?.code === 'PROVIDER_UNAUTHORIZED') warnings.push(`The ${p.role} provider refuses its key: ${p.last_error.message}`);
+    }
     const ok = latency !== null && seg !== null;
     if (latency === null) res.status(503);
     return {
@@ -68,6 +78,7 @@ export class SystemController {
       segmentation_model: seg,
       fonts: { families: fonts.families, hangul: fonts.hangul },
       models: this.registry.snapshot().totals,
+      providers,
       warnings,
       uptime_sec: Math.round(process.uptime()),
     };
@@ -81,6 +92,7 @@ export class SystemController {
       metrics: await this.metrics.read(),
       models: this.registry.snapshot(),
       renderer: this.chromium.stats(),
+      providers: this.providers.status(),
       queue: await this.health.queue(),
       retention: await this.health.lastSweep(),
       config: {

@@ -27,6 +27,9 @@ export enum ErrorCode {
   MODEL_LOAD_ERROR = 'MODEL_LOAD_ERROR',
   GPU_OUT_OF_MEMORY = 'GPU_OUT_OF_MEMORY',
   PROVIDER_ERROR = 'PROVIDER_ERROR',
+  PROVIDER_TIMEOUT = 'PROVIDER_TIMEOUT',
+  PROVIDER_REFUSED = 'PROVIDER_REFUSED',
+  PROVIDER_UNAUTHORIZED = 'PROVIDER_UNAUTHORIZED',
   FONT_MISSING = 'FONT_MISSING',
   RENDER_TIMEOUT = 'RENDER_TIMEOUT',
   RENDER_ERROR = 'RENDER_ERROR',
@@ -75,7 +78,12 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.STORAGE_ERROR:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.PROVIDER_ERROR:
+    case ErrorCode.PROVIDER_UNAUTHORIZED:
       return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.PROVIDER_TIMEOUT:
+      return HttpStatus.GATEWAY_TIMEOUT;
+    case ErrorCode.PROVIDER_REFUSED:
+      return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.FONT_MISSING:
     case ErrorCode.RENDER_TIMEOUT:
     case ErrorCode.RENDER_ERROR:

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException } from '../../common/errors/domain.exception';
+import { DomainException, isDomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { BACKGROUND_PROVIDER, type BackgroundProvider, keyLightFromMeta } from '../background/background-provider';
+import { AppConfig } from '../../config/app-config';
+import { BACKGROUND_PROVIDER, type BackgroundProvider, type BackgroundRequest, type BackgroundResult, keyLightFromMeta } from '../background/background-provider';
 import { StudioBackgroundProvider } from '../background/studio-background.provider';
 import { placeProduct } from '../compositing/placement';
 import type { Stage, StageContext } from '../pipeline.types';
@@ -19,6 +20,7 @@ export class BackgroundStage implements Stage {
   constructor(
     @Inject(BACKGROUND_PROVIDER) private readonly configured: BackgroundProvider,
     private readonly studio: StudioBackgroundProvider,
+    private readonly config: AppConfig,
   ) {}
 
   async run(ctx: StageContext): Promise<void> {
@@ -32,7 +34,7 @@ export class BackgroundStage implements Stage {
     // test_mode keeps a job on the embedded provider: no paid API calls, same real pipeline.
     const provider = ctx.input.testMode ? this.studio : this.configured;
     ctx.report(0.1, provider.id, `Making the background (${provider.id})`);
-    const result = await provider.generate({
+    const request: BackgroundRequest = {
       prompt: ctx.input.bgPrompt,
       negativePrompt: ctx.input.negativePrompt,
       width,
@@ -44,10 +46,27 @@ export class BackgroundStage implements Stage {
       strength: ctx.input.strength,
       guidanceScale: ctx.input.guidanceScale,
       signal: ctx.signal,
-    });
+    };
+    let result: BackgroundResult;
+    let fallback: string | undefined;
+    try {
+      result = await provider.generate(request);
+    } catch (error) {
+      // PROVIDER_FALLBACK=embedded: a failed image provider costs the job its generated scene, not the ad.
+      if (provider === this.studio || !isProviderFailure(error) || this.config.PROVIDER_FALLBACK !== 'embedded') throw error;
+      fallback = `${error.code}: ${error.message}`;
+      ctx.report(0.5, this.studio.id, `The image provider failed; using the studio backdrop (${error.code})`);
+      result = await this.studio.generate(request);
+    }
     ctx.shot.background = result.image;
-    ctx.shot.backgroundInfo = { provider: result.provider, description: result.description };
+    ctx.shot.backgroundInfo = { provider: result.provider, description: result.description, ...(fallback ? { fallback } : {}) };
     ctx.shot.keyLight = keyLightFromMeta(result.meta);
     ctx.persist(ctx.fileName('background', 'png'), encodePng(result.image), 'image/png');
   }
+}
+
+const PROVIDER_FAILURES = new Set<string>([ErrorCode.PROVIDER_ERROR, ErrorCode.PROVIDER_TIMEOUT, ErrorCode.PROVIDER_REFUSED, ErrorCode.PROVIDER_UNAUTHORIZED]);
+
+function isProviderFailure(error: unknown): error is DomainException {
+  return isDomainException(error) && PROVIDER_FAILURES.has(error.code);
 }

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import sharp from 'sharp';
+import { ImageApiRepository } from '../../providers/image-api.repository';
+import type { BackgroundProvider, BackgroundRequest, BackgroundResult } from './background-provider';
+
+/**
+ * A backdrop painted by the configured image model (`background_mode` generate): an empty
+ * scene at the canvas's aspect, scaled to cover the canvas. The product is composited onto it
+ * afterwards with its own shadow, so its pixels stay exactly the photo's.
+ */
+@Injectable()
+export class GenerativeBackgroundProvider implements BackgroundProvider {
+  constructor(private readonly images: ImageApiRepository) {}
+
+  get id(): string {
+    const s = this.images.settings;
+    return s ? `${s.flavor}:${s.model}` : 'image-provider';
+  }
+
+  async generate(req: BackgroundRequest): Promise<BackgroundResult> {
+    const prompt = scenePrompt(req.prompt);
+    const started = performance.now();
+    const out = await this.images.generate({
+      prompt,
+      negativePrompt: req.negativePrompt,
+      width: req.width,
+      height: req.height,
+      seed: req.seed,
+      guidanceScale: req.guidanceScale,
+      signal: req.signal,
+    });
+    const { data, info } = await sharp(out.bytes)
+      .removeAlpha()
+      .resize(req.width, req.height, { fit: 'cover', position: 'centre' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return {
+      image: { data, width: info.width, height: info.height, channels: 3 },
+      provider: this.id,
+      description: prompt,
+      meta: { model: out.model, flavor: out.flavor, size: out.size, ms: Math.round(performance.now() - started) },
+    };
+  }
+}
+
+/**
+ * The request for an empty product-photo scene. The product is added later, so the model is
+ * asked for the stage and not the actor: a surface to stand on, light, and nothing that would
+ * compete with the product or the copy.
+ */
+export function scenePrompt(idea: string): string {
+  const scene = idea.trim() || 'a clean, softly lit studio backdrop';
+  return (
+    `Product photography background: ${scene}. An empty scene with a surface in the lower third for a product to stand on, ` +
+    'soft natural light, shallow depth of field, photographic, high detail. No text, no letters, no logos, no people, no products.'
+  );
+}

@@ -1,0 +1,97 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import multer from 'multer';
+import sharp from 'sharp';
+
+/** One request as the server received it. */
+export interface RecordedRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** JSON body, or the text fields of a multipart body. */
+  body: Record<string, unknown>;
+  files: Array<{ field: string; bytes: number; mime: string; width?: number; height?: number }>;
+  /** Set when the client closed the connection before the answer. */
+  closedEarly: boolean;
+}
+
+/** What the next request to a path gets instead of a normal answer. */
+export type Fault =
+  | { status: number; retryAfter?: number; error?: { message: string; type?: string; code?: string } }
+  | 'hang';
+
+/**
+ * A local server that speaks the OpenAI API over real HTTP, for the image role:
+ * POST /v1/images/generations and /v1/images/edits answer with images it draws itself (a
+ * gradient scene at the asked size, PNG, as b64_json). Faults queued per path come first,
+ * then normal answers.
+ */
+export async function startOpenAiServer(): Promise<{
+  url: string;
+  requests: RecordedRequest[];
+  fail(path: string, ...faults: Fault[]): void;
+  close(): Promise<void>;
+}> {
+  const requests: RecordedRequest[] = [];
+  const faults = new Map<string, Fault[]>();
+  const app = express();
+  app.use(express.json({ limit: '50mb' }));
+  const upload = multer({ storage: multer.memoryStorage() }).any();
+
+  const handle = (kind: 'generations' | 'edits') => async (req: express.Request, res: express.Response) => {
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const record: RecordedRequest = {
+      path: req.path,
+      headers: req.headers,
+      body: req.body as Record<string, unknown>,
+      files: await Promise.all(
+        files.map(async (f) => {
+          const meta = await sharp(f.buffer).metadata().catch(() => undefined);
+          return { field: f.fieldname, bytes: f.size, mime: f.mimetype, width: meta?.width, height: meta?.height };
+        }),
+      ),
+      closedEarly: false,
+    };
+    requests.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) record.closedEarly = true;
+    });
+    const fault = faults.get(req.path)?.shift();
+    if (fault === 'hang') return; // never answers; the client must give up or abort
+    if (fault) {
+      if (fault.retryAfter !== undefined) res.setHeader('Retry-After', String(fault.retryAfter));
+      res.status(fault.status).json({ error: fault.error ?? { message: `injected ${fault.status}`, type: 'server_error' } });
+      return;
+    }
+    const [width, height] = String(record.body.size ?? '1024x1024').split('x').map(Number);
+    const png = await scene(width || 1024, height || 1024, kind);
+    res.json({ created: Math.floor(Date.now() / 1000), data: [{ b64_json: png.toString('base64') }] });
+  };
+  app.post('/v1/images/generations', handle('generations'));
+  app.post('/v1/images/edits', upload, handle('edits'));
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    requests,
+    fail: (path, ...more) => faults.set(path, [...(faults.get(path) ?? []), ...more]),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A warm wall over a darker floor: an unmistakably generated, deterministic scene. */
+function scene(width: number, height: number, kind: string): Promise<Buffer> {
+  const floor = Math.round(height * 0.68);
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<defs><linearGradient id="w" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#f3d9b1"/><stop offset="1" stop-color="#d9a86c"/></linearGradient></defs>` +
+    `<rect width="${width}" height="${floor}" fill="url(#w)"/><rect y="${floor}" width="${width}" height="${height - floor}" fill="#7a4a26"/>` +
+    `<circle cx="${width * 0.8}" cy="${height * 0.2}" r="${Math.min(width, height) * 0.08}" fill="${kind === 'edits' ? '#ffffff' : '#fff4d6'}"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}

@@ -1,0 +1,119 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import sharp from 'sharp';
+import { startOpenAiServer } from './helpers/openai-server';
+import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
+
+type Server = Awaited<ReturnType<typeof startOpenAiServer>>;
+type Canvas = { background: { provider: string; description: string; fallback?: string }; quality?: { productFidelity?: { unchanged?: boolean } } };
+
+describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
+  let api: Server;
+  let t: TestApp;
+  before(async () => {
+    api = await startOpenAiServer();
+    t = await startTestApp({ IMAGE_API_BASE_URL: api.url, IMAGE_API_KEY: 'sk-test-0123', IMAGE_MODEL: 'gpt-image-1', PROVIDER_MAX_RETRIES: 2 });
+  });
+  after(async () => {
+    await t?.close();
+    await api?.close();
+  });
+
+  it('paints the backdrop with the model, keeps the product exact, and sends the request shape gpt-image-1 takes', async () => {
+    const made = await t.http
+      .post('/generate')
+      .send({ product_image: dataUrl(samplePhoto()), bg_prompt: 'warm wooden cafe table', text_content: '가을 신메뉴', aspect_ratio: '4:5' })
+      .expect(202);
+    const done = await waitForJob(t.http, made.body.job_id, 120_000);
+    expect(done.status).toBe('completed');
+    const canvas = (done.result as { canvases: Canvas[] }).canvases[0];
+    expect(canvas.background.provider).toBe('openai:gpt-image-1');
+    expect(canvas.background.description).toContain('warm wooden cafe table');
+    expect(canvas.quality?.productFidelity?.unchanged).toBe(true);
+
+    expect(api.requests).toHaveLength(1);
+    const [request] = api.requests;
+    expect(request.path).toBe('/v1/images/generations');
+    expect(request.headers.authorization).toBe('Bearer sk-test-0123');
+    expect(request.body).toMatchObject({ model: 'gpt-image-1', n: 1, size: '1024x1536' });
+    // GPT image models answer b64_json only and reject response_format; FLUX fields are not theirs.
+    for (const field of ['response_format', 'seed', 'guidance_scale', 'negative_prompt']) expect(request.body).not.toHaveProperty(field);
+
+    // The background file is the model's scene, scaled to cover the 4:5 canvas.
+    const background = await t.http.get(`/jobs/${made.body.job_id}/artifacts/background.png`).expect(200);
+    expect(await sharp(background.body as Buffer).metadata()).toMatchObject({ width: 1080, height: 1350 });
+
+    const health = (await t.http.get('/health').expect(200)).body as { providers: Array<{ role: string; configured: boolean; model: string | null }> };
+    expect(health.providers.find((p) => p.role === 'image')).toMatchObject({ configured: true, model: 'gpt-image-1' });
+    expect(health.providers.find((p) => p.role === 'llm')).toMatchObject({ configured: false });
+  });
+
+  it('retries a 429 after its Retry-After, and falls back to the studio backdrop when the provider keeps failing', async () => {
+    const before = api.requests.length;
+    api.fail('/v1/images/generations', { status: 429, retryAfter: 1, error: { message: 'slow down', type: 'rate_limit' } });
+    const retried = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1 }).expect(202)).body.job_id, 120_000);
+    expect(retried.status).toBe('completed');
+    expect(api.requests.length - before).toBe(2);
+    expect((retried.result as { canvases: Canvas[] }).canvases[0].background.provider).toBe('openai:gpt-image-1');
+
+    api.fail('/v1/images/generations', { status: 500 }, { status: 500 }, { status: 500 });
+    const fell = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1 }).expect(202)).body.job_id, 120_000);
+    expect(fell.status).toBe('completed');
+    const background = (fell.result as { canvases: Canvas[] }).canvases[0].background;
+    expect(background.provider).toBe('studio');
+    expect(background.fallback).toMatch(/^PROVIDER_ERROR: the image provider \(gpt-image-1 at http:\/\/127\.0\.0\.1:\d+\/v1\) failed \(500\)/);
+    const system = (await t.http.get('/system').expect(200)).body as { providers: Array<{ role: string; failures: number; last_error: { code: string } | null }> };
+    expect(system.providers.find((p) => p.role === 'image')).toMatchObject({ failures: 1, last_error: { code: 'PROVIDER_ERROR' } });
+  });
+
+  it('closes the provider request within a second when the job is stopped', async () => {
+    api.fail('/v1/images/generations', 'hang');
+    const from = api.requests.length;
+    const id = (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1 }).expect(202)).body.job_id as string;
+    const deadline = Date.now() + 60_000;
+    while (api.requests.length === from) {
+      if (Date.now() > deadline) throw new Error('the provider was never called');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const hanging = api.requests[from];
+    const stoppedAt = Date.now();
+    await t.http.post(`/stop/${id}`).expect(200);
+    while (!hanging.closedEarly) {
+      if (Date.now() - stoppedAt > 1000) throw new Error('the provider request was still open a second after the stop');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await waitForJob(t.http, id, 10_000)).status).toBe('stopped');
+  });
+});
+
+describe('image provider: FLUX.1 on vLLM-Omni and SGLang', () => {
+  let api: Server;
+  before(async () => {
+    api = await startOpenAiServer();
+  });
+  after(() => api?.close());
+
+  for (const flavor of ['vllm-omni', 'sglang'] as const) {
+    it(`sends ${flavor} the canvas size, seed, guidance, negative prompt and steps`, async () => {
+      const t = await startTestApp({ IMAGE_API_BASE_URL: api.url, IMAGE_MODEL: 'black-forest-labs/FLUX.1-schnell', IMAGE_API_FLAVOR: flavor, IMAGE_INFERENCE_STEPS: 4, RUNNER_ENABLED: true });
+      try {
+        const from = api.requests.length;
+        const body = { product_image: dataUrl(samplePhoto()), stop_step: 1, bg_prompt: 'marble', negative_prompt: 'blurry', seed: 42, guidance_scale: 3.5, aspect_ratio: '9:16' };
+        const done = await waitForJob(t.http, (await t.http.post('/generate').send(body).expect(202)).body.job_id, 120_000);
+        expect(done.status).toBe('completed');
+        const [request] = api.requests.slice(from);
+        expect(request.headers.authorization).toBe('Bearer none');
+        expect(request.body).toMatchObject({ model: 'black-forest-labs/FLUX.1-schnell', seed: 42, guidance_scale: 3.5, negative_prompt: 'blurry', num_inference_steps: 4 });
+        // 1080x1920 scaled to about a megapixel, in multiples of 16.
+        const [w, h] = String(request.body.size).split('x').map(Number);
+        expect([w % 16, h % 16]).toEqual([0, 0]);
+        expect(w * h).toBeLessThanOrEqual(1_200_000);
+        expect(Math.abs(w / h - 1080 / 1920)).toBeLessThan(0.02);
+        if (flavor === 'sglang') expect(request.body.response_format).toBe('b64_json');
+        else expect(request.body).not.toHaveProperty('response_format');
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});
