@@ -86,6 +86,47 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
   });
 });
 
+describe('prompt writer: an LLM turns a short Korean idea into the image prompt', () => {
+  let api: Server;
+  let t: TestApp;
+  before(async () => {
+    api = await startOpenAiServer();
+    // One OpenAI-compatible server for both roles, as OPENAI_BASE_URL gives.
+    t = await startTestApp({ OPENAI_BASE_URL: api.url, OPENAI_API_KEY: 'sk-both', IMAGE_MODEL: 'gpt-image-1', LLM_MODEL: 'gpt-5-mini' });
+  });
+  after(async () => {
+    await t?.close();
+    await api?.close();
+  });
+
+  it('sends the idea and the things to avoid to the LLM, then its prompt to the image model', async () => {
+    const body = { product_image: dataUrl(samplePhoto()), stop_step: 1, bg_prompt: '명절 느낌의 빨간색과 금색', negative_prompt: 'snow' };
+    const done = await waitForJob(t.http, (await t.http.post('/generate').send(body).expect(202)).body.job_id, 120_000);
+    expect(done.status).toBe('completed');
+    const [chat, image] = api.requests;
+    expect(chat.path).toBe('/v1/chat/completions');
+    expect(chat.body).toMatchObject({ model: 'gpt-5-mini', response_format: { type: 'json_schema', json_schema: { name: 'image_prompt' } } });
+    const user = (chat.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'user')!.content;
+    expect(user).toContain('명절 느낌의 빨간색과 금색');
+    expect(user).toContain('Avoid: snow');
+    expect(String(image.body.prompt)).toMatch(/^Photorealistic empty scene for a product photo \(Idea: 명절 느낌의 빨간색과 금색\)/);
+    const background = (done.result as { canvases: Array<{ background: Record<string, string> }> }).canvases[0].background;
+    expect(background).toMatchObject({ provider: 'openai:gpt-image-1', promptWriter: 'llm:gpt-5-mini', description: image.body.prompt });
+  });
+
+  it('uses the template when the LLM answers outside the schema, and says so', async () => {
+    api.answerChat(() => 'Sure! Here is a lovely prompt for you.');
+    const from = api.requests.length;
+    const done = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1, bg_prompt: 'marble' }).expect(202)).body.job_id, 120_000);
+    expect(done.status).toBe('completed');
+    const image = api.requests.slice(from).find((r) => r.path === '/v1/images/generations')!;
+    expect(String(image.body.prompt)).toMatch(/^Product photography background: marble\./);
+    const background = (done.result as { canvases: Array<{ background: Record<string, string> }> }).canvases[0].background;
+    expect(background.promptWriter).toBe('template');
+    expect(background.promptFallback).toMatch(/^PROVIDER_ERROR: the llm provider \(gpt-5-mini at .*\) answered outside the image_prompt schema/);
+  });
+});
+
 describe('image provider: FLUX.1 on vLLM-Omni and SGLang', () => {
   let api: Server;
   before(async () => {

@@ -6,6 +6,7 @@ import { EmbeddedImageAnalyzer } from './analysis/embedded-analyzer';
 import { IMAGE_ANALYZER } from './analysis/analysis.types';
 import { BACKGROUND_PROVIDER } from './background/background-provider';
 import { GenerativeBackgroundProvider } from './background/generative-background.provider';
+import { ImagePromptWriter } from './background/image-prompt-writer';
 import { StudioBackgroundProvider } from './background/studio-background.provider';
 import { ImageApiRepository } from '../providers/image-api.repository';
 import { ProvidersModule } from '../providers/providers.module';
@@ -35,6 +36,7 @@ const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, Anal
     SegmentationService,
     StudioBackgroundProvider,
     GenerativeBackgroundProvider,
+    ImagePromptWriter,
     {
       // The image model when one is configured (IMAGE_* or OPENAI_*), the studio backdrops otherwise.
       provide: BACKGROUND_PROVIDER,

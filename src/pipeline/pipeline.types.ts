@@ -71,7 +71,8 @@ export interface ShotState {
   canvas: Canvas;
   placement?: { box: Box; floorY: number; scale: number };
   background?: RawImage;
-  backgroundInfo?: { provider: string; description: string; fallback?: string };
+  /** What drew the backdrop; `description` is the prompt a generative provider was sent. */
+  backgroundInfo?: { provider: string; description: string; promptWriter?: string; promptFallback?: string; fallback?: string };
   /** Where the backdrop's key light is, so shadows fall away from it. */
   keyLight?: { x: number; y: number };
   step1?: RawImage;

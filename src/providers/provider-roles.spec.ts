@@ -21,9 +21,11 @@ describe('roleSettings', () => {
     expect(roleSettings(config, 'vision')).toMatchObject({ baseURL: 'http://vllm:8000/v1', apiKey: 'sk-x', model: 'Qwen/Qwen2.5-VL-7B-Instruct' });
   });
 
-  it('refuses at boot a server without a model', () => {
+  it("refuses at boot a role's own server without a model; a shared server serves only the roles given a model", () => {
     expect(() => loadConfig({ IMAGE_API_BASE_URL: 'http://omni:8091/v1' })).toThrow(/IMAGE_MODEL/);
-    expect(() => loadConfig({ OPENAI_BASE_URL: 'http://vllm:8000/v1', LLM_MODEL: 'qwen' })).toThrow(/IMAGE_MODEL[\s\S]*VISION_MODEL/);
+    const shared = loadConfig({ OPENAI_BASE_URL: 'http://vllm:8000/v1', LLM_MODEL: 'qwen' });
+    expect(roleSettings(shared, 'llm')).toMatchObject({ baseURL: 'http://vllm:8000/v1', model: 'qwen' });
+    expect(roleSettings(shared, 'image')).toBeNull();
   });
 });
 

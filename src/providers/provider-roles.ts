@@ -46,14 +46,14 @@ export function roleSettings(config: AppConfig, role: ProviderRole): RoleSetting
   };
 }
 
-/** What config says is missing for a role that is half set up (a server without a model). */
+/**
+ * A role's own server without a model is a mistake worth stopping for. A shared
+ * OPENAI_BASE_URL without a role's model only leaves that role on its embedded stage (one
+ * vLLM serving the LLM need not serve images).
+ */
 export function roleProblems(config: AppConfig): string[] {
-  const problems: string[] = [];
-  const named = { image: 'IMAGE', vision: 'VISION', llm: 'LLM' } as const;
-  for (const role of PROVIDER_ROLES) {
-    const prefix = named[role];
-    const hasServer = Boolean((config as unknown as Record<string, unknown>)[`${prefix}_API_BASE_URL`] ?? config.OPENAI_BASE_URL);
-    if (hasServer && !roleSettings(config, role)) problems.push(`${prefix}_MODEL: a ${role} server is set (${prefix}_API_BASE_URL or OPENAI_BASE_URL) but no model`);
-  }
-  return problems;
+  const own = { IMAGE: [config.IMAGE_API_BASE_URL, config.IMAGE_MODEL], VISION: [config.VISION_API_BASE_URL, config.VISION_MODEL], LLM: [config.LLM_API_BASE_URL, config.LLM_MODEL] };
+  return Object.entries(own)
+    .filter(([, [url, model]]) => url && !model)
+    .map(([prefix]) => `${prefix}_MODEL: ${prefix}_API_BASE_URL names a server but no model is set`);
 }

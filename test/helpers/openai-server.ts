@@ -21,15 +21,17 @@ export type Fault =
   | 'hang';
 
 /**
- * A local server that speaks the OpenAI API over real HTTP, for the image role:
- * POST /v1/images/generations and /v1/images/edits answer with images it draws itself (a
- * gradient scene at the asked size, PNG, as b64_json). Faults queued per path come first,
- * then normal answers.
+ * A local server that speaks the OpenAI API over real HTTP: POST /v1/images/generations and
+ * /v1/images/edits answer with images it draws itself (a gradient scene at the asked size, PNG,
+ * as b64_json); POST /v1/chat/completions answers with what the test scripts (by default an
+ * image prompt as JSON). Faults queued per path come first, then normal answers.
  */
 export async function startOpenAiServer(): Promise<{
   url: string;
   requests: RecordedRequest[];
   fail(path: string, ...faults: Fault[]): void;
+  /** How /v1/chat/completions answers: the assistant's content for a user and system message. */
+  answerChat(fn: (user: string, system: string) => string): void;
   close(): Promise<void>;
 }> {
   const requests: RecordedRequest[] = [];
@@ -67,6 +69,31 @@ export async function startOpenAiServer(): Promise<{
     const png = await scene(width || 1024, height || 1024, kind);
     res.json({ created: Math.floor(Date.now() / 1000), data: [{ b64_json: png.toString('base64') }] });
   };
+  let chat: (user: string, system: string) => string = (user) =>
+    JSON.stringify({
+      prompt: `Photorealistic empty scene for a product photo (${user.split('\n')[0]}), a wooden surface in the lower third, soft window light, 50 mm lens, shallow depth of field, professional product photography`,
+    });
+  app.post('/v1/chat/completions', (req, res) => {
+    const body = req.body as { messages?: Array<{ role: string; content: unknown }> };
+    const record: RecordedRequest = { path: req.path, headers: req.headers, body: req.body as Record<string, unknown>, files: [], closedEarly: false };
+    requests.push(record);
+    const fault = faults.get(req.path)?.shift();
+    if (fault === 'hang') return;
+    if (fault) {
+      res.status(fault.status).json({ error: fault.error ?? { message: `injected ${fault.status}` } });
+      return;
+    }
+    const text = (role: string) => String(body.messages?.find((m) => m.role === role)?.content ?? '');
+    const content = chat(text('user'), text('system'));
+    res.json({
+      id: 'chatcmpl-test',
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: (req.body as { model?: string }).model,
+      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 120, completion_tokens: 60, total_tokens: 180 },
+    });
+  });
   app.post('/v1/images/generations', handle('generations'));
   app.post('/v1/images/edits', upload, handle('edits'));
 
@@ -77,6 +104,9 @@ export async function startOpenAiServer(): Promise<{
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests,
     fail: (path, ...more) => faults.set(path, [...(faults.get(path) ?? []), ...more]),
+    answerChat: (fn) => {
+      chat = fn;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { ImageApiRepository } from '../../providers/image-api.repository';
 import type { BackgroundProvider, BackgroundRequest, BackgroundResult } from './background-provider';
+import { ImagePromptWriter } from './image-prompt-writer';
 
 /**
  * A backdrop painted by the configured image model (`background_mode` generate): an empty
@@ -10,7 +11,10 @@ import type { BackgroundProvider, BackgroundRequest, BackgroundResult } from './
  */
 @Injectable()
 export class GenerativeBackgroundProvider implements BackgroundProvider {
-  constructor(private readonly images: ImageApiRepository) {}
+  constructor(
+    private readonly images: ImageApiRepository,
+    private readonly writer: ImagePromptWriter,
+  ) {}
 
   get id(): string {
     const s = this.images.settings;
@@ -18,8 +22,9 @@ export class GenerativeBackgroundProvider implements BackgroundProvider {
   }
 
   async generate(req: BackgroundRequest): Promise<BackgroundResult> {
-    const prompt = scenePrompt(req.prompt);
     const started = performance.now();
+    const written = await this.writer.write(req.prompt, req.negativePrompt, req.signal);
+    const prompt = written.prompt;
     const out = await this.images.generate({
       prompt,
       negativePrompt: req.negativePrompt,
@@ -38,20 +43,14 @@ export class GenerativeBackgroundProvider implements BackgroundProvider {
       image: { data, width: info.width, height: info.height, channels: 3 },
       provider: this.id,
       description: prompt,
-      meta: { model: out.model, flavor: out.flavor, size: out.size, ms: Math.round(performance.now() - started) },
+      meta: {
+        model: out.model,
+        flavor: out.flavor,
+        size: out.size,
+        ms: Math.round(performance.now() - started),
+        promptWriter: written.writer,
+        ...(written.fallback ? { promptWriterFallback: written.fallback } : {}),
+      },
     };
   }
-}
-
-/**
- * The request for an empty product-photo scene. The product is added later, so the model is
- * asked for the stage and not the actor: a surface to stand on, light, and nothing that would
- * compete with the product or the copy.
- */
-export function scenePrompt(idea: string): string {
-  const scene = idea.trim() || 'a clean, softly lit studio backdrop';
-  return (
-    `Product photography background: ${scene}. An empty scene with a surface in the lower third for a product to stand on, ` +
-    'soft natural light, shallow depth of field, photographic, high detail. No text, no letters, no logos, no people, no products.'
-  );
 }

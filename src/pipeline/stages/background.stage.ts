@@ -59,7 +59,14 @@ export class BackgroundStage implements Stage {
       result = await this.studio.generate(request);
     }
     ctx.shot.background = result.image;
-    ctx.shot.backgroundInfo = { provider: result.provider, description: result.description, ...(fallback ? { fallback } : {}) };
+    const { promptWriter, promptWriterFallback } = result.meta as { promptWriter?: string; promptWriterFallback?: string };
+    ctx.shot.backgroundInfo = {
+      provider: result.provider,
+      description: result.description,
+      ...(promptWriter ? { promptWriter } : {}),
+      ...(promptWriterFallback ? { promptFallback: promptWriterFallback } : {}),
+      ...(fallback ? { fallback } : {}),
+    };
     ctx.shot.keyLight = keyLightFromMeta(result.meta);
     ctx.persist(ctx.fileName('background', 'png'), encodePng(result.image), 'image/png');
   }
