@@ -19,10 +19,10 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
     await api?.close();
   });
 
-  it('paints the backdrop with the model, keeps the product exact, and sends the request shape gpt-image-1 takes', async () => {
+  it('paints an empty scene (background_mode generate), keeps the product exact, and sends the request shape gpt-image-1 takes', async () => {
     const made = await t.http
       .post('/generate')
-      .send({ product_image: dataUrl(samplePhoto()), bg_prompt: 'warm wooden cafe table', text_content: '가을 신메뉴', aspect_ratio: '4:5' })
+      .send({ product_image: dataUrl(samplePhoto()), bg_prompt: 'warm wooden cafe table', text_content: '가을 신메뉴', aspect_ratio: '4:5', background_mode: 'generate' })
       .expect(202);
     const done = await waitForJob(t.http, made.body.job_id, 120_000);
     expect(done.status).toBe('completed');
@@ -48,16 +48,36 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
     expect(health.providers.find((p) => p.role === 'llm')).toMatchObject({ configured: false });
   });
 
+  it('paints around the placed product by default (edit): an RGBA mask whose alpha 0 marks what to paint', async () => {
+    const from = api.requests.length;
+    const done = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1, aspect_ratio: '4:5' }).expect(202)).body.job_id, 120_000);
+    expect(done.status).toBe('completed');
+    expect((done.result as { canvases: Canvas[] }).canvases[0].background).toMatchObject({ provider: 'openai:gpt-image-1', mode: 'edit' });
+    const [edit] = api.requests.slice(from);
+    expect(edit.path).toBe('/v1/images/edits');
+    expect(edit.body).toMatchObject({ model: 'gpt-image-1', size: '1024x1536' });
+    expect(edit.body).not.toHaveProperty('response_format');
+    const image = edit.files.find((f) => f.field === 'image')!;
+    const mask = edit.files.find((f) => f.field === 'mask')!;
+    expect([image.width, image.height, mask.width, mask.height]).toEqual([1024, 1536, 1024, 1536]);
+    const alpha = await sharp(mask.data).ensureAlpha().extractChannel(3).raw().toBuffer();
+    const kept = alpha.filter((a) => a === 255).length / alpha.length;
+    expect(alpha[0]).toBe(0); // a corner: painted
+    expect(kept).toBeGreaterThan(0.05); // the product: kept
+    expect(kept).toBeLessThan(0.6);
+  });
+
   it('retries a 429 after its Retry-After, and falls back to the studio backdrop when the provider keeps failing', async () => {
     const before = api.requests.length;
     api.fail('/v1/images/generations', { status: 429, retryAfter: 1, error: { message: 'slow down', type: 'rate_limit' } });
-    const retried = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1 }).expect(202)).body.job_id, 120_000);
+    const generate = { product_image: dataUrl(samplePhoto()), stop_step: 1, background_mode: 'generate' };
+    const retried = await waitForJob(t.http, (await t.http.post('/generate').send(generate).expect(202)).body.job_id, 120_000);
     expect(retried.status).toBe('completed');
     expect(api.requests.length - before).toBe(2);
     expect((retried.result as { canvases: Canvas[] }).canvases[0].background.provider).toBe('openai:gpt-image-1');
 
     api.fail('/v1/images/generations', { status: 500 }, { status: 500 }, { status: 500 });
-    const fell = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1 }).expect(202)).body.job_id, 120_000);
+    const fell = await waitForJob(t.http, (await t.http.post('/generate').send(generate).expect(202)).body.job_id, 120_000);
     expect(fell.status).toBe('completed');
     const background = (fell.result as { canvases: Canvas[] }).canvases[0].background;
     expect(background.provider).toBe('studio');
@@ -67,7 +87,7 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
   });
 
   it('closes the provider request within a second when the job is stopped', async () => {
-    api.fail('/v1/images/generations', 'hang');
+    api.fail('/v1/images/edits', 'hang');
     const from = api.requests.length;
     const id = (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1 }).expect(202)).body.job_id as string;
     const deadline = Date.now() + 60_000;
@@ -103,7 +123,7 @@ describe('prompt writer: an LLM turns a short Korean idea into the image prompt'
     const body = { product_image: dataUrl(samplePhoto()), stop_step: 1, bg_prompt: '명절 느낌의 빨간색과 금색', negative_prompt: 'snow' };
     const done = await waitForJob(t.http, (await t.http.post('/generate').send(body).expect(202)).body.job_id, 120_000);
     expect(done.status).toBe('completed');
-    const [chat, image] = api.requests;
+    const [chat, image] = api.requests; // the chat first, then the edit around the product
     expect(chat.path).toBe('/v1/chat/completions');
     expect(chat.body).toMatchObject({ model: 'gpt-5-mini', response_format: { type: 'json_schema', json_schema: { name: 'image_prompt' } } });
     const user = (chat.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'user')!.content;
@@ -119,7 +139,7 @@ describe('prompt writer: an LLM turns a short Korean idea into the image prompt'
     const from = api.requests.length;
     const done = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1, bg_prompt: 'marble' }).expect(202)).body.job_id, 120_000);
     expect(done.status).toBe('completed');
-    const image = api.requests.slice(from).find((r) => r.path === '/v1/images/generations')!;
+    const image = api.requests.slice(from).find((r) => r.path.startsWith('/v1/images/'))!;
     expect(String(image.body.prompt)).toMatch(/^Product photography background: marble\./);
     const background = (done.result as { canvases: Array<{ background: Record<string, string> }> }).canvases[0].background;
     expect(background.promptWriter).toBe('template');
@@ -139,7 +159,16 @@ describe('image provider: FLUX.1 on vLLM-Omni and SGLang', () => {
       const t = await startTestApp({ IMAGE_API_BASE_URL: api.url, IMAGE_MODEL: 'black-forest-labs/FLUX.1-schnell', IMAGE_API_FLAVOR: flavor, IMAGE_INFERENCE_STEPS: 4, RUNNER_ENABLED: true });
       try {
         const from = api.requests.length;
-        const body = { product_image: dataUrl(samplePhoto()), stop_step: 1, bg_prompt: 'marble', negative_prompt: 'blurry', seed: 42, guidance_scale: 3.5, aspect_ratio: '9:16' };
+        const body = {
+          product_image: dataUrl(samplePhoto()),
+          stop_step: 1,
+          bg_prompt: 'marble',
+          negative_prompt: 'blurry',
+          seed: 42,
+          guidance_scale: 3.5,
+          aspect_ratio: '9:16',
+          background_mode: 'generate',
+        };
         const done = await waitForJob(t.http, (await t.http.post('/generate').send(body).expect(202)).body.job_id, 120_000);
         expect(done.status).toBe('completed');
         const [request] = api.requests.slice(from);
@@ -157,4 +186,22 @@ describe('image provider: FLUX.1 on vLLM-Omni and SGLang', () => {
       }
     });
   }
+
+  it('sends vLLM-Omni a grey mask whose white marks what to paint', async () => {
+    const t = await startTestApp({ IMAGE_API_BASE_URL: api.url, IMAGE_MODEL: 'black-forest-labs/FLUX.1-schnell', IMAGE_API_FLAVOR: 'vllm-omni' });
+    try {
+      const from = api.requests.length;
+      const done = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1 }).expect(202)).body.job_id, 120_000);
+      expect(done.status).toBe('completed');
+      const [edit] = api.requests.slice(from);
+      expect(edit.path).toBe('/v1/images/edits');
+      expect(edit.body).toMatchObject({ model: 'black-forest-labs/FLUX.1-schnell', size: '1024x1024', seed: expect.any(String) });
+      const mask = edit.files.find((f) => f.field === 'mask')!;
+      const grey = await sharp(mask.data).extractChannel(0).raw().toBuffer();
+      expect(grey[0]).toBe(255); // a corner: painted
+      expect(grey.filter((v) => v === 0).length / grey.length).toBeGreaterThan(0.05); // the product: kept (black)
+    } finally {
+      await t.close();
+    }
+  });
 });

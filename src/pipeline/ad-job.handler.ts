@@ -53,6 +53,7 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
     textContent: p.text_content ?? '',
     bgPrompt: p.bg_prompt ?? '',
     negativePrompt: p.negative_prompt ?? '',
+    backgroundMode: p.background_mode,
     textPosition: p.text_position ?? 'auto',
     strength: p.strength ?? 0.6,
     guidanceScale: p.guidance_scale ?? 3.5,

@@ -28,6 +28,8 @@ export interface PipelineInput {
   textContent: string;
   bgPrompt: string;
   negativePrompt: string;
+  /** Unset: edit where the image server takes masks, generate elsewhere. */
+  backgroundMode?: 'edit' | 'generate';
   htmlStylePrompt: string;
   fontName?: string;
   textPosition: 'auto' | 'top' | 'center' | 'bottom';
@@ -72,7 +74,7 @@ export interface ShotState {
   placement?: { box: Box; floorY: number; scale: number };
   background?: RawImage;
   /** What drew the backdrop; `description` is the prompt a generative provider was sent. */
-  backgroundInfo?: { provider: string; description: string; promptWriter?: string; promptFallback?: string; fallback?: string };
+  backgroundInfo?: { provider: string; description: string; mode?: string; promptWriter?: string; promptFallback?: string; fallback?: string };
   /** Where the backdrop's key light is, so shadows fall away from it. */
   keyLight?: { x: number; y: number };
   step1?: RawImage;

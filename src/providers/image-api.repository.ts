@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { toFile } from 'openai';
+import sharp from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -49,6 +51,40 @@ export class ImageApiRepository {
 
   get settings(): RoleSettings | null {
     return this.providers.settings('image');
+  }
+
+  /** edit where the server takes masks (the OpenAI Images API, vLLM-Omni), generate elsewhere. */
+  get defaultMode(): 'edit' | 'generate' {
+    return this.settings?.flavor === 'sglang' ? 'generate' : 'edit';
+  }
+
+  /**
+   * Paints `image` where `keep` is 0, as the server's mask convention says: OpenAI takes an RGBA
+   * mask whose alpha 0 marks what to paint; vLLM-Omni a grey mask whose white marks it. The size
+   * asked for is the image's own.
+   */
+  edit(req: ImageGenerateRequest & { image: Buffer; keep: { data: Buffer; width: number; height: number } }): Promise<GeneratedImage> {
+    return this.providers.call('image', req.signal, async (client, s) => {
+      const { width, height } = req.keep;
+      const mask =
+        s.flavor === 'openai'
+          ? await sharp({ create: { width, height, channels: 3, background: '#000000' } }).joinChannel(req.keep.data, { raw: { width, height, channels: 1 } }).png().toBuffer()
+          : await sharp(Buffer.from(req.keep.data.map((v) => 255 - v)), { raw: { width, height, channels: 1 } }).png().toBuffer();
+      const size = `${width}x${height}`;
+      const body = {
+        model: s.model,
+        prompt: req.prompt,
+        n: 1,
+        size,
+        image: await toFile(req.image, 'image.png', { type: 'image/png' }),
+        mask: await toFile(mask, 'mask.png', { type: 'image/png' }),
+        ...this.extraFields(s.flavor, req),
+      };
+      const res = await client.images.edit(body as unknown as Parameters<typeof client.images.edit>[0], { signal: req.signal });
+      const b64 = (res as { data?: Array<{ b64_json?: string }> }).data?.[0]?.b64_json;
+      if (!b64) throw new DomainException(ErrorCode.PROVIDER_ERROR, `the image provider (${s.model}) answered without a b64_json image`, { role: 'image' });
+      return { bytes: Buffer.from(b64, 'base64'), size, model: s.model, flavor: s.flavor };
+    });
   }
 
   generate(req: ImageGenerateRequest): Promise<GeneratedImage> {

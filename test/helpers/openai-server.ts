@@ -10,7 +10,7 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** JSON body, or the text fields of a multipart body. */
   body: Record<string, unknown>;
-  files: Array<{ field: string; bytes: number; mime: string; width?: number; height?: number }>;
+  files: Array<{ field: string; bytes: number; mime: string; width?: number; height?: number; data: Buffer }>;
   /** Set when the client closed the connection before the answer. */
   closedEarly: boolean;
 }
@@ -49,7 +49,7 @@ export async function startOpenAiServer(): Promise<{
       files: await Promise.all(
         files.map(async (f) => {
           const meta = await sharp(f.buffer).metadata().catch(() => undefined);
-          return { field: f.fieldname, bytes: f.size, mime: f.mimetype, width: meta?.width, height: meta?.height };
+          return { field: f.fieldname, bytes: f.size, mime: f.mimetype, width: meta?.width, height: meta?.height, data: f.buffer };
         }),
       ),
       closedEarly: false,

@@ -55,6 +55,15 @@ export class GenerateRequestDto {
   @IsOptional() @IsString() @MaxLength(1000)
   negative_prompt?: string = '';
 
+  @ApiPropertyOptional({
+    enum: ['edit', 'generate'],
+    description:
+      'With an image provider: edit paints the scene around the placed product (lit for it; default where the server takes masks: ' +
+      'openai, vllm-omni); generate paints an empty scene and the product is composited on it. The product pixels stay the photo\'s either way.',
+  })
+  @IsOptional() @IsIn(['edit', 'generate'])
+  background_mode?: 'edit' | 'generate';
+
   @ApiPropertyOptional({ example: 'bold gold text with shadow', maxLength: 500, default: '' })
   @IsOptional() @IsString() @MaxLength(500)
   html_style_prompt?: string = '';

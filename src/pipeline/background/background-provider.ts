@@ -19,6 +19,9 @@ export interface BackgroundRequest {
   floorY: number;
   /** Canvas-size 1-channel mask (255 = product), for edit-style providers. */
   productMask?: RawImage;
+  /** Canvas-size RGBA: the product where it will stand, transparent elsewhere (edit mode). */
+  placedProduct?: RawImage;
+  mode?: 'edit' | 'generate';
   /** 0..1: how far a generative provider may move from its starting point. */
   strength: number;
   guidanceScale: number;

@@ -69,6 +69,18 @@ export async function scaleProduct(cutout: RawImage, productBox: Box, target: Bo
   return { data, width, height, x: target.x - Math.round(padL * sx), y: target.y - Math.round(padT * sy) };
 }
 
+/** The product layer: the scaled patch clipped to a canvas, RGBA, transparent elsewhere. */
+export function productLayer(scaled: ScaledProduct, cw: number, ch: number): Buffer {
+  const product = Buffer.alloc(cw * ch * 4);
+  const x0 = Math.max(0, scaled.x);
+  const x1 = Math.min(cw, scaled.x + scaled.width);
+  for (let y = Math.max(0, scaled.y); y < Math.min(ch, scaled.y + scaled.height); y++) {
+    const from = ((y - scaled.y) * scaled.width + (x0 - scaled.x)) * 4;
+    scaled.data.copy(product, (y * cw + x0) * 4, from, from + (x1 - x0) * 4);
+  }
+  return product;
+}
+
 function assertLayers(background: RawImage, cutout: RawImage): void {
   if (background.channels !== 3) throw new RangeError('background must have 3 channels');
   if (cutout.channels !== 4) throw new RangeError('cutout must have 4 channels');
@@ -91,16 +103,11 @@ export async function composeProductShot(input: ComposeInput): Promise<ComposeRe
   const scaled = await (input.scaled ?? scaleProduct(cutout, productBox, placement.box));
   throwIfAborted(signal);
 
-  // Product layer: the scaled patch clipped to the canvas.
-  const product = Buffer.alloc(cw * ch * 4);
+  const product = productLayer(scaled, cw, ch);
   const x0 = Math.max(0, scaled.x);
   const y0 = Math.max(0, scaled.y);
   const x1 = Math.min(cw, scaled.x + scaled.width);
   const y1 = Math.min(ch, scaled.y + scaled.height);
-  for (let y = y0; y < y1; y++) {
-    const from = ((y - scaled.y) * scaled.width + (x0 - scaled.x)) * 4;
-    scaled.data.copy(product, (y * cw + x0) * 4, from, from + (x1 - x0) * 4);
-  }
   const matteAlpha = new Uint8Array(scaled.width * scaled.height);
   for (let i = 0; i < matteAlpha.length; i++) matteAlpha[i] = scaled.data[i * 4 + 3];
   const matte: PlacedMatte = { alpha: matteAlpha, width: scaled.width, height: scaled.height, x: scaled.x, y: scaled.y };

@@ -4,7 +4,9 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import { AppConfig } from '../../config/app-config';
 import { BACKGROUND_PROVIDER, type BackgroundProvider, type BackgroundRequest, type BackgroundResult, keyLightFromMeta } from '../background/background-provider';
 import { StudioBackgroundProvider } from '../background/studio-background.provider';
+import { productLayer, scaleProduct } from '../compositing/composite';
 import { placeProduct } from '../compositing/placement';
+import { ImageApiRepository } from '../../providers/image-api.repository';
 import type { Stage, StageContext } from '../pipeline.types';
 import { encodePng } from './encode';
 
@@ -21,6 +23,7 @@ export class BackgroundStage implements Stage {
     @Inject(BACKGROUND_PROVIDER) private readonly configured: BackgroundProvider,
     private readonly studio: StudioBackgroundProvider,
     private readonly config: AppConfig,
+    private readonly images: ImageApiRepository,
   ) {}
 
   async run(ctx: StageContext): Promise<void> {
@@ -34,7 +37,15 @@ export class BackgroundStage implements Stage {
     // test_mode keeps a job on the embedded provider: no paid API calls, same real pipeline.
     const provider = ctx.input.testMode ? this.studio : this.configured;
     ctx.report(0.1, provider.id, `Making the background (${provider.id})`);
+    // Edit mode needs the product where it will stand, so the model paints around it.
+    const mode = provider === this.studio ? 'generate' : (ctx.input.backgroundMode ?? this.images.defaultMode);
+    const placedProduct =
+      mode === 'edit'
+        ? { data: productLayer(await scaleProduct(cutout, productBox, placement.box), width, height), width, height, channels: 4 as const }
+        : undefined;
     const request: BackgroundRequest = {
+      mode,
+      placedProduct,
       prompt: ctx.input.bgPrompt,
       negativePrompt: ctx.input.negativePrompt,
       width,
@@ -59,10 +70,11 @@ export class BackgroundStage implements Stage {
       result = await this.studio.generate(request);
     }
     ctx.shot.background = result.image;
-    const { promptWriter, promptWriterFallback } = result.meta as { promptWriter?: string; promptWriterFallback?: string };
+    const { promptWriter, promptWriterFallback, mode: painted } = result.meta as { promptWriter?: string; promptWriterFallback?: string; mode?: string };
     ctx.shot.backgroundInfo = {
       provider: result.provider,
       description: result.description,
+      ...(painted ? { mode: painted } : {}),
       ...(promptWriter ? { promptWriter } : {}),
       ...(promptWriterFallback ? { promptFallback: promptWriterFallback } : {}),
       ...(fallback ? { fallback } : {}),
