@@ -147,6 +147,73 @@ describe('prompt writer: an LLM turns a short Korean idea into the image prompt'
   });
 });
 
+describe('vision analysis: Qwen2.5-VL on vLLM reads the composite, checked against the masks', () => {
+  let api: Server;
+  let t: TestApp;
+  before(async () => {
+    api = await startOpenAiServer();
+    t = await startTestApp({ VISION_API_BASE_URL: api.url, VISION_MODEL: 'Qwen/Qwen2.5-VL-7B-Instruct', PROVIDER_MAX_RETRIES: 0 });
+  });
+  after(async () => {
+    await t?.close();
+    await api?.close();
+  });
+
+  const analysisOf = async (jobId: string) =>
+    (await t.http.get(`/jobs/${jobId}/artifacts/analysis.json`).expect(200)).body as {
+      provider: string;
+      candidates: Array<{ position: string }>;
+      vision: { used: boolean; accepted?: unknown[]; rejected?: Array<{ why: string }>; notes: string[]; scene?: string };
+    };
+
+  it('sends the image as a data URL with a JSON schema, keeps the free region, rejects the one on the product', async () => {
+    api.answerChat(() =>
+      JSON.stringify({
+        scene: 'espresso cup on a studio sweep',
+        mood: 'warm, calm',
+        dominant_colors: ['#c0392b', '#f5e6d3'],
+        free_regions: [
+          { x: 0.1, y: 0.08, width: 0.8, height: 0.14 },
+          { x: 0.3, y: 0.35, width: 0.4, height: 0.4 },
+        ],
+        text_position: 'top',
+        text_color: '#ffffff',
+      }),
+    );
+    const body = { product_image: dataUrl(samplePhoto()), text_content: '가을 신메뉴' };
+    const done = await waitForJob(t.http, (await t.http.post('/generate').send(body).expect(202)).body.job_id, 120_000);
+    expect(done.status).toBe('completed');
+    const [chat] = api.requests;
+    expect(chat.body).toMatchObject({ model: 'Qwen/Qwen2.5-VL-7B-Instruct', response_format: { type: 'json_schema', json_schema: { name: 'scene_analysis' } } });
+    const content = (chat.body.messages as Array<{ role: string; content: unknown }>)[1].content as Array<{ type: string; image_url?: { url: string } }>;
+    expect(content.find((p) => p.type === 'image_url')?.image_url?.url).toMatch(/^data:image\/jpeg;base64,/);
+
+    const analysis = await analysisOf(done.job_id as string);
+    expect(analysis.provider).toBe('vision:Qwen/Qwen2.5-VL-7B-Instruct');
+    expect(analysis.vision).toMatchObject({ used: true, scene: 'espresso cup on a studio sweep' });
+    expect(analysis.vision.accepted).toHaveLength(1);
+    expect(analysis.vision.rejected?.map((r) => r.why)).toEqual([expect.stringMatching(/covers the product/)]);
+    expect(analysis.candidates[0].position).toBe('top');
+    // White text on a light backdrop does not reach AA: the measured colour stays, and the job says so.
+    expect(analysis.vision.notes.join(' ')).toMatch(/#ffffff reaches [\d.]+:1 there, under 4.5; kept the measured choice/);
+  });
+
+  it('runs on the embedded analysis alone when the vision model fails, and with use_qwen_analysis false', async () => {
+    api.fail('/v1/chat/completions', { status: 500 });
+    const failed = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), text_content: '세일' }).expect(202)).body.job_id, 120_000);
+    expect(failed.status).toBe('completed');
+    const analysis = await analysisOf(failed.job_id as string);
+    expect(analysis.provider).toBe('embedded');
+    expect(analysis.vision).toMatchObject({ used: false, notes: [expect.stringMatching(/^PROVIDER_ERROR: the vision provider/)] });
+
+    const calls = api.requests.length;
+    const off = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), text_content: '세일', use_qwen_analysis: false }).expect(202)).body.job_id, 120_000);
+    expect(off.status).toBe('completed');
+    expect(api.requests.length).toBe(calls);
+    expect((await analysisOf(off.job_id as string)).vision).toBeUndefined();
+  });
+});
+
 describe('image provider: FLUX.1 on vLLM-Omni and SGLang', () => {
   let api: Server;
   before(async () => {

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
         bgPrompt: args.prompt,
         negativePrompt: args.negative,
         htmlStylePrompt: args.style,
+        useVision: false,
         fontName: args.font,
         textPosition: args.position as 'auto',
         strength: 0.6,

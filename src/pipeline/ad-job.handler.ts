@@ -58,6 +58,7 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
     strength: p.strength ?? 0.6,
     guidanceScale: p.guidance_scale ?? 3.5,
     htmlStylePrompt: p.html_style_prompt ?? '',
+    useVision: p.use_qwen_analysis !== false,
     fontName: p.font_name,
     seed: p.seed,
     canvases: p.canvases ?? [{ index: 0, width: p.width, height: p.height, suffix: '' }],

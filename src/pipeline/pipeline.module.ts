@@ -3,6 +3,7 @@ import { ClipModule } from '../clip/clip.module';
 import { FontsModule } from '../fonts/fonts.module';
 import { AdJobHandler } from './ad-job.handler';
 import { EmbeddedImageAnalyzer } from './analysis/embedded-analyzer';
+import { VisionImageAnalyzer } from './analysis/vision-analyzer';
 import { IMAGE_ANALYZER } from './analysis/analysis.types';
 import { BACKGROUND_PROVIDER } from './background/background-provider';
 import { GenerativeBackgroundProvider } from './background/generative-background.provider';
@@ -45,7 +46,9 @@ const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, Anal
         images.settings ? generative : studio,
     },
     EmbeddedImageAnalyzer,
-    { provide: IMAGE_ANALYZER, useExisting: EmbeddedImageAnalyzer },
+    VisionImageAnalyzer,
+    // The vision analyzer runs the embedded one first and only steers it when a model is configured.
+    { provide: IMAGE_ANALYZER, useExisting: VisionImageAnalyzer },
     TemplateLayoutDesigner,
     { provide: LAYOUT_DESIGNER, useExisting: TemplateLayoutDesigner },
     ...STAGES,

@@ -31,6 +31,8 @@ export interface PipelineInput {
   /** Unset: edit where the image server takes masks, generate elsewhere. */
   backgroundMode?: 'edit' | 'generate';
   htmlStylePrompt: string;
+  /** use_qwen_analysis: let a configured vision model read the composite. */
+  useVision: boolean;
   fontName?: string;
   textPosition: 'auto' | 'top' | 'center' | 'bottom';
   strength: number;

@@ -9,6 +9,8 @@ export interface ChatRequest<T> {
   role: 'llm' | 'vision';
   system: string;
   user: string;
+  /** A JPEG for vision models, sent as an image_url data URL beside the text. */
+  image?: Buffer;
   /** The answer's JSON shape: sent as response_format json_schema, checked again on arrival. */
   schema: { name: string; json: Record<string, unknown>; parse: z.ZodType<T> };
   signal?: AbortSignal;
@@ -40,7 +42,15 @@ export class ChatApiRepository {
           model: s.model,
           messages: [
             { role: 'system', content: req.system },
-            { role: 'user', content: req.user },
+            {
+              role: 'user',
+              content: req.image
+                ? [
+                    { type: 'text', text: req.user },
+                    { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${req.image.toString('base64')}` } },
+                  ]
+                : req.user,
+            },
           ],
           response_format: { type: 'json_schema', json_schema: { name: req.schema.name, schema: req.schema.json, strict: true } },
         },

@@ -33,6 +33,22 @@ export interface ImageAnalysis {
   contrast: number;
   description: string;
   provider: string;
+  /** What a vision model proposed, what the checks kept, and why the rest was not used. */
+  vision?: VisionReading;
+}
+
+export interface VisionReading {
+  model: string;
+  /** false: the call failed (notes say how) and the embedded analysis stands alone. */
+  used: boolean;
+  scene?: string;
+  mood?: string;
+  dominantColors?: string[];
+  suggestedPosition?: 'top' | 'center' | 'bottom';
+  /** Free regions (canvas pixels) that passed: clear of the product, inside the safe zone. */
+  accepted?: Box[];
+  rejected?: Array<{ box: Box; why: string }>;
+  notes: string[];
 }
 
 export interface AnalyzeRequest {
@@ -43,6 +59,8 @@ export interface AnalyzeRequest {
   productBox?: Box | null;
   preset?: AspectPreset;
   position: 'auto' | 'top' | 'center' | 'bottom';
+  /** false: leave a configured vision model out (`use_qwen_analysis: false`). */
+  useVision?: boolean;
   signal?: AbortSignal;
 }
 

@@ -27,6 +27,7 @@ export class AnalyzeStage implements Stage {
       productBox: productBox ?? null,
       preset: canvas.preset,
       position: ctx.input.textPosition,
+      useVision: ctx.input.useVision && !ctx.input.testMode,
       signal: ctx.signal,
     });
     ctx.shot.analysis = analysis;
