@@ -12,7 +12,7 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
   let t: TestApp;
   before(async () => {
     api = await startOpenAiServer();
-    t = await startTestApp({ IMAGE_API_BASE_URL: api.url, IMAGE_API_KEY: 'sk-test-0123', IMAGE_MODEL: 'gpt-image-1', PROVIDER_MAX_RETRIES: 2 });
+    t = await startTestApp({ IMAGE_API_BASE_URL: api.url, IMAGE_API_KEY: 'sk-test-0123', IMAGE_MODEL: 'gpt-image-1', PROVIDER_MAX_RETRIES: 2, PRICE_PER_IMAGE_USD: 0.04 });
   });
   after(async () => {
     await t?.close();
@@ -30,6 +30,10 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
     expect(canvas.background.provider).toBe('openai:gpt-image-1');
     expect(canvas.background.description).toContain('warm wooden cafe table');
     expect(canvas.quality?.productFidelity?.unchanged).toBe(true);
+    const metrics = (done.result as { metrics: { providers: { calls: Array<Record<string, unknown>>; totals: Record<string, unknown>; estimated_cost_usd: number } } }).metrics.providers;
+    expect(metrics.calls).toEqual([{ role: 'image', model: 'gpt-image-1', ms: expect.any(Number), ok: true, input_tokens: 0, output_tokens: 0, images: 1 }]);
+    expect(metrics.totals.image).toMatchObject({ calls: 1, images: 1, failures: 0 });
+    expect(metrics.estimated_cost_usd).toBe(0.04);
 
     expect(api.requests).toHaveLength(1);
     const [request] = api.requests;
@@ -132,6 +136,8 @@ describe('prompt writer: an LLM turns a short Korean idea into the image prompt'
     expect(String(image.body.prompt)).toMatch(/^Photorealistic empty scene for a product photo \(Idea: 명절 느낌의 빨간색과 금색\)/);
     const background = (done.result as { canvases: Array<{ background: Record<string, string> }> }).canvases[0].background;
     expect(background).toMatchObject({ provider: 'openai:gpt-image-1', promptWriter: 'llm:gpt-5-mini', description: image.body.prompt });
+    const totals = (done.result as { metrics: { providers: { totals: Record<string, unknown> } } }).metrics.providers.totals;
+    expect(totals).toMatchObject({ llm: { calls: 1, input_tokens: 120, output_tokens: 60 }, image: { calls: 1, images: 1 } });
   });
 
   it('uses the template when the LLM answers outside the schema, and says so', async () => {

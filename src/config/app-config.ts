@@ -22,6 +22,7 @@ import { roleProblems } from '../providers/provider-roles';
 import { webhookAllowProblems } from '../webhooks/address-policy';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toFloat = toInt;
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
 const toList = ({ value }: { value: unknown }) =>
@@ -297,6 +298,16 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(10)
   PROVIDER_MAX_RETRIES = 2;
 
+  /** Optional prices that turn a job's provider usage into an estimated cost (metrics.providers). */
+  @IsOptional() @Transform(toFloat) @IsNumber() @Min(0)
+  PRICE_PER_IMAGE_USD?: number;
+
+  @IsOptional() @Transform(toFloat) @IsNumber() @Min(0)
+  PRICE_PER_1M_INPUT_TOKENS_USD?: number;
+
+  @IsOptional() @Transform(toFloat) @IsNumber() @Min(0)
+  PRICE_PER_1M_OUTPUT_TOKENS_USD?: number;
+
   /** What a stage does when its provider fails: embedded (use the built-in one, say so) or fail the job. */
   @IsIn(['embedded', 'fail'])
   PROVIDER_FALLBACK: 'embedded' | 'fail' = 'embedded';
@@ -335,7 +346,7 @@ const OPTIONAL_KEYS = [
   'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'INSTANCE_ID',
   'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'OPENAI_BASE_URL', 'OPENAI_API_KEY',
   'IMAGE_API_BASE_URL', 'IMAGE_API_KEY', 'IMAGE_MODEL', 'IMAGE_INFERENCE_STEPS', 'VISION_API_BASE_URL', 'VISION_API_KEY', 'VISION_MODEL',
-  'LLM_API_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL',
+  'LLM_API_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL', 'PRICE_PER_IMAGE_USD', 'PRICE_PER_1M_INPUT_TOKENS_USD', 'PRICE_PER_1M_OUTPUT_TOKENS_USD',
 ];
 /** Never echoed in a config error: the message goes to logs. */
 const SECRET_KEYS = new Set([

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import type { JobEntity } from '../jobs/job.entity';
 import { JobHandler, type JobContext, type JobKindHandler, type JobOutcome } from '../jobs/job-handler';
 import type { JobParameters } from '../jobs/jobs.service';
+import { collectProviderCalls, providerMetrics } from '../providers/provider-usage';
 import { PipelineOrchestrator, type PipelineOutcome } from './orchestrator.service';
 import type { PipelineInput } from './pipeline.types';
 
@@ -9,20 +11,27 @@ import type { PipelineInput } from './pipeline.types';
 @JobHandler('ad')
 @Injectable()
 export class AdJobHandler implements JobKindHandler {
-  constructor(private readonly orchestrator: PipelineOrchestrator) {}
+  constructor(
+    private readonly orchestrator: PipelineOrchestrator,
+    private readonly config: AppConfig,
+  ) {}
 
   async run(ctx: JobContext): Promise<JobOutcome> {
-    const outcome = await this.orchestrator.run(
-      await pipelineInput(ctx),
-      {
-        stageSeconds: ctx.stageSeconds,
-        progress: (e) =>
-          ctx.progress({ percent: e.percent, step: e.label, subStep: e.subStep, message: e.message, stageStartedAt: e.stageStartedAt, timings: e.timings }),
-        writeArtifact: (name, data, mime) => ctx.writeArtifact(name, data, mime),
-      },
-      ctx.signal,
+    const input = await pipelineInput(ctx);
+    const { value: outcome, calls } = await collectProviderCalls(() =>
+      this.orchestrator.run(
+        input,
+        {
+          stageSeconds: ctx.stageSeconds,
+          progress: (e) =>
+            ctx.progress({ percent: e.percent, step: e.label, subStep: e.subStep, message: e.message, stageStartedAt: e.stageStartedAt, timings: e.timings }),
+          writeArtifact: (name, data, mime) => ctx.writeArtifact(name, data, mime),
+        },
+        ctx.signal,
+      ),
     );
-    return { message: 'Completed.', timings: outcome.timings, result: jobResult(outcome) };
+    const result = { ...jobResult(outcome), metrics: { providers: providerMetrics(calls, this.config) } };
+    return { message: 'Completed.', timings: outcome.timings, result };
   }
 
   /** Seconds left: the rest of the current stage plus the estimates of the stages after it. */

@@ -67,7 +67,7 @@ export class ChatApiRepository {
         );
       }
       return { value: parsed.data, model: s.model, tokens: { prompt: res.usage?.prompt_tokens ?? 0, completion: res.usage?.completion_tokens ?? 0 } };
-    });
+    }, (answer) => ({ inputTokens: answer.tokens.prompt, outputTokens: answer.tokens.completion }));
   }
 }
 

@@ -18,6 +18,14 @@ export interface ImageGenerateRequest {
   signal?: AbortSignal;
 }
 
+/** gpt-image models report tokens; FLUX servers report nothing: the image is the unit. */
+const imageUsage = (out: GeneratedImage) => ({ images: 1, inputTokens: out.usage.input, outputTokens: out.usage.output });
+
+function tokensOf(res: unknown): { input: number; output: number } {
+  const usage = (res as { usage?: { input_tokens?: number; output_tokens?: number } }).usage;
+  return { input: usage?.input_tokens ?? 0, output: usage?.output_tokens ?? 0 };
+}
+
 export interface GeneratedImage {
   /** The encoded image the server sent (PNG, JPEG or WebP). */
   bytes: Buffer;
@@ -25,6 +33,7 @@ export interface GeneratedImage {
   size: string;
   model: string;
   flavor: RoleSettings['flavor'];
+  usage: { input: number; output: number };
 }
 
 /** The sizes GPT image models take; FLUX-style servers take any multiple of 16. */
@@ -83,8 +92,8 @@ export class ImageApiRepository {
       const res = await client.images.edit(body as unknown as Parameters<typeof client.images.edit>[0], { signal: req.signal });
       const b64 = (res as { data?: Array<{ b64_json?: string }> }).data?.[0]?.b64_json;
       if (!b64) throw new DomainException(ErrorCode.PROVIDER_ERROR, `the image provider (${s.model}) answered without a b64_json image`, { role: 'image' });
-      return { bytes: Buffer.from(b64, 'base64'), size, model: s.model, flavor: s.flavor };
-    });
+      return { bytes: Buffer.from(b64, 'base64'), size, model: s.model, flavor: s.flavor, usage: tokensOf(res) };
+    }, imageUsage);
   }
 
   generate(req: ImageGenerateRequest): Promise<GeneratedImage> {
@@ -94,8 +103,8 @@ export class ImageApiRepository {
       const res = await client.images.generate(body as unknown as Parameters<typeof client.images.generate>[0], { signal: req.signal });
       const b64 = (res as { data?: Array<{ b64_json?: string }> }).data?.[0]?.b64_json;
       if (!b64) throw new DomainException(ErrorCode.PROVIDER_ERROR, `the image provider (${s.model}) answered without a b64_json image`, { role: 'image' });
-      return { bytes: Buffer.from(b64, 'base64'), size, model: s.model, flavor: s.flavor };
-    });
+      return { bytes: Buffer.from(b64, 'base64'), size, model: s.model, flavor: s.flavor, usage: tokensOf(res) };
+    }, imageUsage);
   }
 
   private extraFields(flavor: RoleSettings['flavor'], req: ImageGenerateRequest): Record<string, unknown> {

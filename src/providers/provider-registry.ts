@@ -4,6 +4,7 @@ import { DomainException, JobAbortedError } from '../common/errors/domain.except
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { PROVIDER_ROLES, type ProviderRole, type RoleSettings, roleSettings } from './provider-roles';
+import { type CallUsage, recordProviderCall } from './provider-usage';
 
 /** A role as /health and /system show it. */
 export interface RoleStatus {
@@ -14,6 +15,9 @@ export interface RoleStatus {
   model: string | null;
   calls: number;
   failures: number;
+  input_tokens: number;
+  output_tokens: number;
+  images: number;
   last_error: { at: string; code: ErrorCode; message: string } | null;
 }
 
@@ -51,13 +55,33 @@ export class ProviderRegistry {
     return this.roles.get(role)?.settings ?? null;
   }
 
-  async call<T>(role: ProviderRole, signal: AbortSignal | undefined, request: (client: OpenAI, settings: RoleSettings) => Promise<T>): Promise<T> {
+  /**
+   * Runs one request on the role's client. `usage` reads what the answer says it used (tokens,
+   * images); the call is counted on the role and in the running job's metrics.
+   */
+  async call<T>(
+    role: ProviderRole,
+    signal: AbortSignal | undefined,
+    request: (client: OpenAI, settings: RoleSettings) => Promise<T>,
+    usage: (value: T) => CallUsage = () => ({}),
+  ): Promise<T> {
     const entry = this.roles.get(role);
     if (!entry) throw new DomainException(ErrorCode.INTERNAL, `the ${role} provider is not configured`);
-    entry.status.calls += 1;
+    const started = performance.now();
+    const record = (ok: boolean, used: CallUsage) => {
+      const call = { role, model: entry.settings.model, ms: Math.round(performance.now() - started), ok, input_tokens: used.inputTokens ?? 0, output_tokens: used.outputTokens ?? 0, images: used.images ?? 0 };
+      entry.status.calls += 1;
+      entry.status.input_tokens += call.input_tokens;
+      entry.status.output_tokens += call.output_tokens;
+      entry.status.images += call.images;
+      recordProviderCall(call);
+    };
     try {
-      return await request(entry.client, entry.settings);
+      const value = await request(entry.client, entry.settings);
+      record(true, usage(value));
+      return value;
     } catch (error) {
+      record(false, {});
       if (error instanceof APIUserAbortError || signal?.aborted) throw new JobAbortedError();
       const domain = toDomain(role, entry.settings, error);
       entry.status.failures += 1;
@@ -80,6 +104,9 @@ function blankStatus(role: ProviderRole, settings: RoleSettings | null): RoleSta
     model: settings?.model ?? null,
     calls: 0,
     failures: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    images: 0,
     last_error: null,
   };
 }
