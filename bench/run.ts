@@ -25,6 +25,7 @@ import { HTML_RENDERER, type HtmlRenderer } from '../src/pipeline/renderer/rende
 import type { RegistrySnapshot } from '../src/models/model.types';
 import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
 import { benchPlatform } from './platform';
+import { benchProviders } from './providers';
 import { benchSecurity } from './security';
 
 const SAMPLE = path.resolve('samples', 'coffee-cup.png');
@@ -238,7 +239,7 @@ function report(): string {
 }
 
 /** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
-type Section = 'pipeline' | 'jobs' | 'platform' | 'security' | 'clip';
+type Section = 'pipeline' | 'jobs' | 'platform' | 'security' | 'providers' | 'clip';
 
 async function main(): Promise<void> {
   const only = process.argv[2]?.split(',');
@@ -259,6 +260,7 @@ async function main(): Promise<void> {
     if (want('jobs')) await benchJobs(root);
     if (want('platform')) await benchPlatform(root, (await sampleAt1024()).png, rows);
     if (want('security')) await benchSecurity(root, rows);
+    if (want('providers')) await benchProviders(root, (await sampleAt1024()).png, rows);
     if (want('clip')) await benchClip(root);
   } finally {
     rmSync(root, { recursive: true, force: true });
