@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import sharp from 'sharp';
 import { startOpenAiServer } from './helpers/openai-server';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
@@ -88,6 +90,19 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
     expect(background.fallback).toMatch(/^PROVIDER_ERROR: the image provider \(gpt-image-1 at http:\/\/127\.0\.0\.1:\d+\/v1\) failed \(500\)/);
     const system = (await t.http.get('/system').expect(200)).body as { providers: Array<{ role: string; failures: number; last_error: { code: string } | null }> };
     expect(system.providers.find((p) => p.role === 'image')).toMatchObject({ failures: 1, last_error: { code: 'PROVIDER_ERROR' } });
+  });
+
+  it('takes background_mode from MCP agents too', async () => {
+    const client = new Client({ name: 'providers-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', t.url)));
+    const from = api.requests.length;
+    const result = await client.callTool({
+      name: 'generate_ad_image',
+      arguments: { product_image: dataUrl(samplePhoto()), background_mode: 'generate', use_qwen_analysis: false, wait: true, timeout_seconds: 120 },
+    });
+    await client.close();
+    expect((result.structuredContent as { status: string }).status).toBe('completed');
+    expect(api.requests.slice(from).map((r) => r.path)).toEqual(['/v1/images/generations']);
   });
 
   it('closes the provider request within a second when the job is stopped', async () => {

@@ -75,6 +75,11 @@ export class McpToolsService {
           placements: z.array(z.enum(PRESETS)).min(1).max(4).optional().describe('Ad sizes: 1:1, 4:5, 9:16, 1.91:1 (one image each). Default 1024x1024'),
           font_name: z.string().optional().describe('A family from list_fonts; default: the best Korean sans'),
           seed: z.number().int().min(0).max(2147483647).optional().describe('Same seed and inputs give the same image'),
+          background_mode: z
+            .enum(['edit', 'generate'])
+            .optional()
+            .describe('With an image model configured: edit paints the scene around the product (default), generate paints an empty scene first'),
+          use_qwen_analysis: z.boolean().optional().describe('Let a configured vision model read the image to place the copy (default true)'),
           wait: z.boolean().optional().describe('Wait for the result (default false: return the job_id at once)'),
           timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long wait=true waits (default 180)'),
         },
@@ -203,6 +208,8 @@ export class McpToolsService {
         placements: args.placements as AspectPreset[] | undefined,
         font_name: args.font_name as string | undefined,
         seed: args.seed as number | undefined,
+        background_mode: args.background_mode as 'edit' | 'generate' | undefined,
+        use_qwen_analysis: args.use_qwen_analysis as boolean | undefined,
       },
       { product_image: product },
       { principal },
