@@ -105,6 +105,18 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
     expect(api.requests.slice(from).map((r) => r.path)).toEqual(['/v1/images/generations']);
   });
 
+  it('offers the configured models on the admin form, and passes the choice to the job', async () => {
+    const form = await t.http.get('/admin/new?lang=en').expect(200);
+    expect(form.text).toContain('name="background_mode"');
+    expect(form.text).toContain('(gpt-image-1)');
+    expect(form.text).not.toContain('name="use_qwen_analysis"'); // no vision model here
+    const from = api.requests.length;
+    const made = await t.http.post('/admin/new').field('background_mode', 'generate').attach('product_image', samplePhoto(), 'cup.png').expect(303);
+    const jobId = String(made.headers.location).split('/').pop()!;
+    expect((await waitForJob(t.http, jobId, 120_000)).status).toBe('completed');
+    expect(api.requests.slice(from).map((r) => r.path)).toEqual(['/v1/images/generations']);
+  });
+
   it('closes the provider request within a second when the job is stopped', async () => {
     api.fail('/v1/images/edits', 'hang');
     const from = api.requests.length;

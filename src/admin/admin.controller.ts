@@ -17,6 +17,7 @@ import { JobEventsService } from '../jobs/job-events.service';
 import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService, type JobParameters } from '../jobs/jobs.service';
 import { ModelRegistry } from '../models/model-registry.service';
+import { ProviderRegistry } from '../providers/provider-registry';
 import { ASPECT_PRESETS } from '../pipeline/image.types';
 import { HealthRepository } from '../system/health.repository';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
@@ -27,7 +28,7 @@ const STATUSES: JobStatus[] = ['pending', 'running', 'completed', 'error', 'stop
 const PAGE_SIZE = 20;
 const PLACEMENTS = Object.keys(ASPECT_PRESETS);
 /** The new-job form's text fields, echoed back when the form is shown again after an error. */
-const FORM_FIELDS = ['text_content', 'bg_prompt', 'html_style_prompt', 'font_name'] as const;
+const FORM_FIELDS = ['text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'background_mode', 'use_qwen_analysis', 'test_mode'] as const;
 
 interface FormState {
   values: Record<string, string>;
@@ -52,6 +53,7 @@ export class AdminController {
     private readonly metrics: SystemMetricsRepository,
     private readonly health: HealthRepository,
     private readonly jobEvents: JobEventsService,
+    private readonly providers: ProviderRegistry,
   ) {
     this.upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 1, fields: 40 } }).fields([
       { name: 'product_image', maxCount: 1 },
@@ -216,6 +218,7 @@ export class AdminController {
       form,
       placements: PLACEMENTS.map((p) => ({ id: p, ...ASPECT_PRESETS[p as keyof typeof ASPECT_PRESETS] })),
       fonts: this.fonts.list(),
+      providers: this.providers.status(),
       maxMb: this.config.MAX_BODY_MB,
     });
   }
