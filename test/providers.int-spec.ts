@@ -137,6 +137,43 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
   });
 });
 
+describe('provider faults with PROVIDER_FALLBACK=fail', () => {
+  let api: Server;
+  let t: TestApp;
+  before(async () => {
+    api = await startOpenAiServer();
+    t = await startTestApp({
+      IMAGE_API_BASE_URL: api.url,
+      IMAGE_MODEL: 'gpt-image-1',
+      PROVIDER_FALLBACK: 'fail',
+      PROVIDER_MAX_RETRIES: 0,
+      IMAGE_API_TIMEOUT_MS: 1000,
+    });
+  });
+  after(async () => {
+    await t?.close();
+    await api?.close();
+  });
+
+  const run = async () =>
+    waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1 }).expect(202)).body.job_id, 60_000);
+
+  it('fails the job with the code of each fault: refused key, moderation, no answer', async () => {
+    api.fail('/v1/images/edits', { status: 401, error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    expect(await run()).toMatchObject({ status: 'error', error: { code: 'PROVIDER_UNAUTHORIZED' } });
+    const health = (await t.http.get('/health').expect(200)).body as { warnings: string[] };
+    expect(health.warnings.join(' ')).toMatch(/The image provider refuses its key/);
+
+    api.fail('/v1/images/edits', { status: 400, error: { message: 'Your request was rejected by the safety system', type: 'image_generation_user_error', code: 'moderation_blocked' } });
+    expect(await run()).toMatchObject({ status: 'error', error: { code: 'PROVIDER_REFUSED' } });
+
+    api.fail('/v1/images/edits', 'hang');
+    const timedOut = await run();
+    expect(timedOut).toMatchObject({ status: 'error', error: { code: 'PROVIDER_TIMEOUT' } });
+    expect(String(timedOut.error_message)).toMatch(/did not answer within 1000 ms/);
+  });
+});
+
 describe('prompt writer: an LLM turns a short Korean idea into the image prompt', () => {
   let api: Server;
   let t: TestApp;
