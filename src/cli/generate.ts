@@ -27,6 +27,9 @@ const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige 
   --width N --height N   canvas size instead of a preset
   --position POS      auto | top | center | bottom (room left for the copy)
   --seed N            same seed, same image
+  --background-mode M edit | generate, with an image model configured (docs/providers.md)
+  --no-vision         leave a configured vision model out of the analysis
+  --embedded          embedded stages only, even with providers configured (no API calls)
   --out PATH          result PNG (default ad.png); other placements get _4x5 style suffixes
   --layers DIR        also write every layer and intermediate file here`;
 
@@ -45,6 +48,9 @@ function parse() {
       height: { type: 'string' },
       position: { type: 'string', default: 'auto' },
       seed: { type: 'string' },
+      'background-mode': { type: 'string' },
+      'no-vision': { type: 'boolean', default: false },
+      embedded: { type: 'boolean', default: false },
       out: { type: 'string', default: 'ad.png' },
       layers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -55,6 +61,8 @@ function parse() {
     process.exit(values.help ? 0 : 2);
   }
   if (!['auto', 'top', 'center', 'bottom'].includes(values.position)) throw new Error('--position must be auto, top, center or bottom');
+  const mode = values['background-mode'];
+  if (mode !== undefined && mode !== 'edit' && mode !== 'generate') throw new Error('--background-mode must be edit or generate');
   const presets = (values.placements ?? values.aspect)?.split(',').map((p) => p.trim());
   for (const p of presets ?? []) if (!(p in ASPECT_PRESETS)) throw new Error(`placements must be among ${Object.keys(ASPECT_PRESETS).join(', ')}`);
   const width = values.width === undefined ? undefined : Number(values.width);
@@ -91,14 +99,15 @@ async function main(): Promise<void> {
         bgPrompt: args.prompt,
         negativePrompt: args.negative,
         htmlStylePrompt: args.style,
-        useVision: false,
+        backgroundMode: args['background-mode'] as 'edit' | 'generate' | undefined,
+        useVision: !args['no-vision'],
         fontName: args.font,
         textPosition: args.position as 'auto',
         strength: 0.6,
         guidanceScale: 3.5,
         seed: args.seed !== undefined ? Number(args.seed) : randomInt(0, 2 ** 31 - 1),
         canvases: args.canvases,
-        testMode: true,
+        testMode: args.embedded,
       },
       {
         progress: (e) => {
