@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
 import multer from 'multer';
-import { type Principal, SubmitsJob } from '../auth/principal';
+import { CurrentPrincipal, type Principal, SubmitsJob } from '../auth/principal';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorEnvelopeFilter } from '../common/errors/error.filter';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -62,9 +62,9 @@ export class AdminController {
 
   @Get()
   @Render('dashboard')
-  async dashboard(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async dashboard(@Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
     const ctx = viewContext(req, res);
-    const [metrics, queue, [recent]] = await Promise.all([this.metrics.read(), this.health.queue(), this.jobs.list(principal(req), undefined, 8, 0)]);
+    const [metrics, queue, [recent]] = await Promise.all([this.metrics.read(), this.health.queue(), this.jobs.list(principal, undefined, 8, 0)]);
     return {
       ...ctx,
       title: ctx.t('dash.title'),
@@ -78,11 +78,17 @@ export class AdminController {
 
   @Get('jobs')
   @Render('jobs')
-  async list(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('status') status?: string, @Query('page') page?: string) {
+  async list(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: Principal,
+    @Query('status') status?: string,
+    @Query('page') page?: string,
+  ) {
     const ctx = viewContext(req, res);
     const filter = STATUSES.includes(status as JobStatus) ? (status as JobStatus) : undefined;
     const pageNo = Math.max(1, Number.parseInt(page ?? '1', 10) || 1);
-    const [rows, total] = await this.jobs.list(principal(req), filter ? [filter] : undefined, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE);
+    const [rows, total] = await this.jobs.list(principal, filter ? [filter] : undefined, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const link = (p: number) => `/admin/jobs?${new URLSearchParams({ ...(filter ? { status: filter } : {}), page: String(p) }).toString()}`;
     return {
@@ -102,37 +108,42 @@ export class AdminController {
 
   @Get('jobs/:id')
   @Render('job')
-  async job(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async job(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
     const ctx = viewContext(req, res);
-    const status = await this.statuses.status(id, principal(req), { includeMetrics: false });
+    const status = await this.statuses.status(id, principal, { includeMetrics: false });
     return { ...ctx, title: `${ctx.t('job.title')} ${id.slice(0, 8)}`, nav: 'jobs', ...jobView(status) };
   }
 
   /** The job page's live progress: the API's event stream, on the admin session. */
   @Get('jobs/:id/events')
-  async events(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.jobEvents.stream(id, principal(req), req, res);
+  async events(@Param('id') id: string, @Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.jobEvents.stream(id, principal, req, res);
   }
 
   @Post('jobs/:id/stop')
-  async stop(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.jobs.stop(id, principal(req));
+  async stop(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
+    await this.jobs.stop(id, principal);
     res.redirect(303, `/admin/jobs/${id}`);
   }
 
   @Post('jobs/:id/delete')
-  async delete(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.jobs.delete(id, principal(req));
+  async delete(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
+    await this.jobs.delete(id, principal);
     res.redirect(303, '/admin/jobs');
   }
 
   /** A new Stage 2 job on this job's product shot with new copy. */
   @Post('jobs/:id/redo')
   @SubmitsJob()
-  async redo(@Param('id') id: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const job = await this.jobs.get(id, principal(req));
+  async redo(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+  ): Promise<void> {
+    const job = await this.jobs.get(id, principal);
     const params = job.parameters as unknown as JobParameters;
-    const step1 = await this.jobs.readArtifact(await this.jobs.artifact(id, 'step1.png', principal(req)));
+    const step1 = await this.jobs.readArtifact(await this.jobs.artifact(id, 'step1.png', principal));
     const dto = {
       start_step: 2,
       stop_step: 2,
@@ -142,7 +153,7 @@ export class AdminController {
       text_position: params.text_position ?? 'auto',
       ...(params.font_name ? { font_name: params.font_name } : {}),
     } as GenerateRequestDto;
-    const { jobId } = await this.jobs.submit(dto, { step1_image: step1 }, { principal: principal(req) });
+    const { jobId } = await this.jobs.submit(dto, { step1_image: step1 }, { principal });
     res.redirect(303, `/admin/jobs/${jobId}`);
   }
 
@@ -154,7 +165,7 @@ export class AdminController {
 
   @Post('new')
   @SubmitsJob()
-  async create(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async create(@Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     const form: FormState = { values: {}, placements: [], errors: {} };
     try {
       await new Promise<void>((resolve, reject) => this.upload(req, res, (error: unknown) => (error ? reject(toDomain(error)) : resolve())));
@@ -174,7 +185,7 @@ export class AdminController {
       return this.renderForm(req, res, { ...form, summary: Object.values(form.errors).join(' ') }, 400);
     }
     try {
-      const { jobId } = await this.jobs.submit(dto, { product_image: file?.buffer }, { principal: principal(req) });
+      const { jobId } = await this.jobs.submit(dto, { product_image: file?.buffer }, { principal });
       res.redirect(303, `/admin/jobs/${jobId}`);
     } catch (error) {
       this.formError(req, res, form, error);
@@ -222,12 +233,6 @@ export class AdminController {
       maxMb: this.config.MAX_BODY_MB,
     });
   }
-}
-
-/** Set by AdminAuthMiddleware for every route of this controller. */
-function principal(req: Request): Principal {
-  if (!req.principal) throw new DomainException(ErrorCode.UNAUTHORIZED, 'Sign in at /admin/login first');
-  return req.principal;
 }
 
 function toDomain(error: unknown): unknown {

@@ -78,10 +78,10 @@ export class JobStatusService {
       parameters: params as unknown as Record<string, unknown>,
       step1_result: null,
       final_result: null,
-      step1_result_url: step1 ? this.url(job.id, step1.name) : null,
-      final_result_url: final ? this.url(job.id, final.name) : null,
+      step1_result_url: step1 ? this.links.url(job.id, step1.name) : null,
+      final_result_url: final ? this.links.url(job.id, final.name) : null,
       finals: (params.canvases ?? []).map((c) => {
-        const has = (name: string) => (artifacts.some((a) => a.name === name) ? this.url(job.id, name) : null);
+        const has = (name: string) => (artifacts.some((a) => a.name === name) ? this.links.url(job.id, name) : null);
         return {
           placement: c.preset ?? `${c.width}x${c.height}`,
           width: c.width,
@@ -122,8 +122,8 @@ export class JobStatusService {
           error_code: job.errorCode,
           created_at: job.createdAt.toISOString(),
           finished_at: job.finishedAt?.toISOString() ?? null,
-          step1_result_url: names.includes('step1.png') ? this.url(job.id, 'step1.png') : null,
-          final_result_url: names.includes('final.png') ? this.url(job.id, 'final.png') : null,
+          step1_result_url: names.includes('step1.png') ? this.links.url(job.id, 'step1.png') : null,
+          final_result_url: names.includes('final.png') ? this.links.url(job.id, 'final.png') : null,
         };
       }),
     );
@@ -138,12 +138,7 @@ export class JobStatusService {
   }
 
   artifactDto(a: ArtifactEntity): ArtifactDto {
-    return { name: a.name, mime: a.mime, bytes: a.bytes, sha256: a.sha256, url: this.url(a.jobId, a.name) };
-  }
-
-  /** A signed link: an <img> tag, a webhook receiver or an LLM client fetches it without a key. */
-  private url(jobId: string, name: string): string {
-    return this.links.url(jobId, name);
+    return { name: a.name, mime: a.mime, bytes: a.bytes, sha256: a.sha256, url: this.links.url(a.jobId, a.name) };
   }
 }
 

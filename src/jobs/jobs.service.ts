@@ -79,8 +79,9 @@ export class JobsService {
   async admit(submitter: Submitter, webhookUrl: string | undefined, prepare: (jobId: string) => Promise<PreparedJob>): Promise<Submitted> {
     const owner = submitter.principal.name;
     const idem = submitter.idempotency;
+    const idemOwner = owner ?? ''; // idempotency keys of the open service share one namespace
     if (idem) {
-      const replay = await this.replay(owner ?? '', idem.key, idem.requestHash);
+      const replay = await this.replay(idemOwner, idem.key, idem.requestHash);
       if (replay) return replay;
     }
     // The operator's WEBHOOK_URL is configuration, not input: only a caller's URL is probed.
@@ -92,11 +93,11 @@ export class JobsService {
     try {
       await this.jobs.create({ id: jobId, kind: job.kind, parameters: job.parameters, message, owner, webhookUrl: webhook ?? null }, job.inputs, {
         maxPending: this.config.MAX_PENDING_JOBS_PER_KEY,
-        idempotency: idem ? { owner: owner ?? '', key: idem.key, requestHash: idem.requestHash, jobId, response } : undefined,
+        idempotency: idem ? { owner: idemOwner, key: idem.key, requestHash: idem.requestHash, jobId, response } : undefined,
       });
     } catch (error) {
       await this.store.removePrefix(`jobs/${jobId}/`).catch(() => undefined);
-      const replay = error instanceof IdempotencyRace && idem ? await this.replay(owner ?? '', idem.key, idem.requestHash) : null;
+      const replay = error instanceof IdempotencyRace && idem ? await this.replay(idemOwner, idem.key, idem.requestHash) : null;
       if (replay) return replay;
       throw error;
     }

@@ -3,6 +3,7 @@ import type { CutoutCheck } from '../quality/quality-checks';
 import type { QualityReport } from '../quality/quality-report';
 import type { ImageAnalysis } from './analysis/analysis.types';
 import type { AspectPreset, Box, RawImage, Rgb } from './image.types';
+import type { ScaledProduct } from './compositing/composite';
 import type { LayoutResult } from './layout/layout.types';
 import type { FontUsage } from './renderer/renderer.types';
 
@@ -74,6 +75,8 @@ export interface JobState {
 export interface ShotState {
   canvas: Canvas;
   placement?: { box: Box; floorY: number; scale: number };
+  /** The cutout scaled onto placement.box, when a stage before compositing needed it. */
+  scaledProduct?: ScaledProduct;
   background?: RawImage;
   /** What drew the backdrop; `description` is the prompt a generative provider was sent. */
   backgroundInfo?: { provider: string; description: string; mode?: string; promptWriter?: string; promptFallback?: string; fallback?: string };

@@ -21,9 +21,13 @@ export interface ImageGenerateRequest {
 /** gpt-image models report tokens; FLUX servers report nothing: the image is the unit. */
 const imageUsage = (out: GeneratedImage) => ({ images: 1, inputTokens: out.usage.input, outputTokens: out.usage.output });
 
-function tokensOf(res: unknown): { input: number; output: number } {
-  const usage = (res as { usage?: { input_tokens?: number; output_tokens?: number } }).usage;
-  return { input: usage?.input_tokens ?? 0, output: usage?.output_tokens ?? 0 };
+/** The first image of an Images API answer, with the tokens gpt-image models report. */
+function imageOf(res: unknown, s: RoleSettings, size: string): GeneratedImage {
+  const answer = res as { data?: Array<{ b64_json?: string }>; usage?: { input_tokens?: number; output_tokens?: number } };
+  const b64 = answer.data?.[0]?.b64_json;
+  if (!b64) throw new DomainException(ErrorCode.PROVIDER_ERROR, `the image provider (${s.model}) answered without a b64_json image`, { role: 'image' });
+  const usage = { input: answer.usage?.input_tokens ?? 0, output: answer.usage?.output_tokens ?? 0 };
+  return { bytes: Buffer.from(b64, 'base64'), size, model: s.model, flavor: s.flavor, usage };
 }
 
 export interface GeneratedImage {
@@ -90,9 +94,7 @@ export class ImageApiRepository {
         ...this.extraFields(s.flavor, req),
       };
       const res = await client.images.edit(body as unknown as Parameters<typeof client.images.edit>[0], { signal: req.signal });
-      const b64 = (res as { data?: Array<{ b64_json?: string }> }).data?.[0]?.b64_json;
-      if (!b64) throw new DomainException(ErrorCode.PROVIDER_ERROR, `the image provider (${s.model}) answered without a b64_json image`, { role: 'image' });
-      return { bytes: Buffer.from(b64, 'base64'), size, model: s.model, flavor: s.flavor, usage: tokensOf(res) };
+      return imageOf(res, s, size);
     }, imageUsage);
   }
 
@@ -101,9 +103,7 @@ export class ImageApiRepository {
       const size = requestSize(s.flavor, req.width, req.height);
       const body = { model: s.model, prompt: req.prompt, n: 1, size, ...this.extraFields(s.flavor, req) };
       const res = await client.images.generate(body as unknown as Parameters<typeof client.images.generate>[0], { signal: req.signal });
-      const b64 = (res as { data?: Array<{ b64_json?: string }> }).data?.[0]?.b64_json;
-      if (!b64) throw new DomainException(ErrorCode.PROVIDER_ERROR, `the image provider (${s.model}) answered without a b64_json image`, { role: 'image' });
-      return { bytes: Buffer.from(b64, 'base64'), size, model: s.model, flavor: s.flavor, usage: tokensOf(res) };
+      return imageOf(res, s, size);
     }, imageUsage);
   }
 

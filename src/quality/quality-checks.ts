@@ -1,4 +1,5 @@
 import type { Box, RawImage } from '../pipeline/image.types';
+import { boxIntersectionArea } from '../pipeline/analysis/safe-zones';
 
 /** Alpha counted as "uncertain": neither clearly background nor clearly product (10%-90%). */
 const UNCERTAIN_LO = 26;
@@ -102,7 +103,7 @@ export interface TextCheck {
 }
 
 export function textPlacement(textBox: Box, safeZone: Box, productBox: Box | null | undefined, contrast: number): TextCheck {
-  const overlap = productBox ? intersection(textBox, productBox) : 0;
+  const overlap = productBox ? boxIntersectionArea(textBox, productBox) : 0;
   return {
     contrast: round(contrast, 2),
     contrastOk: contrast >= 4.5,
@@ -114,12 +115,6 @@ export function textPlacement(textBox: Box, safeZone: Box, productBox: Box | nul
     overlapsProduct: overlap > 0,
     productOverlap: textBox.width * textBox.height ? round(overlap / (textBox.width * textBox.height), 4) : 0,
   };
-}
-
-function intersection(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  return w > 0 && h > 0 ? w * h : 0;
 }
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -105,6 +105,13 @@ export function boxesIntersect(a: Box, b: Box): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
+/** The area two boxes share (0 when apart). */
+export function boxIntersectionArea(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 /** `box` grown by `by` pixels on every side, clipped to the canvas. */
 export function expandBox(box: Box, by: number, width: number, height: number): Box {
   const x = Math.max(0, Math.floor(box.x - by));

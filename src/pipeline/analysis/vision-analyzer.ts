@@ -6,6 +6,7 @@ import { ChatApiRepository } from '../../providers/chat-api.repository';
 import type { Box, Rgb } from '../image.types';
 import type { AnalyzeRequest, ImageAnalysis, ImageAnalyzer, VisionReading } from './analysis.types';
 import { EmbeddedImageAnalyzer } from './embedded-analyzer';
+import { boxIntersectionArea } from './safe-zones';
 import { AA_CONTRAST, worstContrast } from './text-color';
 
 const SYSTEM =
@@ -151,7 +152,7 @@ export function reconcile(base: ImageAnalysis, answer: Answer, request: AnalyzeR
 
 function regionProblem(box: Box, base: ImageAnalysis, request: AnalyzeRequest): string | null {
   if (box.width < 8 || box.height < 8) return 'too small';
-  const safe = intersectionArea(box, base.safeZone) / (box.width * box.height);
+  const safe = boxIntersectionArea(box, base.safeZone) / (box.width * box.height);
   if (safe < MIN_SAFE_SHARE) return `only ${Math.round(safe * 100)}% inside the text-safe zone`;
   const covered = productShare(box, request, base.productBox);
   if (covered > MAX_PRODUCT_SHARE) return `covers the product (${Math.round(covered * 100)}% of the region)`;
@@ -168,7 +169,7 @@ function productShare(box: Box, request: AnalyzeRequest, productBox: Box | null)
     }
     return hits / (box.width * box.height);
   }
-  return productBox ? intersectionArea(box, productBox) / (box.width * box.height) : 0;
+  return productBox ? boxIntersectionArea(box, productBox) / (box.width * box.height) : 0;
 }
 
 function clip(b: Box, width: number, height: number): Box {
@@ -177,14 +178,8 @@ function clip(b: Box, width: number, height: number): Box {
   return { x, y, width: Math.max(1, Math.min(width - x, Math.round(b.width))), height: Math.max(1, Math.min(height - y, Math.round(b.height))) };
 }
 
-function intersectionArea(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  return w > 0 && h > 0 ? w * h : 0;
-}
-
 function iou(a: Box, b: Box): number {
-  const inter = intersectionArea(a, b);
+  const inter = boxIntersectionArea(a, b);
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 

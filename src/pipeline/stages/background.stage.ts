@@ -39,10 +39,13 @@ export class BackgroundStage implements Stage {
     ctx.report(0.1, provider.id, `Making the background (${provider.id})`);
     // Edit mode needs the product where it will stand, so the model paints around it.
     const mode = provider === this.studio ? 'generate' : (ctx.input.backgroundMode ?? this.images.defaultMode);
-    const placedProduct =
-      mode === 'edit'
-        ? { data: productLayer(await scaleProduct(cutout, productBox, placement.box), width, height), width, height, channels: 4 as const }
-        : undefined;
+    let placedProduct: BackgroundRequest['placedProduct'];
+    if (mode === 'edit') {
+      // Scaled once: the composite stage places this same patch.
+      const scaled = await scaleProduct(cutout, productBox, placement.box);
+      ctx.shot.scaledProduct = scaled;
+      placedProduct = { data: productLayer(scaled, width, height), width, height, channels: 4 };
+    }
     const request: BackgroundRequest = {
       mode,
       placedProduct,
