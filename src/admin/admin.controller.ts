@@ -28,7 +28,7 @@ const STATUSES: JobStatus[] = ['pending', 'running', 'completed', 'error', 'stop
 const PAGE_SIZE = 20;
 const PLACEMENTS = Object.keys(ASPECT_PRESETS);
 /** The new-job form's text fields, echoed back when the form is shown again after an error. */
-const FORM_FIELDS = ['text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'background_mode', 'use_qwen_analysis', 'test_mode'] as const;
+const FORM_FIELDS = ['text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'background_mode', 'use_qwen_analysis', 'use_llm_html', 'test_mode'] as const;
 
 interface FormState {
   values: Record<string, string>;

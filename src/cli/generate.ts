@@ -29,6 +29,7 @@ const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige 
   --seed N            same seed, same image
   --background-mode M edit | generate, with an image model configured (docs/providers.md)
   --no-vision         leave a configured vision model out of the analysis
+  --no-llm-html       let the template design the copy although an LLM is configured
   --embedded          embedded stages only, even with providers configured (no API calls)
   --out PATH          result PNG (default ad.png); other placements get _4x5 style suffixes
   --layers DIR        also write every layer and intermediate file here`;
@@ -50,6 +51,7 @@ function parse() {
       seed: { type: 'string' },
       'background-mode': { type: 'string' },
       'no-vision': { type: 'boolean', default: false },
+      'no-llm-html': { type: 'boolean', default: false },
       embedded: { type: 'boolean', default: false },
       out: { type: 'string', default: 'ad.png' },
       layers: { type: 'string' },
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
         htmlStylePrompt: args.style,
         backgroundMode: args['background-mode'] as 'edit' | 'generate' | undefined,
         useVision: !args['no-vision'],
+        useLlmHtml: !args['no-llm-html'],
         fontName: args.font,
         textPosition: args.position as 'auto',
         strength: 0.6,

@@ -31,7 +31,7 @@ class FakeRenderer implements HtmlRenderer {
       throw new DomainException(ErrorCode.RENDER_ERROR, 'the page crashed');
     }
     const png = await sharp({ create: { width: request.width, height: request.height, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 1 } } }).png().toBuffer();
-    return { png, fittedPx: null, overflow: false, boxes: {}, fontsUsed: {}, ms: 1 };
+    return { png, fittedPx: null, overflow: false, boxes: {}, fontsUsed: {}, texts: {}, restyledPng: {}, ms: 1 };
   }
 }
 

@@ -80,6 +80,7 @@ export class McpToolsService {
             .optional()
             .describe('With an image model configured: edit paints the scene around the product (default), generate paints an empty scene first'),
           use_qwen_analysis: z.boolean().optional().describe('Let a configured vision model read the image to place the copy (default true)'),
+          use_llm_html: z.boolean().optional().describe('Let a configured LLM design the copy as HTML/CSS, checked before use (default true)'),
           wait: z.boolean().optional().describe('Wait for the result (default false: return the job_id at once)'),
           timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long wait=true waits (default 180)'),
         },
@@ -210,6 +211,7 @@ export class McpToolsService {
         seed: args.seed as number | undefined,
         background_mode: args.background_mode as 'edit' | 'generate' | undefined,
         use_qwen_analysis: args.use_qwen_analysis as boolean | undefined,
+        use_llm_html: args.use_llm_html as boolean | undefined,
       },
       { product_image: product },
       { principal },

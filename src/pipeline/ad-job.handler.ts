@@ -68,6 +68,7 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
     guidanceScale: p.guidance_scale ?? 3.5,
     htmlStylePrompt: p.html_style_prompt ?? '',
     useVision: p.use_qwen_analysis !== false,
+    useLlmHtml: p.use_llm_html !== false,
     fontName: p.font_name,
     seed: p.seed,
     canvases: p.canvases ?? [{ index: 0, width: p.width, height: p.height, suffix: '' }],
@@ -100,6 +101,7 @@ function jobResult(outcome: PipelineOutcome): Record<string, unknown> {
             text_color: layout.textColor,
             contrast: Math.round(layout.contrast * 100) / 100,
             designer: layout.designer,
+            ...(layout.design ? { design: layout.design } : {}),
           }
         : null,
       quality: quality ?? null,

@@ -5,7 +5,7 @@ import type { ImageAnalysis } from './analysis/analysis.types';
 import type { AspectPreset, Box, RawImage, Rgb } from './image.types';
 import type { ScaledProduct } from './compositing/composite';
 import type { LayoutResult } from './layout/layout.types';
-import type { FontUsage } from './renderer/renderer.types';
+import type { FontUsage, RenderResult } from './renderer/renderer.types';
 
 export type StepNumber = 1 | 2;
 
@@ -34,6 +34,8 @@ export interface PipelineInput {
   htmlStylePrompt: string;
   /** use_qwen_analysis: let a configured vision model read the composite. */
   useVision: boolean;
+  /** use_llm_html: let a configured LLM design the copy layer (checked, with the template as fallback). */
+  useLlmHtml: boolean;
   fontName?: string;
   textPosition: 'auto' | 'top' | 'center' | 'bottom';
   strength: number;
@@ -90,6 +92,8 @@ export interface ShotState {
   productBox?: Box;
   analysis?: ImageAnalysis;
   layout?: LayoutResult;
+  /** The layout's render when the designer already drew it to check it (an LLM design). */
+  rendered?: RenderResult;
   fonts?: { bundle: FontFaceBundle; family: string; missing: string[] };
   text?: {
     layer: RawImage;

@@ -35,6 +35,10 @@ export class ChatApiRepository {
     return this.providers.settings(role);
   }
 
+  fallsBackFrom(error: unknown): error is DomainException {
+    return this.providers.fallsBackFrom(error);
+  }
+
   complete<T>(req: ChatRequest<T>): Promise<ChatAnswer<T>> {
     return this.providers.call(req.role, req.signal, async (client, s) => {
       const res = await client.chat.completions.create(

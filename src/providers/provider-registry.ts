@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { DomainException, JobAbortedError } from '../common/errors/domain.exception';
+import { DomainException, isDomainException, JobAbortedError } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { PROVIDER_ROLES, type ProviderRole, type RoleSettings, roleSettings } from './provider-roles';
@@ -35,8 +35,10 @@ interface Role {
 @Injectable()
 export class ProviderRegistry {
   private readonly roles = new Map<ProviderRole, Role>();
+  private readonly fallback: AppConfig['PROVIDER_FALLBACK'];
 
   constructor(config: AppConfig) {
+    this.fallback = config.PROVIDER_FALLBACK;
     for (const role of PROVIDER_ROLES) {
       const settings = roleSettings(config, role);
       if (!settings) continue;
@@ -53,6 +55,11 @@ export class ProviderRegistry {
 
   settings(role: ProviderRole): RoleSettings | null {
     return this.roles.get(role)?.settings ?? null;
+  }
+
+  /** PROVIDER_FALLBACK=embedded and a provider failure: the stage goes on without the provider. */
+  fallsBackFrom(error: unknown): error is DomainException {
+    return this.fallback === 'embedded' && isProviderFailure(error);
   }
 
   /**
@@ -130,4 +137,11 @@ function toDomain(role: ProviderRole, s: RoleSettings, error: unknown): DomainEx
   }
   if (error instanceof DomainException) return error;
   return new DomainException(ErrorCode.PROVIDER_ERROR, `${where} failed: ${(error as Error)?.message ?? String(error)}`, { role });
+}
+
+const PROVIDER_FAILURES = new Set<string>([ErrorCode.PROVIDER_ERROR, ErrorCode.PROVIDER_TIMEOUT, ErrorCode.PROVIDER_REFUSED, ErrorCode.PROVIDER_UNAUTHORIZED]);
+
+/** A provider call that failed (as opposed to the job being stopped or our own bug). */
+function isProviderFailure(error: unknown): error is DomainException {
+  return isDomainException(error) && PROVIDER_FAILURES.has(error.code);
 }

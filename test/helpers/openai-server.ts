@@ -69,10 +69,7 @@ export async function startOpenAiServer(): Promise<{
     const png = await scene(width || 1024, height || 1024, kind);
     res.json({ created: Math.floor(Date.now() / 1000), data: [{ b64_json: png.toString('base64') }] });
   };
-  let chat: (user: string, system: string) => string = (user) =>
-    JSON.stringify({
-      prompt: `Photorealistic empty scene for a product photo (${user.split('\n')[0]}), a wooden surface in the lower third, soft window light, 50 mm lens, shallow depth of field, professional product photography`,
-    });
+  let chat: (user: string, system: string) => string = defaultChat;
   app.post('/v1/chat/completions', (req, res) => {
     const body = req.body as { messages?: Array<{ role: string; content: unknown }> };
     const record: RecordedRequest = { path: req.path, headers: req.headers, body: req.body as Record<string, unknown>, files: [], closedEarly: false };
@@ -96,6 +93,11 @@ export async function startOpenAiServer(): Promise<{
   });
   app.post('/v1/images/generations', handle('generations'));
   app.post('/v1/images/edits', upload, handle('edits'));
+  // Anything else (a stylesheet, font or image a hostile design names) is recorded and refused.
+  app.use((req, res) => {
+    requests.push({ path: req.path, headers: req.headers, body: {}, files: [], closedEarly: false });
+    res.status(404).end();
+  });
 
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -113,6 +115,43 @@ export async function startOpenAiServer(): Promise<{
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * What the real models would answer, by the system prompt's task: a copy design (the copy in a
+ * dark panel, which reads on any scene), a scene reading, or an image prompt.
+ */
+export function defaultChat(user: string, system: string): string {
+  if (/typographer/.test(system)) return designAnswer(copyOf(user));
+  if (/free regions/.test(system)) {
+    return JSON.stringify({
+      scene: 'a product on a warm wooden table',
+      mood: 'warm, calm',
+      dominant_colors: ['#f3d9b1', '#7a4a26'],
+      free_regions: [{ x: 0.1, y: 0.06, width: 0.8, height: 0.16 }],
+      text_position: 'top',
+      text_color: '#1a1a1a',
+    });
+  }
+  return JSON.stringify({
+    prompt: `Photorealistic empty scene for a product photo (${user.split('\n')[0]}), a wooden surface in the lower third, soft window light, 50 mm lens, shallow depth of field, professional product photography`,
+  });
+}
+
+/** The copy from the designer's brief (its first JSON object). */
+export function copyOf(user: string): string {
+  const end = user.indexOf('\n}') + 2;
+  return (JSON.parse(user.slice(0, end)) as { copy: string }).copy;
+}
+
+/** A designer's answer: the copy as a headline in a dark rounded panel; `extra` adds hostile bits. */
+export function designAnswer(copy: string, extra: { html?: string; css?: string } = {}): string {
+  return JSON.stringify({
+    html: `<div class="panel"><h1 class="head">${copy}</h1></div>${extra.html ?? ''}`,
+    css:
+      '.panel { background: rgba(20, 16, 12, 0.78); border-radius: 0.4em; padding: 0.3em 0.7em; }\n' +
+      `.head { margin: 0; font-size: 1.8em; font-weight: 800; color: #fff8ee; letter-spacing: -0.01em; }\n${extra.css ?? ''}`,
+  });
 }
 
 /** A warm wall over a darker floor: an unmistakably generated, deterministic scene. */

@@ -118,7 +118,7 @@ export class GenerateRequestDto {
   @Transform(toBoolean) @IsOptional() @IsBoolean()
   use_qwen_analysis?: boolean = true;
 
-  @ApiPropertyOptional({ default: true, description: 'Seed compatibility: let an LLM write the text HTML when one is configured' })
+  @ApiPropertyOptional({ default: true, description: 'Let a configured LLM design the copy as HTML/CSS (sanitized, rendered without scripts or network, checked for the exact copy, placement and contrast; the template design otherwise)' })
   @Transform(toBoolean) @IsOptional() @IsBoolean()
   use_llm_html?: boolean = true;
 

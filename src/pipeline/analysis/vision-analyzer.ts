@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { isDomainException } from '../../common/errors/domain.exception';
 import { ChatApiRepository } from '../../providers/chat-api.repository';
 import type { Box, Rgb } from '../image.types';
 import type { AnalyzeRequest, ImageAnalysis, ImageAnalyzer, VisionReading } from './analysis.types';
@@ -87,7 +86,7 @@ export class VisionImageAnalyzer implements ImageAnalyzer {
       });
       return reconcile(base, answer.value, request, answer.model);
     } catch (error) {
-      if (!isDomainException(error)) throw error;
+      if (!this.chat.fallsBackFrom(error)) throw error;
       const vision: VisionReading = { model: settings.model, used: false, notes: [`${error.code}: ${error.message}`] };
       return { ...base, vision };
     }

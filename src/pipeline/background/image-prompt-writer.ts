@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { isDomainException } from '../../common/errors/domain.exception';
 import { ChatApiRepository } from '../../providers/chat-api.repository';
 
 const SYSTEM =
@@ -48,7 +47,7 @@ export class ImagePromptWriter {
       });
       return { prompt: answer.value.prompt.trim(), writer: `llm:${answer.model}` };
     } catch (error) {
-      if (!isDomainException(error)) throw error; // an abort ends the job
+      if (!this.chat.fallsBackFrom(error)) throw error; // an abort ends the job; PROVIDER_FALLBACK=fail fails it
       return { prompt: templatePrompt(idea), writer: 'template', fallback: `${error.code}: ${error.message}` };
     }
   }

@@ -53,4 +53,12 @@ describe('sanitizeDesign (hostile HTML and CSS from an LLM)', () => {
     expect(out.css).toBe('');
     expect(out.removed[0]).toMatch(/^the stylesheet \(does not parse/);
   });
+
+  it('cannot close its <style> or outrank the frame: markup in values and selectors goes, !important is dropped', () => {
+    const css = `.a { color: red </style><script>x()</script>; font-weight: 700 !important; }\n.b</style><script> { color: blue; }`;
+    const out = sanitizeDesign('<p class="a">x</p>', css, opts);
+    expect(out.css).not.toMatch(/<|important/);
+    expect(out.css).toContain('font-weight: 700');
+    expect(out.removed).toEqual(expect.arrayContaining(['color: loads or runs something', 'a rule with markup in its selector']));
+  });
 });

@@ -72,6 +72,12 @@ function sanitizeCss(css: string, opts: { scope: string; fontFamilies: string[] 
     c.remove();
   });
   root.walkRules((rule) => {
+    // A selector or value with '<' could only be trying to close the <style> it will sit in.
+    if (rule.selector.includes('<')) {
+      removed.push('a rule with markup in its selector');
+      rule.remove();
+      return;
+    }
     rule.selectors = rule.selectors.map((s) => scoped(s.trim(), opts.scope));
   });
   root.walkDecls((decl) => {
@@ -81,6 +87,8 @@ function sanitizeCss(css: string, opts: { scope: string; fontFamilies: string[] 
       decl.remove();
       return;
     }
+    // The page's frame is set with !important; a design must not outrank it.
+    decl.important = false;
     clamp(decl);
   });
   root.walkRules((rule) => {
@@ -100,7 +108,7 @@ function declarationProblem(decl: Declaration, families: Set<string>): string | 
   const value = decl.value.toLowerCase();
   if (prop.startsWith('--')) return 'custom properties are not used';
   if (!PROPERTIES.has(prop)) return 'not an allowed property';
-  if (/url\s*\(|expression\s*\(|javascript:|@import|\\/.test(value)) return 'loads or runs something';
+  if (/url\s*\(|expression\s*\(|javascript:|@import|\\|</.test(value)) return 'loads or runs something';
   if (/\bvar\s*\(|\benv\s*\(|\battr\s*\(/.test(value)) return 'refers to values outside the design';
   if (prop === 'position' && !['relative', 'static'].includes(value)) return 'only relative positioning';
   if (prop === 'display' && !DISPLAY.has(value)) return 'not an allowed display';

@@ -1,3 +1,4 @@
+import { FONT_ASSET_ORIGIN } from '../../fonts/font-assets';
 import type { Box, Rgb } from '../image.types';
 import type { TreatmentPlan } from './contrast-treatment';
 import type { EmphasisStyle, StylePreset } from './style-presets';
@@ -139,6 +140,56 @@ ${emphasisCss(spec)}
 <div id="copy" class="copy preset-${preset.id} treatment-${plan.treatment}"><div class="block">
 <h1 class="headline">${spec.headlineHtml}</h1>${sub}
 </div></div>
+</body>
+</html>
+`;
+}
+
+export interface DesignedDocumentSpec {
+  width: number;
+  height: number;
+  box: Box;
+  fontCss: string;
+  fontStack: string;
+  lang: 'ko' | 'en';
+  /** Default ink, for whatever the design leaves uncoloured. */
+  color: Rgb;
+  initialPx: number;
+  /** Sanitized markup and CSS (design-sanitizer), scoped under COPY_SELECTOR. */
+  bodyHtml: string;
+  css: string;
+}
+
+/**
+ * The page for an LLM's design: the same frame as the template's (the copy block at the box,
+ * sized by the fit variable), the design inside it. The CSP lets nothing load but our fonts,
+ * behind the renderer's own request blocking, and the frame's geometry is set last with
+ * !important (the sanitizer strips the design's own), so no rule can move the block.
+ */
+export function buildDesignedDocument(spec: DesignedDocumentSpec): string {
+  const { box } = spec;
+  const frame = `position: absolute !important; left: ${box.x}px !important; top: ${box.y}px !important; width: ${box.width}px !important; height: ${box.height}px !important; font-size: var(${FIT_VAR}) !important; box-sizing: border-box !important; margin: 0 !important;`;
+  return `<!doctype html>
+<html lang="${spec.lang}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; font-src ${FONT_ASSET_ORIGIN}">
+<style>
+${styleSafe(spec.fontCss)}
+:root { ${FIT_VAR}: ${spec.initialPx}px; }
+html, body { margin: 0; padding: 0; width: ${spec.width}px; height: ${spec.height}px; background: transparent; overflow: hidden; }
+${COPY_SELECTOR} {
+  display: flex; flex-direction: column; justify-content: safe center; align-items: center; text-align: center;
+  font-family: ${fontStackSafe(spec.fontStack)}; color: ${css(spec.color)}; line-height: 1.2; text-wrap: balance;
+  word-break: keep-all; overflow-wrap: break-word; line-break: strict; -webkit-font-smoothing: antialiased;
+}
+${COPY_SELECTOR} * { max-width: 100%; box-sizing: border-box; }
+</style>
+<style>${styleSafe(spec.css)}</style>
+<style>${COPY_SELECTOR} { ${frame} }</style>
+</head>
+<body>
+<div id="copy">${spec.bodyHtml}</div>
 </body>
 </html>
 `;

@@ -28,8 +28,17 @@ export interface LayoutResult {
   textColor: Rgb;
   /** WCAG contrast of the text against the local background after any treatment. */
   contrast: number;
-  treatment: 'none' | 'shadow' | 'outline' | 'panel';
+  /** 'designed': an LLM's own CSS, checked on the rendered pixels rather than planned. */
+  treatment: 'none' | 'shadow' | 'outline' | 'panel' | 'designed';
   designer: string;
+  /** How an LLM design went, when one was asked for: each attempt's failed checks, and why the template took over. */
+  design?: DesignRecord;
+}
+
+export interface DesignRecord {
+  model: string;
+  attempts: Array<{ reasons: string[]; removed: string[] }>;
+  fallback?: string;
 }
 
 export interface LayoutDesigner {

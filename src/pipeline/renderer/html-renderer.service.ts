@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainException, throwIfAborted } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { ChromiumPool } from './chromium-pool';
-import { capturePng, fitText, measureBoxes, probeFonts, settleDocument, type FitOutcome } from './page-probes';
+import { capturePng, fitText, measureBoxes, probeFonts, readTexts, restyle, settleDocument, type FitOutcome } from './page-probes';
 import type { PooledPage } from './pooled-page';
 import type { HtmlRenderer, RenderRequest, RenderResult } from './renderer.types';
 import { Mutex } from '../../common/mutex';
@@ -34,14 +34,25 @@ export class HtmlRendererService implements HtmlRenderer {
       const fit: FitOutcome | null = request.fit ? await fitText(page.cdp, request.fit) : null;
       const boxes = await measureBoxes(page.cdp, request.measure ?? []);
       const fontsUsed = await probeFonts(page.cdp, request.fontProbe ?? []);
+      const texts = await readTexts(page.cdp, request.textOf ?? []);
       // Captures take turns: each brings its tab to the front of the one window first.
-      const png = await this.captures.runExclusive(() => capturePng(page.cdp, width, height));
+      const { png, restyledPng } = await this.captures.runExclusive(async () => {
+        const main = await capturePng(page.cdp, width, height);
+        const extra: Record<string, Buffer> = {};
+        for (const { name, css } of request.restyled ?? []) {
+          await restyle(page.cdp, css);
+          extra[name] = await capturePng(page.cdp, width, height);
+        }
+        return { png: main, restyledPng: extra };
+      });
       return {
         png,
         fittedPx: fit?.px ?? null,
         overflow: fit?.overflow ?? false,
         boxes,
         fontsUsed,
+        texts,
+        restyledPng,
         ms: Math.round(performance.now() - started),
       };
     });

@@ -178,6 +178,30 @@ export async function probeFonts(cdp: CDPSession, selectors: string[]): Promise<
   return usage;
 }
 
+/** innerText per selector: the text as drawn (display:none and visibility:hidden parts left out); null where nothing matches. */
+export async function readTexts(cdp: CDPSession, selectors: string[]): Promise<Record<string, string | null>> {
+  if (selectors.length === 0) return {};
+  const value = await evaluate(cdp, `${JSON.stringify(selectors)}.map((s) => { const el = document.querySelector(s); return el ? el.innerText : null; })`);
+  const list = Array.isArray(value) ? (value as unknown[]) : [];
+  return Object.fromEntries(selectors.map((s, i) => [s, typeof list[i] === 'string' ? (list[i] as string) : null]));
+}
+
+/**
+ * Replaces the previous restyle sheet (if any) with `css`, added last so it wins the cascade.
+ * Inserted from DevTools, like every probe; the page's CSP allows inline styles only.
+ */
+export async function restyle(cdp: CDPSession, css: string): Promise<void> {
+  await evaluate(
+    cdp,
+    `(() => {
+      let el = document.getElementById('__restyle');
+      if (!el) { el = document.createElement('style'); el.id = '__restyle'; document.head.appendChild(el); }
+      el.textContent = ${JSON.stringify(css)};
+      void document.documentElement.offsetHeight;
+    })()`,
+  );
+}
+
 /**
  * The canvas-sized PNG, alpha kept (the tab's default background is transparent). Still
  * lossless; optimizeForSpeed only picks faster zlib settings: 1024x1024 encodes in ~35 ms

@@ -27,6 +27,13 @@ export interface RenderRequest {
   measure?: string[];
   /** Selectors whose rendered glyphs are attributed to fonts in `fontsUsed`. */
   fontProbe?: string[];
+  /** Selectors whose visible text (innerText: what display and visibility leave drawn) comes back in `texts`. */
+  textOf?: string[];
+  /**
+   * Extra captures of the same fitted layout with a stylesheet added on top, for checks that
+   * need the glyphs apart from what surrounds them (e.g. the text made transparent).
+   */
+  restyled?: Array<{ name: string; css: string }>;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -44,6 +51,9 @@ export interface RenderResult {
   overflow: boolean;
   boxes: Record<string, Box | null>;
   fontsUsed: Record<string, FontUsage[]>;
+  texts: Record<string, string | null>;
+  /** One RGBA PNG per `restyled` entry, by name. */
+  restyledPng: Record<string, Buffer>;
   ms: number;
 }
 

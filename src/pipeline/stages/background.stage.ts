@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException, isDomainException } from '../../common/errors/domain.exception';
+import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { AppConfig } from '../../config/app-config';
 import { BACKGROUND_PROVIDER, type BackgroundProvider, type BackgroundRequest, type BackgroundResult, keyLightFromMeta } from '../background/background-provider';
 import { StudioBackgroundProvider } from '../background/studio-background.provider';
 import { productLayer, scaleProduct } from '../compositing/composite';
 import { placeProduct } from '../compositing/placement';
 import { ImageApiRepository } from '../../providers/image-api.repository';
+import { ProviderRegistry } from '../../providers/provider-registry';
 import type { Stage, StageContext } from '../pipeline.types';
 import { encodePng } from './encode';
 
@@ -22,8 +22,8 @@ export class BackgroundStage implements Stage {
   constructor(
     @Inject(BACKGROUND_PROVIDER) private readonly configured: BackgroundProvider,
     private readonly studio: StudioBackgroundProvider,
-    private readonly config: AppConfig,
     private readonly images: ImageApiRepository,
+    private readonly providers: ProviderRegistry,
   ) {}
 
   async run(ctx: StageContext): Promise<void> {
@@ -67,7 +67,7 @@ export class BackgroundStage implements Stage {
       result = await provider.generate(request);
     } catch (error) {
       // PROVIDER_FALLBACK=embedded: a failed image provider costs the job its generated scene, not the ad.
-      if (provider === this.studio || !isProviderFailure(error) || this.config.PROVIDER_FALLBACK !== 'embedded') throw error;
+      if (provider === this.studio || !this.providers.fallsBackFrom(error)) throw error;
       fallback = `${error.code}: ${error.message}`;
       ctx.report(0.5, this.studio.id, `The image provider failed; using the studio backdrop (${error.code})`);
       result = await this.studio.generate(request);
@@ -85,10 +85,4 @@ export class BackgroundStage implements Stage {
     ctx.shot.keyLight = keyLightFromMeta(result.meta);
     ctx.persist(ctx.fileName('background', 'png'), encodePng(result.image), 'image/png');
   }
-}
-
-const PROVIDER_FAILURES = new Set<string>([ErrorCode.PROVIDER_ERROR, ErrorCode.PROVIDER_TIMEOUT, ErrorCode.PROVIDER_REFUSED, ErrorCode.PROVIDER_UNAUTHORIZED]);
-
-function isProviderFailure(error: unknown): error is DomainException {
-  return isDomainException(error) && PROVIDER_FAILURES.has(error.code);
 }

@@ -3,6 +3,7 @@ import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { FontsService } from '../../fonts/fonts.service';
 import { LAYOUT_DESIGNER, type LayoutDesigner } from '../layout/layout.types';
+import { LlmCopyDesigner } from '../layout/llm-copy-designer';
 import { chooseStyle } from '../layout/style-presets';
 import { hasCopy, type Stage, type StageContext } from '../pipeline.types';
 
@@ -21,6 +22,7 @@ export class LayoutStage implements Stage {
   constructor(
     @Inject(LAYOUT_DESIGNER) private readonly designer: LayoutDesigner,
     private readonly fonts: FontsService,
+    private readonly llm: LlmCopyDesigner,
   ) {}
 
   readonly applies = hasCopy;
@@ -43,8 +45,7 @@ export class LayoutStage implements Stage {
     // Characters no installed font has are left out and reported, never drawn as boxes.
     const missing = this.fonts.missingGlyphs(text, [font]);
     const copy = missing.reduce((t, ch) => t.split(ch).join(''), text).replace(/\s+/gu, ' ').trim();
-    ctx.report(0.2, this.designer.id, `Designing the copy in ${font.family}`);
-    const layout = await this.designer.design({
+    const request = {
       analysis,
       copy,
       stylePrompt: ctx.input.htmlStylePrompt,
@@ -53,8 +54,18 @@ export class LayoutStage implements Stage {
       fontStack: bundle.stack,
       width: canvas.width,
       height: canvas.height,
-    });
-    ctx.shot.layout = layout;
+    };
+    const llm = ctx.input.useLlmHtml && !ctx.input.testMode ? this.llm.model : null;
+    if (llm && ctx.shot.step1?.channels === 3) {
+      ctx.report(0.2, `llm:${llm}`, `The LLM is designing the copy in ${font.family}`);
+      const outcome = await this.llm.design({ layout: request, bundle, background: ctx.shot.step1, productMask: ctx.shot.productMask, signal: ctx.signal });
+      ctx.shot.layout = outcome.layout;
+      ctx.shot.rendered = outcome.rendered;
+    } else {
+      ctx.report(0.2, this.designer.id, `Designing the copy in ${font.family}`);
+      ctx.shot.layout = await this.designer.design(request);
+    }
+    const layout = ctx.shot.layout;
     ctx.shot.fonts = { bundle, family: font.family, missing };
     ctx.persist(ctx.fileName('text', 'html'), Promise.resolve(Buffer.from(layout.html)), 'text/html; charset=utf-8');
   }

@@ -22,7 +22,7 @@ export class RenderStage implements Stage {
     const { layout, fonts, canvas } = ctx.shot;
     if (!layout || !fonts) throw new DomainException(ErrorCode.INTERNAL, 'render ran before layout');
     ctx.report(0.1, 'chromium', 'Rendering the copy');
-    const result = await this.renderer.render({
+    const result = ctx.shot.rendered ?? await this.renderer.render({
       html: layout.html,
       width: canvas.width,
       height: canvas.height,
