@@ -139,3 +139,48 @@ describe('LLM copy designer (use_llm_html): sanitized, rendered offline, checked
     expect(api.requests.length).toBe(before);
   });
 });
+
+describe('every provider on: image, vision and LLM on one OpenAI-compatible server', () => {
+  let api: Server;
+  let t: TestApp;
+  before(async () => {
+    api = await startOpenAiServer();
+    t = await startTestApp({
+      OPENAI_BASE_URL: api.url,
+      OPENAI_API_KEY: 'sk-all',
+      IMAGE_MODEL: 'gpt-image-1',
+      VISION_MODEL: 'gpt-4.1-mini',
+      LLM_MODEL: 'gpt-5-mini',
+      PRICE_PER_IMAGE_USD: 0.04,
+      PRICE_PER_1M_INPUT_TOKENS_USD: 0.25,
+      PRICE_PER_1M_OUTPUT_TOKENS_USD: 2,
+    });
+  });
+  after(async () => {
+    await t?.close();
+    await api?.close();
+  });
+
+  it('completes with each role doing its part, the product exact, and the usage priced', async () => {
+    const body = { product_image: dataUrl(samplePhoto()), text_content: COPY, bg_prompt: '따뜻한 카페 창가', html_style_prompt: '굵고 모던하게', aspect_ratio: '4:5' };
+    const done = await waitForJob(t.http, (await t.http.post('/generate').send(body).expect(202)).body.job_id, 120_000);
+    expect(done.status).toBe('completed');
+    const result = done.result as { canvases: CanvasResult[]; metrics: { providers: { totals: Record<string, { calls: number }>; estimated_cost_usd: number } } };
+    const [canvas] = result.canvases;
+    expect(canvas.background).toMatchObject({ provider: 'openai:gpt-image-1', mode: 'edit', promptWriter: 'llm:gpt-5-mini' });
+    expect(canvas.text.designer).toBe('llm:gpt-5-mini');
+    expect(canvas.quality.productFidelity?.unchanged).toBe(true);
+    const analysis = (await t.http.get(`/jobs/${done.job_id}/artifacts/analysis.json`).expect(200)).body as { provider: string; vision: { used: boolean } };
+    expect(analysis).toMatchObject({ provider: 'vision:gpt-4.1-mini', vision: { used: true } });
+
+    // In order: the prompt, the edit around the product, the scene reading, the copy design.
+    const names = api.requests.map((r) => (r.path === '/v1/chat/completions' ? (r.body.response_format as { json_schema: { name: string } }).json_schema.name : r.path));
+    expect(names).toEqual(['image_prompt', '/v1/images/edits', 'scene_analysis', 'copy_design']);
+    const edit = api.requests[1];
+    expect(edit.body).toMatchObject({ model: 'gpt-image-1', size: '1024x1536' });
+    expect(edit.files.map((f) => [f.field, f.width, f.height])).toEqual([['image', 1024, 1536], ['mask', 1024, 1536]]);
+    expect(result.metrics.providers.totals).toMatchObject({ image: { calls: 1 }, vision: { calls: 1 }, llm: { calls: 2 } });
+    // One image at $0.04, and three chat calls of 120 input and 60 output tokens each.
+    expect(result.metrics.providers.estimated_cost_usd).toBeCloseTo(0.04 + (3 * 120 * 0.25 + 3 * 60 * 2) / 1e6, 6);
+  });
+});

@@ -54,6 +54,35 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
     expect(health.providers.find((p) => p.role === 'llm')).toMatchObject({ configured: false });
   });
 
+  it('stands the product on the floor the model painted, and lets the scene\'s light cast its shadow', async () => {
+    api.paintFloorAt(0.9);
+    const body = { product_image: dataUrl(samplePhoto()), stop_step: 1, background_mode: 'generate', text_position: 'top' };
+    const done = await waitForJob(t.http, (await t.http.post('/generate').send(body).expect(202)).body.job_id, 120_000);
+    api.paintFloorAt(0.68);
+    expect(done.status).toBe('completed');
+    const canvas = (done.result as { canvases: Array<Canvas & { product_box: { x: number; y: number; width: number; height: number } }> }).canvases[0];
+    const scene = (canvas.background as { scene?: { keyLight: { x: number; y: number }; floorLine: number; productMovedPx: number } }).scene!;
+    // The test server paints the floor from 90% down and a light disc at (80%, 20%) of 1024 x 1024.
+    expect(Math.abs(scene.floorLine - 922)).toBeLessThanOrEqual(12);
+    expect(scene.productMovedPx).toBeGreaterThan(0);
+    expect(canvas.product_box.y + canvas.product_box.height).toBeGreaterThan(scene.floorLine);
+    expect(Math.abs(scene.keyLight.x - 819)).toBeLessThanOrEqual(30);
+    expect(Math.abs(scene.keyLight.y - 205)).toBeLessThanOrEqual(30);
+    // Light from the upper right: the cast shadow lies mostly left of the product's centre.
+    const shadow = (await t.http.get(`/jobs/${done.job_id}/artifacts/shadow.png`).expect(200)).body as Buffer;
+    const { data, info } = await sharp(shadow).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });
+    const centre = canvas.product_box.x + canvas.product_box.width / 2;
+    let left = 0;
+    let right = 0;
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        if (x < centre) left += data[y * info.width + x];
+        else right += data[y * info.width + x];
+      }
+    }
+    expect(left).toBeGreaterThan(right * 1.2);
+  });
+
   it('paints around the placed product by default (edit): an RGBA mask whose alpha 0 marks what to paint', async () => {
     const from = api.requests.length;
     const done = await waitForJob(t.http, (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), stop_step: 1, aspect_ratio: '4:5' }).expect(202)).body.job_id, 120_000);

@@ -28,7 +28,7 @@ const STATUSES: JobStatus[] = ['pending', 'running', 'completed', 'error', 'stop
 const PAGE_SIZE = 20;
 const PLACEMENTS = Object.keys(ASPECT_PRESETS);
 /** The new-job form's text fields, echoed back when the form is shown again after an error. */
-const FORM_FIELDS = ['text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'background_mode', 'use_qwen_analysis', 'use_llm_html', 'test_mode'] as const;
+const FORM_FIELDS = ['text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'background_mode', 'use_qwen_analysis', 'use_llm_html', 'num_variants', 'test_mode'] as const;
 
 interface FormState {
   values: Record<string, string>;
@@ -275,7 +275,9 @@ function jobView(s: JobStatusDto) {
     params,
     active,
     progress: s.status === 'completed' ? 100 : s.progress_percent,
-    finals: s.finals.map((f, i) => ({ ...f, quality: canvases[i]?.quality ?? null })),
+    // result.canvases describes each placement's best variant, the one ranked 1.
+    finals: s.finals.map((f) => ({ ...f, quality: f.rank === 1 ? (canvases.find((c) => c.placement === f.placement)?.quality ?? null) : null })),
+    variants: params.num_variants ?? 1,
     quality: (s.quality as QualityReport | null) ?? null,
     timings: timings.map(([name, v]) => ({ name, value: v, percent: Math.max(1, Math.round((v / maxTiming) * 100)) })),
     hasStep1: s.artifacts.some((a) => a.name === 'step1.png'),

@@ -10,7 +10,7 @@ import { validateImage } from '../common/images/image-input';
 import { loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { ModelsModule } from '../models/models.module';
-import { resolveCanvases } from '../pipeline/canvases';
+import { resolveCanvases, shotSuffix } from '../pipeline/canvases';
 import { ASPECT_PRESETS, type AspectPreset } from '../pipeline/image.types';
 import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import { PipelineModule } from '../pipeline/pipeline.module';
@@ -27,6 +27,7 @@ const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige 
   --width N --height N   canvas size instead of a preset
   --position POS      auto | top | center | bottom (room left for the copy)
   --seed N            same seed, same image
+  --variants N        1-4 backgrounds per placement, ranked; the best is written to --out, the others with _v2 style suffixes
   --background-mode M edit | generate, with an image model configured (docs/providers.md)
   --no-vision         leave a configured vision model out of the analysis
   --no-llm-html       let the template design the copy although an LLM is configured
@@ -49,6 +50,7 @@ function parse() {
       height: { type: 'string' },
       position: { type: 'string', default: 'auto' },
       seed: { type: 'string' },
+      variants: { type: 'string', default: '1' },
       'background-mode': { type: 'string' },
       'no-vision': { type: 'boolean', default: false },
       'no-llm-html': { type: 'boolean', default: false },
@@ -70,8 +72,10 @@ function parse() {
   const width = values.width === undefined ? undefined : Number(values.width);
   const height = values.height === undefined ? undefined : Number(values.height);
   for (const v of [width, height]) if (v !== undefined && (!Number.isInteger(v) || v < 256 || v > 4096)) throw new Error('--width/--height must be 256..4096');
+  const variants = Number(values.variants);
+  if (!Number.isInteger(variants) || variants < 1 || variants > 4) throw new Error('--variants must be 1..4');
   const canvases = resolveCanvases(presets ? { placements: presets as AspectPreset[] } : { width, height });
-  return { ...values, product: values.product, canvases };
+  return { ...values, product: values.product, canvases, variants };
 }
 
 @Module({})
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
         guidanceScale: 3.5,
         seed: args.seed !== undefined ? Number(args.seed) : randomInt(0, 2 ** 31 - 1),
         canvases: args.canvases,
+        variants: args.variants,
         testMode: args.embedded,
       },
       {
@@ -131,10 +136,13 @@ async function main(): Promise<void> {
       const image = shot.final;
       if (!image) throw new Error('the pipeline produced no image');
       const ext = path.extname(args.out) || '.png';
-      const out = `${args.out.slice(0, args.out.length - path.extname(args.out).length)}${shot.canvas.suffix}${ext}`;
+      // The best variant takes the plain name, as final.png does for a job.
+      const suffix = (shot.rank ?? 1) === 1 ? shot.canvas.suffix : shotSuffix(shot, args.variants);
+      const out = `${args.out.slice(0, args.out.length - path.extname(args.out).length)}${suffix}${ext}`;
       await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png().toFile(out);
-      const copy = shot.text ? `, copy in ${shot.text.font} at ${shot.text.fittedPx}px, contrast ${shot.layout?.contrast.toFixed(1)}:1` : '';
-      console.log(`wrote ${out} (${image.width}x${image.height}${copy})`);
+      const copy = shot.text ? `, copy in ${shot.text.font} at ${shot.text.fittedPx}px by ${shot.layout?.designer}, contrast ${shot.layout?.contrast.toFixed(1)}:1` : '';
+      const rank = shot.rank ? `, rank ${shot.rank} of ${args.variants}` : '';
+      console.log(`wrote ${out} (${image.width}x${image.height}${copy}${rank})`);
     }
     console.log(`done in ${Date.now() - started} ms [${stages}]`);
   } finally {

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { OPEN_PRINCIPAL, type Principal } from '../auth/principal';
+import { shotSuffix } from '../pipeline/canvases';
 import { ArtifactLinks } from '../storage/artifact-links';
 import type { WebhookDelivery } from '../webhooks/webhook.types';
 import { ArtifactEntity } from '../storage/artifact.entity';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
-import type { ArtifactDto, JobStatusDto, JobSummaryDto, WebhookDeliveryDto } from './dto/job-status.dto';
+import type { ArtifactDto, FinalDto, JobStatusDto, JobSummaryDto, WebhookDeliveryDto } from './dto/job-status.dto';
 import type { JobEntity } from './job.entity';
 import type { JobSnapshot } from './job-snapshots.service';
 import { JobsService, type JobParameters } from './jobs.service';
@@ -80,16 +81,7 @@ export class JobStatusService {
       final_result: null,
       step1_result_url: step1 ? this.links.url(job.id, step1.name) : null,
       final_result_url: final ? this.links.url(job.id, final.name) : null,
-      finals: (params.canvases ?? []).map((c) => {
-        const has = (name: string) => (artifacts.some((a) => a.name === name) ? this.links.url(job.id, name) : null);
-        return {
-          placement: c.preset ?? `${c.width}x${c.height}`,
-          width: c.width,
-          height: c.height,
-          step1_url: has(`step1${c.suffix}.png`),
-          final_url: has(`final${c.suffix}.png`),
-        };
-      }),
+      finals: this.finals(job, params, artifacts),
       error_message: job.errorMessage,
       error: job.errorCode && job.status !== 'completed' ? { code: job.errorCode, message: job.errorMessage ?? job.message } : null,
       quality: (job.result.canvases as Array<{ quality?: Record<string, unknown> }> | undefined)?.[0]?.quality ?? null,
@@ -105,6 +97,32 @@ export class JobStatusService {
       started_at: job.startedAt?.toISOString() ?? null,
       finished_at: job.finishedAt?.toISOString() ?? null,
     };
+  }
+
+  /**
+   * Every placement's files, variants included: ranked best first once the job is done (the
+   * result says the order), in variant order before that. The best's files are also under the
+   * plain names (final.png), which is what final_result is.
+   */
+  private finals(job: JobEntity, params: JobParameters, artifacts: ArtifactEntity[]): FinalDto[] {
+    const has = (name: string) => (artifacts.some((a) => a.name === name) ? this.links.url(job.id, name) : null);
+    const variants = params.num_variants ?? 1;
+    const ranked = job.result.canvases as Array<{ variants?: Array<{ variant: number; rank: number }> }> | undefined;
+    return (params.canvases ?? []).flatMap((c, i) => {
+      const order = ranked?.[i]?.variants ?? Array.from({ length: variants }, (_, v) => ({ variant: v + 1, rank: null as number | null }));
+      return order.map(({ variant, rank }) => {
+        const suffix = shotSuffix({ canvas: c, variant: variant - 1 }, variants);
+        return {
+          placement: c.preset ?? `${c.width}x${c.height}`,
+          width: c.width,
+          height: c.height,
+          step1_url: has(`step1${suffix}.png`),
+          final_url: has(`final${suffix}.png`),
+          variant,
+          rank: variants > 1 ? rank : job.status === 'completed' ? 1 : null,
+        };
+      });
+    });
   }
 
   async summaries(jobs: JobEntity[]): Promise<JobSummaryDto[]> {

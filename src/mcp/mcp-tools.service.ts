@@ -80,6 +80,7 @@ export class McpToolsService {
             .optional()
             .describe('With an image model configured: edit paints the scene around the product (default), generate paints an empty scene first'),
           use_qwen_analysis: z.boolean().optional().describe('Let a configured vision model read the image to place the copy (default true)'),
+          num_variants: z.number().int().min(1).max(4).optional().describe('Backgrounds to make and rank by quality; the best is the final (default 1)'),
           use_llm_html: z.boolean().optional().describe('Let a configured LLM design the copy as HTML/CSS, checked before use (default true)'),
           wait: z.boolean().optional().describe('Wait for the result (default false: return the job_id at once)'),
           timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long wait=true waits (default 180)'),
@@ -212,6 +213,7 @@ export class McpToolsService {
         background_mode: args.background_mode as 'edit' | 'generate' | undefined,
         use_qwen_analysis: args.use_qwen_analysis as boolean | undefined,
         use_llm_html: args.use_llm_html as boolean | undefined,
+        num_variants: args.num_variants as number | undefined,
       },
       { product_image: product },
       { principal },

@@ -4,6 +4,7 @@ import type { JobEntity } from '../jobs/job.entity';
 import { JobHandler, type JobContext, type JobKindHandler, type JobOutcome } from '../jobs/job-handler';
 import type { JobParameters } from '../jobs/jobs.service';
 import { collectProviderCalls, providerMetrics } from '../providers/provider-usage';
+import { shotSuffix } from './canvases';
 import { PipelineOrchestrator, type PipelineOutcome } from './orchestrator.service';
 import type { PipelineInput } from './pipeline.types';
 
@@ -30,7 +31,7 @@ export class AdJobHandler implements JobKindHandler {
         ctx.signal,
       ),
     );
-    const result = { ...jobResult(outcome), metrics: { providers: providerMetrics(calls, this.config) } };
+    const result = { ...jobResult(outcome, input.seed, input.variants), metrics: { providers: providerMetrics(calls, this.config) } };
     return { message: 'Completed.', timings: outcome.timings, result };
   }
 
@@ -39,7 +40,7 @@ export class AdJobHandler implements JobKindHandler {
     const params = job.parameters as unknown as JobParameters;
     const plan = this.orchestrator.plan({ startStep: params.start_step, stopStep: params.stop_step, textContent: params.text_content ?? '' });
     const estimates = this.orchestrator.estimates(plan, stageSeconds);
-    const canvases = params.canvases?.length ?? 1;
+    const canvases = (params.canvases?.length ?? 1) * (params.num_variants ?? 1);
     const index = plan.findIndex((s) => s.label === job.currentStep);
     const inStage = job.stageStartedAt ? (Date.now() - job.stageStartedAt.getTime()) / 1000 : 0;
     const current = index >= 0 ? Math.max(0, estimates[plan[index].name] - inStage) : 0;
@@ -72,16 +73,18 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
     fontName: p.font_name,
     seed: p.seed,
     canvases: p.canvases ?? [{ index: 0, width: p.width, height: p.height, suffix: '' }],
+    variants: p.num_variants ?? 1,
     testMode: Boolean(p.test_mode),
   };
 }
 
-/** What a finished job reports about each canvas: what was drawn, where, and how legibly. */
-function jobResult(outcome: PipelineOutcome): Record<string, unknown> {
+/** What a finished job reports about each canvas (its best variant): what was drawn, where, and how legibly. */
+function jobResult(outcome: PipelineOutcome, seed: number, variants: number): Record<string, unknown> {
+  const best = outcome.shots.filter((shot) => (shot.rank ?? 1) === 1);
   return {
     stages: outcome.stages,
     segment_model: outcome.job.segmentModel,
-    canvases: outcome.shots.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
+    canvases: best.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
       placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
       width: canvas.width,
       height: canvas.height,
@@ -105,8 +108,30 @@ function jobResult(outcome: PipelineOutcome): Record<string, unknown> {
           }
         : null,
       quality: quality ?? null,
+      ...(variants > 1 ? { variants: variantsOf(outcome, canvas.index, seed, variants) } : {}),
     })),
   };
+}
+
+/** One canvas's variants, best first, with what ranked them. */
+function variantsOf(outcome: PipelineOutcome, index: number, seed: number, variants: number) {
+  return outcome.shots
+    .filter((shot) => shot.canvas.index === index)
+    .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))
+    .map((shot) => {
+      const suffix = shotSuffix(shot, variants);
+      const clip = shot.quality?.clip;
+      return {
+        variant: shot.variant + 1,
+        rank: shot.rank,
+        seed: seed + shot.variant,
+        files: { step1: `step1${suffix}.png`, final: `final${suffix}.png` },
+        background: shot.backgroundInfo?.provider,
+        issues: shot.quality?.issues ?? [],
+        contrast: shot.layout ? Math.round(shot.layout.contrast * 100) / 100 : null,
+        clip_cosine: clip && !clip.skipped ? clip.cosine : null,
+      };
+    });
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

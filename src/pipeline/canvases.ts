@@ -34,3 +34,7 @@ export function resolveCanvases(dto: CanvasRequest): Canvas[] {
   return [{ index: 0, width: dto.width ?? DEFAULT_CANVAS.width, height: dto.height ?? DEFAULT_CANVAS.height, suffix: '' }];
 }
 
+/** '_4x5' for a placement's files, '_4x5_v2' for its second variant when a job has several. */
+export function shotSuffix(shot: { canvas: Pick<Canvas, 'suffix'>; variant: number }, variants: number): string {
+  return variants > 1 ? `${shot.canvas.suffix}_v${shot.variant + 1}` : shot.canvas.suffix;
+}

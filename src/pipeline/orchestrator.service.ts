@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { throwIfAborted } from '../common/errors/domain.exception';
+import { compareReports } from '../quality/quality-report';
+import { shotSuffix } from './canvases';
 import type { ArtifactRecord, JobState, PipelineInput, ShotState, Stage, StageContext, StepNumber } from './pipeline.types';
 import { STAGE } from './pipeline.types';
 
@@ -63,22 +65,27 @@ export class PipelineOrchestrator {
   async run(input: PipelineInput, sink: PipelineSink, signal: AbortSignal): Promise<PipelineOutcome> {
     const plan = this.plan(input);
     const estimates = this.estimates(plan, sink.stageSeconds);
-    const total = this.totalSeconds(plan, estimates, input.canvases.length) || 1;
+    const variants = Math.max(1, input.variants);
     const job: JobState = {};
-    const shots: ShotState[] = input.canvases.map((canvas) => ({ canvas, layers: [] }));
+    const shots: ShotState[] = input.canvases.flatMap((canvas) => Array.from({ length: variants }, (_, variant) => ({ canvas, variant, layers: [] })));
+    const total = this.totalSeconds(plan, estimates, shots.length) || 1;
+    // With variants every file is written under its variant's name; the best's are written again under the plain names.
+    // By name: a file persisted twice (layers.json after composite, then after finalize) keeps its last version.
+    const kept = new Map<ShotState, Map<string, { data: Promise<Buffer>; mime: string }>>();
     const steps: PlanStep[] = [
       ...plan.filter((s) => s.scope === 'job').map((stage) => ({ stage })),
       ...shots.flatMap((shot) => plan.filter((s) => s.scope === 'canvas').map((stage) => ({ stage, shot }))),
     ];
     const spent: Record<string, number> = {};
     const writes: Array<Promise<unknown>> = [];
+    const latest = new Map<string, Promise<unknown>>();
     let doneSeconds = 0;
     try {
       for (const { stage, shot } of steps) {
         throwIfAborted(signal);
         const stageStartedAt = new Date();
         const weight = estimates[stage.name];
-        const where = shot && shots.length > 1 ? ` (${shot.canvas.width}x${shot.canvas.height})` : '';
+        const where = !shot || shots.length === 1 ? '' : variants > 1 ? ` (${shot.canvas.width}x${shot.canvas.height}, variant ${shot.variant + 1}/${variants})` : ` (${shot.canvas.width}x${shot.canvas.height})`;
         const report = (fraction: number, subStep: string, message?: string) => {
           const clamped = Math.max(0, Math.min(1, fraction));
           sink.progress({
@@ -91,7 +98,7 @@ export class PipelineOrchestrator {
             timings: perRun(spent, plan, shots.length),
           });
         };
-        const suffix = shot?.canvas.suffix ?? '';
+        const suffix = shot ? shotSuffix(shot, variants) : '';
         const ctx: StageContext = {
           input,
           signal,
@@ -99,10 +106,14 @@ export class PipelineOrchestrator {
           shot: shot ?? shots[0],
           report,
           persist: (name, data, mime) => {
-            const write = data.then((bytes) => sink.writeArtifact(name, bytes, mime));
+            // A name persisted again (layers.json) is written after its earlier version, never racing it.
+            const earlier = latest.get(name)?.catch(() => undefined);
+            const write = Promise.all([data, earlier]).then(([bytes]) => sink.writeArtifact(name, bytes, mime));
+            latest.set(name, write);
             // Awaited after the stages; until then a failed write must not count as unhandled.
             write.catch(() => undefined);
             writes.push(write);
+            if (shot && variants > 1) kept.set(shot, (kept.get(shot) ?? new Map()).set(name, { data, mime }));
           },
           fileName: (base, ext) => `${base}${suffix}.${ext}`,
         };
@@ -117,9 +128,26 @@ export class PipelineOrchestrator {
       await Promise.allSettled(writes);
       throw error;
     }
+    if (variants > 1) {
+      for (const best of rankVariants(shots)) {
+        const plain = new RegExp(`_v${best.variant + 1}(\\.\\w+)$`);
+        for (const [name, file] of kept.get(best) ?? []) writes.push(file.data.then((bytes) => sink.writeArtifact(name.replace(plain, '$1'), bytes, file.mime)));
+      }
+    }
     await Promise.all(writes);
     return { timings: perRun(spent, plan, shots.length), job, shots, stages: plan.map((s) => s.name) };
   }
+}
+
+/** Ranks each canvas's variants by their quality reports (sets `rank`); returns the best of each canvas. */
+function rankVariants(shots: ShotState[]): ShotState[] {
+  const byCanvas = new Map<number, ShotState[]>();
+  for (const shot of shots) byCanvas.set(shot.canvas.index, [...(byCanvas.get(shot.canvas.index) ?? []), shot]);
+  return [...byCanvas.values()].map((group) => {
+    const ranked = [...group].sort((a, b) => compareReports(a.quality, b.quality) || a.variant - b.variant);
+    ranked.forEach((shot, i) => (shot.rank = i + 1));
+    return ranked[0];
+  });
 }
 
 /** ms per stage run: canvas stages are averaged over the canvases so ETAs scale with their count. */

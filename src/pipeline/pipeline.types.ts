@@ -42,6 +42,8 @@ export interface PipelineInput {
   guidanceScale: number;
   seed: number;
   canvases: Canvas[];
+  /** num_variants: backgrounds per canvas (seed + variant), ranked so the best gets the plain file names. */
+  variants: number;
   testMode: boolean;
 }
 
@@ -73,15 +75,28 @@ export interface JobState {
   cutoutCheck?: CutoutCheck;
 }
 
-/** Made per canvas. */
+/** Made per canvas and variant. */
 export interface ShotState {
   canvas: Canvas;
+  /** 0-based; the background's seed is the job's seed plus this. */
+  variant: number;
+  /** Its place among the canvas's variants after ranking, 1 = best (the one under the plain file names). */
+  rank?: number;
   placement?: { box: Box; floorY: number; scale: number };
   /** The cutout scaled onto placement.box, when a stage before compositing needed it. */
   scaledProduct?: ScaledProduct;
   background?: RawImage;
   /** What drew the backdrop; `description` is the prompt a generative provider was sent. */
-  backgroundInfo?: { provider: string; description: string; mode?: string; promptWriter?: string; promptFallback?: string; fallback?: string };
+  backgroundInfo?: {
+    provider: string;
+    description: string;
+    mode?: string;
+    promptWriter?: string;
+    promptFallback?: string;
+    fallback?: string;
+    /** What was read off a generated scene: its light, its floor's back edge, how far the product moved to stand on it. */
+    scene?: { keyLight?: { x: number; y: number }; floorLine?: number; productMovedPx?: number };
+  };
   /** Where the backdrop's key light is, so shadows fall away from it. */
   keyLight?: { x: number; y: number };
   step1?: RawImage;

@@ -28,3 +28,17 @@ export function summarize(parts: Omit<QualityReport, 'verdict' | 'issues'>): Qua
   if (parts.text?.overlapsProduct) issues.push(`The copy covers ${Math.round(parts.text.productOverlap * 100)}% of its box over the product.`);
   return { verdict: issues.length ? 'check' : 'good', issues, ...parts };
 }
+
+/**
+ * Orders two variants' reports, better first (negative when `a` is better): fewer issues, then
+ * the higher CLIP agreement with the brief where a model scored both, then the copy's higher
+ * contrast (capped at 7:1, WCAG AAA, past which more does not read better). A missing report
+ * (the stage did not run) ranks last.
+ */
+export function compareReports(a: QualityReport | undefined, b: QualityReport | undefined): number {
+  if (!a || !b) return (a ? 0 : 1) - (b ? 0 : 1);
+  if (a.issues.length !== b.issues.length) return a.issues.length - b.issues.length;
+  if (!a.clip.skipped && !b.clip.skipped && a.clip.cosine !== b.clip.cosine) return b.clip.cosine - a.clip.cosine;
+  const contrast = (r: QualityReport) => Math.min(7, r.text?.contrast ?? 0);
+  return contrast(b) - contrast(a);
+}

@@ -32,8 +32,11 @@ export async function startOpenAiServer(): Promise<{
   fail(path: string, ...faults: Fault[]): void;
   /** How /v1/chat/completions answers: the assistant's content for a user and system message. */
   answerChat(fn: (user: string, system: string) => string): void;
+  /** Where the painted floor begins, as a share of the image height (default 0.68). */
+  paintFloorAt(share: number): void;
   close(): Promise<void>;
 }> {
+  let floorShare = 0.68;
   const requests: RecordedRequest[] = [];
   const faults = new Map<string, Fault[]>();
   const app = express();
@@ -66,7 +69,7 @@ export async function startOpenAiServer(): Promise<{
       return;
     }
     const [width, height] = String(record.body.size ?? '1024x1024').split('x').map(Number);
-    const png = await scene(width || 1024, height || 1024, kind);
+    const png = await scene(width || 1024, height || 1024, kind, floorShare);
     res.json({ created: Math.floor(Date.now() / 1000), data: [{ b64_json: png.toString('base64') }] });
   };
   let chat: (user: string, system: string) => string = defaultChat;
@@ -108,6 +111,9 @@ export async function startOpenAiServer(): Promise<{
     fail: (path, ...more) => faults.set(path, [...(faults.get(path) ?? []), ...more]),
     answerChat: (fn) => {
       chat = fn;
+    },
+    paintFloorAt: (share) => {
+      floorShare = share;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -155,8 +161,8 @@ export function designAnswer(copy: string, extra: { html?: string; css?: string 
 }
 
 /** A warm wall over a darker floor: an unmistakably generated, deterministic scene. */
-function scene(width: number, height: number, kind: string): Promise<Buffer> {
-  const floor = Math.round(height * 0.68);
+function scene(width: number, height: number, kind: string, floorShare: number): Promise<Buffer> {
+  const floor = Math.round(height * floorShare);
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<defs><linearGradient id="w" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#f3d9b1"/><stop offset="1" stop-color="#d9a86c"/></linearGradient></defs>` +

@@ -84,6 +84,17 @@ export class GenerateRequestDto {
   @Transform(toNumber) @IsOptional() @IsInt() @Min(0) @Max(2147483647)
   seed?: number;
 
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 4,
+    default: 1,
+    description:
+      'Backgrounds to make per placement (seeds seed, seed+1, ...). They are ranked by the quality report (issues, then CLIP where installed, then ' +
+      'the copy\'s contrast): finals[] lists them best first, and final_result / final.png is the best one.',
+  })
+  @Transform(toNumber) @IsOptional() @IsInt() @Min(1) @Max(4)
+  num_variants?: number = 1;
+
   @ApiPropertyOptional({ enum: Object.keys(ASPECT_PRESETS), description: 'Canvas preset; overrides width/height' })
   @IsOptional() @IsIn(Object.keys(ASPECT_PRESETS))
   aspect_ratio?: AspectPreset;

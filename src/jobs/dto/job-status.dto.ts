@@ -40,6 +40,9 @@ export class FinalDto {
   @ApiProperty() height: number;
   @ApiProperty({ nullable: true, type: String }) step1_url: string | null;
   @ApiProperty({ nullable: true, type: String }) final_url: string | null;
+  @ApiProperty({ example: 1, description: 'Which of num_variants backgrounds this is (1-based; its seed is seed + variant - 1)' }) variant: number;
+  @ApiProperty({ nullable: true, type: Number, example: 1, description: "Its place in the placement's ranking once the job is done, 1 = best (the plain final file)" })
+  rank: number | null;
 }
 
 export class JobErrorDto {
@@ -85,7 +88,7 @@ export class JobStatusDto {
   @ApiProperty({ nullable: true, type: String, description: 'data URL (omitted with include_images=false)' }) final_result: string | null;
   @ApiProperty({ nullable: true, type: String }) step1_result_url: string | null;
   @ApiProperty({ nullable: true, type: String }) final_result_url: string | null;
-  @ApiProperty({ type: [FinalDto], description: 'One entry per placement; the first is step1_result/final_result' })
+  @ApiProperty({ type: [FinalDto], description: 'One entry per placement and variant, each placement\'s best first; the first is step1_result/final_result' })
   finals: FinalDto[];
   @ApiProperty({ nullable: true, type: String }) error_message: string | null;
   @ApiProperty({ nullable: true, type: JobErrorDto }) error: JobErrorDto | null;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { ASPECT_PRESETS, type Box } from '../image.types';
-import { MAX_UPSCALE, placeProduct, TALL_SAFE_ZONE, type TextPosition } from './placement';
+import { MAX_UPSCALE, placeProduct, standOnFloor, TALL_SAFE_ZONE, type TextPosition } from './placement';
 
 const POSITIONS: TextPosition[] = ['auto', 'top', 'center', 'bottom'];
 /** Cutouts of different shapes: square-ish, tall bottle, wide tray. */
@@ -92,5 +92,18 @@ describe('placeProduct', () => {
   it('rejects a bbox outside the cutout', () => {
     expect(() => placeProduct({ x: 10, y: 10, width: 100, height: 100 }, { width: 50, height: 50 }, { width: 100, height: 100 }, { textPosition: 'auto' })).toThrow(RangeError);
     expect(() => placeProduct({ x: 0, y: 0, width: 0, height: 10 }, { width: 50, height: 50 }, { width: 100, height: 100 }, { textPosition: 'auto' })).toThrow(RangeError);
+  });
+});
+
+describe('standOnFloor', () => {
+  const placement = { box: { x: 100, y: 400, width: 200, height: 300 }, scale: 1, floorY: 700 };
+  it('moves a base that would stand on the wall down onto the painted floor', () => {
+    const moved = standOnFloor(placement, 720, 1000);
+    expect(moved.floorY).toBe(750);
+    expect(moved.box).toEqual({ x: 100, y: 450, width: 200, height: 300 });
+  });
+  it('leaves a base already on the floor, and never goes past the last 1% of the canvas', () => {
+    expect(standOnFloor(placement, 600, 1000)).toBe(placement);
+    expect(standOnFloor(placement, 980, 1000).floorY).toBe(990);
   });
 });

@@ -100,3 +100,18 @@ export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: Ca
   const y = opts.textPosition === 'center' && !wide ? Math.round(top + (bottom - top - height) / 2) : Math.floor(bottom - height);
   return { box: { x, y, width, height }, scale, floorY: y + height };
 }
+
+/** How far below the back edge of a painted floor a product's base stands, as a share of the canvas height. */
+const FLOOR_DEPTH = 0.03;
+
+/**
+ * Moves a product down so its base stands on a generated floor rather than against the wall
+ * above it (the model paints the floor where it likes). Never up: a base lower on the floor
+ * is just nearer the camera. Never past the canvas's last 1%.
+ */
+export function standOnFloor(placement: Placement, floorLine: number, canvasHeight: number): Placement {
+  const floorY = Math.round(Math.min(floorLine + canvasHeight * FLOOR_DEPTH, canvasHeight * 0.99));
+  const dy = floorY - placement.floorY;
+  if (dy <= 0) return placement;
+  return { ...placement, box: { ...placement.box, y: placement.box.y + dy }, floorY };
+}

@@ -4,7 +4,8 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import { BACKGROUND_PROVIDER, type BackgroundProvider, type BackgroundRequest, type BackgroundResult, keyLightFromMeta } from '../background/background-provider';
 import { StudioBackgroundProvider } from '../background/studio-background.provider';
 import { productLayer, scaleProduct } from '../compositing/composite';
-import { placeProduct } from '../compositing/placement';
+import { placeProduct, standOnFloor } from '../compositing/placement';
+import { readScene } from '../background/scene-reading';
 import { ImageApiRepository } from '../../providers/image-api.repository';
 import { ProviderRegistry } from '../../providers/provider-registry';
 import type { Stage, StageContext } from '../pipeline.types';
@@ -53,7 +54,7 @@ export class BackgroundStage implements Stage {
       negativePrompt: ctx.input.negativePrompt,
       width,
       height,
-      seed: ctx.input.seed,
+      seed: ctx.input.seed + ctx.shot.variant,
       palette: palette ?? [],
       productBox: placement.box,
       floorY: placement.floorY,
@@ -73,6 +74,16 @@ export class BackgroundStage implements Stage {
       result = await this.studio.generate(request);
     }
     ctx.shot.background = result.image;
+    // A generated scene has its own light and floor: the shadow and the product's footing follow them.
+    let scene: { keyLight?: { x: number; y: number }; floorLine?: number; productMovedPx?: number } = {};
+    if (provider !== this.studio && !fallback) {
+      scene = readScene(result.image);
+      if (mode === 'generate' && scene.floorLine !== undefined && textPosition !== 'bottom') {
+        const moved = standOnFloor(placement, scene.floorLine, height);
+        if (moved !== placement) scene.productMovedPx = moved.floorY - placement.floorY;
+        ctx.shot.placement = moved;
+      }
+    }
     const { promptWriter, promptWriterFallback, mode: painted } = result.meta as { promptWriter?: string; promptWriterFallback?: string; mode?: string };
     ctx.shot.backgroundInfo = {
       provider: result.provider,
@@ -81,8 +92,9 @@ export class BackgroundStage implements Stage {
       ...(promptWriter ? { promptWriter } : {}),
       ...(promptWriterFallback ? { promptFallback: promptWriterFallback } : {}),
       ...(fallback ? { fallback } : {}),
+      ...(Object.keys(scene).length ? { scene } : {}),
     };
-    ctx.shot.keyLight = keyLightFromMeta(result.meta);
+    ctx.shot.keyLight = scene.keyLight ?? keyLightFromMeta(result.meta);
     ctx.persist(ctx.fileName('background', 'png'), encodePng(result.image), 'image/png');
   }
 }
