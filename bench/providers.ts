@@ -7,7 +7,7 @@ const RUNS = 5;
 /**
  * What the provider path costs a job beyond the providers' own time: the same Stage 1 + 2 job on
  * embedded stages and against a local OpenAI-protocol server for all three roles (image edit,
- * prompt writer, vision), each job's provider time taken from its own metrics.
+ * prompt writer, vision, copy designer), each job's provider time taken from its own metrics.
  */
 export async function benchProviders(root: string, productPng: Buffer, rows: Row[]): Promise<void> {
   const api = await startOpenAiServer();
@@ -17,14 +17,19 @@ export async function benchProviders(root: string, productPng: Buffer, rows: Row
     await waitJobs(url, ids, 120_000); // warm-up
     const walls: number[] = [];
     const providerMs: number[] = [];
+    const copyMs: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const id = (await httpJson(url, 'POST', '/generate', body)).job_id as string;
       const [done] = await waitJobs(url, [id], 120_000);
       walls.push(Date.parse(done.finished_at as string) - Date.parse(done.started_at as string));
-      const calls = ((done.result as { metrics?: { providers?: { calls?: Array<{ ms: number }> } } }).metrics?.providers?.calls ?? []);
+      const calls = ((done.result as { metrics?: { providers?: { calls?: Array<{ ms: number; role: string }> } } }).metrics?.providers?.calls ?? []);
       providerMs.push(calls.reduce((sum, c) => sum + c.ms, 0));
+      // The copy: design + render stages, less the designer's own LLM call (the job's last llm call).
+      const timings = done.timings as Record<string, number>;
+      const designCall = calls.filter((c) => c.role === 'llm').slice(1).at(-1)?.ms ?? 0;
+      copyMs.push(timings.layout + timings.render - designCall);
     }
-    return { walls, providerMs };
+    return { walls, providerMs, copyMs };
   };
   try {
     const embedded = await startServer(path.join(root, 'prov-embedded'), { RENDER_PREWARM: 'false' });
@@ -36,6 +41,8 @@ export async function benchProviders(root: string, productPng: Buffer, rows: Row
     rows.push({ what: 'whole job, embedded stages (started_at -> finished_at)', value: plain.walls, unit: 'ms' });
     rows.push({ what: 'whole job, all three roles on a local OpenAI-protocol server: provider calls (their own time)', value: generative.providerMs, unit: 'ms' });
     rows.push({ what: 'whole job, all three roles: the rest of the job (wall - provider calls)', value: beyond, unit: 'ms' });
+    rows.push({ what: 'the copy, template designer: layout + render stages', value: plain.copyMs, unit: 'ms' });
+    rows.push({ what: 'the copy, LLM designer: layout + render stages less the LLM call (sanitize, render, 2 check captures, pixel checks)', value: generative.copyMs, unit: 'ms' });
     rows.push({
       what: 'provider path overhead: (wall - provider calls) - embedded wall, medians',
       value: [median(beyond) - median(plain.walls)],
