@@ -144,6 +144,13 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
     const jobId = String(made.headers.location).split('/').pop()!;
     expect((await waitForJob(t.http, jobId, 120_000)).status).toBe('completed');
     expect(api.requests.slice(from).map((r) => r.path)).toEqual(['/v1/images/generations']);
+
+    // Switched off for one job: the studio backdrop, no call to the image model.
+    expect(form.text).toContain('value="studio"');
+    const studio = await t.http.post('/admin/new').field('background_mode', 'studio').attach('product_image', samplePhoto(), 'cup.png').expect(303);
+    const studioJob = await waitForJob(t.http, String(studio.headers.location).split('/').pop()!, 120_000);
+    expect((studioJob.result as { canvases: Canvas[] }).canvases[0].background.provider).toBe('studio');
+    expect(api.requests.length).toBe(from + 1);
   });
 
   it('closes the provider request within a second when the job is stopped', async () => {

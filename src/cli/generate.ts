@@ -28,7 +28,7 @@ const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige 
   --position POS      auto | top | center | bottom (room left for the copy)
   --seed N            same seed, same image
   --variants N        1-4 backgrounds per placement, ranked; the best is written to --out, the others with _v2 style suffixes
-  --background-mode M edit | generate, with an image model configured (docs/providers.md)
+  --background-mode M edit | generate | studio, with an image model configured (docs/providers.md)
   --no-vision         leave a configured vision model out of the analysis
   --no-llm-html       let the template design the copy although an LLM is configured
   --embedded          embedded stages only, even with providers configured (no API calls)
@@ -66,7 +66,7 @@ function parse() {
   }
   if (!['auto', 'top', 'center', 'bottom'].includes(values.position)) throw new Error('--position must be auto, top, center or bottom');
   const mode = values['background-mode'];
-  if (mode !== undefined && mode !== 'edit' && mode !== 'generate') throw new Error('--background-mode must be edit or generate');
+  if (mode !== undefined && !['edit', 'generate', 'studio'].includes(mode)) throw new Error('--background-mode must be edit, generate or studio');
   const presets = (values.placements ?? values.aspect)?.split(',').map((p) => p.trim());
   for (const p of presets ?? []) if (!(p in ASPECT_PRESETS)) throw new Error(`placements must be among ${Object.keys(ASPECT_PRESETS).join(', ')}`);
   const width = values.width === undefined ? undefined : Number(values.width);
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
         bgPrompt: args.prompt,
         negativePrompt: args.negative,
         htmlStylePrompt: args.style,
-        backgroundMode: args['background-mode'] as 'edit' | 'generate' | undefined,
+        backgroundMode: args['background-mode'] as 'edit' | 'generate' | 'studio' | undefined,
         useVision: !args['no-vision'],
         useLlmHtml: !args['no-llm-html'],
         fontName: args.font,

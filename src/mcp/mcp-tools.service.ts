@@ -76,9 +76,9 @@ export class McpToolsService {
           font_name: z.string().optional().describe('A family from list_fonts; default: the best Korean sans'),
           seed: z.number().int().min(0).max(2147483647).optional().describe('Same seed and inputs give the same image'),
           background_mode: z
-            .enum(['edit', 'generate'])
+            .enum(['edit', 'generate', 'studio'])
             .optional()
-            .describe('With an image model configured: edit paints the scene around the product (default), generate paints an empty scene first'),
+            .describe('With an image model configured: edit paints the scene around the product (default), generate paints an empty scene first, studio uses the embedded backdrop'),
           use_qwen_analysis: z.boolean().optional().describe('Let a configured vision model read the image to place the copy (default true)'),
           num_variants: z.number().int().min(1).max(4).optional().describe('Backgrounds to make and rank by quality; the best is the final (default 1)'),
           use_llm_html: z.boolean().optional().describe('Let a configured LLM design the copy as HTML/CSS, checked before use (default true)'),
@@ -210,7 +210,7 @@ export class McpToolsService {
         placements: args.placements as AspectPreset[] | undefined,
         font_name: args.font_name as string | undefined,
         seed: args.seed as number | undefined,
-        background_mode: args.background_mode as 'edit' | 'generate' | undefined,
+        background_mode: args.background_mode as 'edit' | 'generate' | 'studio' | undefined,
         use_qwen_analysis: args.use_qwen_analysis as boolean | undefined,
         use_llm_html: args.use_llm_html as boolean | undefined,
         num_variants: args.num_variants as number | undefined,

@@ -29,8 +29,8 @@ export interface PipelineInput {
   textContent: string;
   bgPrompt: string;
   negativePrompt: string;
-  /** Unset: edit where the image server takes masks, generate elsewhere. */
-  backgroundMode?: 'edit' | 'generate';
+  /** Unset: edit where the image server takes masks, generate elsewhere; studio: the embedded backdrop. */
+  backgroundMode?: 'edit' | 'generate' | 'studio';
   htmlStylePrompt: string;
   /** use_qwen_analysis: let a configured vision model read the composite. */
   useVision: boolean;

@@ -56,13 +56,14 @@ export class GenerateRequestDto {
   negative_prompt?: string = '';
 
   @ApiPropertyOptional({
-    enum: ['edit', 'generate'],
+    enum: ['edit', 'generate', 'studio'],
     description:
       'With an image provider: edit paints the scene around the placed product (lit for it; default where the server takes masks: ' +
-      'openai, vllm-omni); generate paints an empty scene and the product is composited on it. The product pixels stay the photo\'s either way.',
+      'openai, vllm-omni); generate paints an empty scene and the product is composited on it; studio leaves the image model out and ' +
+      'draws the embedded studio backdrop. The product pixels stay the photo\'s in every mode.',
   })
-  @IsOptional() @IsIn(['edit', 'generate'])
-  background_mode?: 'edit' | 'generate';
+  @IsOptional() @IsIn(['edit', 'generate', 'studio'])
+  background_mode?: 'edit' | 'generate' | 'studio';
 
   @ApiPropertyOptional({ example: 'bold gold text with shadow', maxLength: 500, default: '' })
   @IsOptional() @IsString() @MaxLength(500)

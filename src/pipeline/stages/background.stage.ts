@@ -36,10 +36,10 @@ export class BackgroundStage implements Stage {
     ctx.shot.placement = placement;
 
     // test_mode keeps a job on the embedded provider: no paid API calls, same real pipeline.
-    const provider = ctx.input.testMode ? this.studio : this.configured;
+    const provider = ctx.input.testMode || ctx.input.backgroundMode === 'studio' ? this.studio : this.configured;
     ctx.report(0.1, provider.id, `Making the background (${provider.id})`);
     // Edit mode needs the product where it will stand, so the model paints around it.
-    const mode = provider === this.studio ? 'generate' : (ctx.input.backgroundMode ?? this.images.defaultMode);
+    const mode = provider === this.studio || ctx.input.backgroundMode === 'studio' ? 'generate' : (ctx.input.backgroundMode ?? this.images.defaultMode);
     let placedProduct: BackgroundRequest['placedProduct'];
     if (mode === 'edit') {
       // Scaled once: the composite stage places this same patch.
