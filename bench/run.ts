@@ -14,8 +14,8 @@ import { StudioBackgroundProvider } from '../src/pipeline/background/studio-back
 import { dominantColors } from '../src/pipeline/background/palette';
 import { composeProductShot } from '../src/pipeline/compositing/composite';
 import { placeProduct } from '../src/pipeline/compositing/placement';
-import type { RawImage } from '../src/pipeline/image.types';
-import { maskIoU, SegmentationService } from '../src/pipeline/segmentation/segmentation.service';
+import type { RawImage } from '../src/vision/image.types';
+import { maskIoU, SegmentationService } from '../src/vision/segmentation/segmentation.service';
 import { execFileSync } from 'node:child_process';
 import { tinyClipManifests } from '../src/clip/tiny-clip.testing';
 import { FontsService } from '../src/fonts/fonts.service';

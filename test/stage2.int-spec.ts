@@ -3,7 +3,7 @@ import { expect } from 'expect';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import type { Box } from '../src/pipeline/image.types';
+import type { Box } from '../src/vision/image.types';
 import { hamming, phash } from './helpers/phash';
 import { dataUrl, REPO_ROOT, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 

@@ -18,7 +18,7 @@ import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService, type JobParameters } from '../jobs/jobs.service';
 import { ModelRegistry } from '../models/model-registry.service';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { ASPECT_PRESETS } from '../pipeline/image.types';
+import { ASPECT_PRESETS } from '../vision/image.types';
 import { HealthRepository } from '../system/health.repository';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { viewContext } from './admin-context';

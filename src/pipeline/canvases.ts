@@ -1,6 +1,6 @@
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import { ASPECT_PRESETS, type AspectPreset, DEFAULT_CANVAS } from './image.types';
+import { ASPECT_PRESETS, type AspectPreset, DEFAULT_CANVAS } from '../vision/image.types';
 import type { Canvas } from './pipeline.types';
 
 export interface CanvasRequest {

@@ -18,7 +18,7 @@ import { PipelineOrchestrator } from './orchestrator.service';
 import { STAGE } from './pipeline.types';
 import { RendererWarmupService } from './renderer/renderer-warmup.service';
 import { RendererModule } from './renderer/renderer.module';
-import { SegmentationService } from './segmentation/segmentation.service';
+import { SegmentationService } from '../vision/segmentation/segmentation.service';
 import { AnalyzeStage } from './stages/analyze.stage';
 import { BackgroundStage } from './stages/background.stage';
 import { CompositeStage } from './stages/composite.stage';

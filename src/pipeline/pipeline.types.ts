@@ -2,7 +2,7 @@ import type { FontFaceBundle } from '../fonts/fonts.types';
 import type { CutoutCheck } from '../quality/quality-checks';
 import type { QualityReport } from '../quality/quality-report';
 import type { ImageAnalysis } from './analysis/analysis.types';
-import type { AspectPreset, Box, RawImage, Rgb } from './image.types';
+import type { AspectPreset, Box, RawImage, Rgb } from '../vision/image.types';
 import type { ScaledProduct } from './compositing/composite';
 import type { LayoutResult } from './layout/layout.types';
 import type { FontUsage, RenderResult } from './renderer/renderer.types';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import type { RawImage } from '../pipeline/image.types';
+import type { RawImage } from '../vision/image.types';
 import { cutoutConfidence, productFidelity, textPlacement } from './quality-checks';
 
 /** A disc matte whose edge ramps over `soft` pixels. */

@@ -1,4 +1,4 @@
-import type { Box, RawImage } from '../pipeline/image.types';
+import type { Box, RawImage } from '../vision/image.types';
 import { boxIntersectionArea } from '../pipeline/analysis/safe-zones';
 
 /** Alpha counted as "uncertain": neither clearly background nor clearly product (10%-90%). */

@@ -17,7 +17,7 @@ import {
   Min,
 } from 'class-validator';
 import { toBoolean, toNumber } from '../../common/transforms';
-import { ASPECT_PRESETS, type AspectPreset } from '../../pipeline/image.types';
+import { ASPECT_PRESETS, type AspectPreset } from '../../vision/image.types';
 
 export const TEXT_POSITIONS = ['auto', 'top', 'center', 'bottom'] as const;
 export const MAX_TEXT_LENGTH = 200;

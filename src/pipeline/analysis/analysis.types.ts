@@ -1,4 +1,4 @@
-import type { AspectPreset, Box, Rgb } from '../image.types';
+import type { AspectPreset, Box, Rgb } from '../../vision/image.types';
 
 export interface TextBoxCandidate {
   box: Box;

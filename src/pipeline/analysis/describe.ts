@@ -1,6 +1,6 @@
 import { hslToRgb, rgbToHsl } from '../background/color-math';
 import { colorName } from '../background/color-words';
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 import type { TextBoxCandidate } from './analysis.types';
 
 /** "light beige", "dark red", "mid gray": the lexicon's nearest name plus a lightness word. */

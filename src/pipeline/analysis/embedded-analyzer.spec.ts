@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { relativeLuminance } from '../background/color-math';
-import type { AspectPreset, Box, Rgb } from '../image.types';
+import type { AspectPreset, Box, Rgb } from '../../vision/image.types';
 import type { AnalyzeRequest, ImageAnalysis } from './analysis.types';
 import { EmbeddedImageAnalyzer } from './embedded-analyzer';
 import { boxesIntersect, boxInside, expandBox } from './safe-zones';

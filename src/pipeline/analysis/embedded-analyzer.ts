@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { dominantPalette, type PaletteEntry } from '../background/palette';
-import type { Box, RawImage, Rgb } from '../image.types';
+import type { Box, RawImage, Rgb } from '../../vision/image.types';
 import type { AnalyzeRequest, ImageAnalysis, ImageAnalyzer, TextBoxCandidate } from './analysis.types';
 import { describeAnalysis } from './describe';
 import { boxFromMask, estimateProductBox } from './product-locator';

@@ -1,4 +1,4 @@
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 import type { Thumbnail } from './raster-stats';
 
 /** Mask values at or above this are product; the soft matte edge below it is not. */

@@ -1,5 +1,5 @@
 import { srgbToLinear } from '../background/color-math';
-import type { Box, Rgb } from '../image.types';
+import type { Box, Rgb } from '../../vision/image.types';
 
 /**
  * A block-averaged copy of the canvas (long side ~256 px): every question the analyzer asks

@@ -1,5 +1,5 @@
 import { TALL_SAFE_ZONE } from '../compositing/placement';
-import { ASPECT_PRESETS, type AspectPreset, type Box } from '../image.types';
+import { ASPECT_PRESETS, type AspectPreset, type Box } from '../../vision/image.types';
 
 /** Insets from each canvas edge as a share of that axis (top/bottom of height, left/right of width). */
 export interface SafeZoneInsets {

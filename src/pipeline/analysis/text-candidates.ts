@@ -1,4 +1,4 @@
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 import type { TextBoxCandidate } from './analysis.types';
 import type { BoxSums } from './raster-stats';
 import { expandBox } from './safe-zones';

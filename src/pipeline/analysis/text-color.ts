@@ -1,5 +1,5 @@
 import { clamp, hslToRgb, relativeLuminance, rgbToHsl } from '../background/color-math';
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 
 /**
  * WCAG 2.x contrast ratio of two relative luminances: (L1 + 0.05) / (L2 + 0.05), lighter over

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { ChatApiRepository } from '../../providers/chat-api.repository';
-import type { Box, Rgb } from '../image.types';
+import type { Box, Rgb } from '../../vision/image.types';
 import type { AnalyzeRequest, ImageAnalysis, ImageAnalyzer, VisionReading } from './analysis.types';
 import { EmbeddedImageAnalyzer } from './embedded-analyzer';
 import { boxIntersectionArea } from './safe-zones';

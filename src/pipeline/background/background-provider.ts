@@ -1,4 +1,4 @@
-import type { Box, RawImage, Rgb } from '../image.types';
+import type { Box, RawImage, Rgb } from '../../vision/image.types';
 
 /**
  * Everything a background provider gets. The embedded studio provider draws from the prompt and

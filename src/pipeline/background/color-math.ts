@@ -1,4 +1,4 @@
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 
 /** Hue in degrees [0, 360), saturation and lightness in [0, 1]. */
 export interface Hsl {

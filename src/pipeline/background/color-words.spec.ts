@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 import { rgbToHsl } from './color-math';
 import { colorName, parsePromptStyle } from './color-words';
 

@@ -1,4 +1,4 @@
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 
 export type FloorMaterial = 'wood' | 'marble' | 'concrete' | 'fabric' | 'paper';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import type { RawImage, Rgb } from '../image.types';
+import type { RawImage, Rgb } from '../../vision/image.types';
 import { dominantColors, dominantPalette } from './palette';
 
 /** RGBA image whose rows are split into colour bands by share; alpha 0 rows carry `hidden`. */

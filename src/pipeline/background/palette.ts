@@ -1,4 +1,4 @@
-import type { RawImage, Rgb } from '../image.types';
+import type { RawImage, Rgb } from '../../vision/image.types';
 
 export interface PaletteOptions {
   /** Clusters to fit; fewer come back when the product has fewer distinct colours. */

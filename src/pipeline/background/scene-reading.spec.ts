@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import type { RawImage } from '../image.types';
+import type { RawImage } from '../../vision/image.types';
 import { readScene } from './scene-reading';
 
 function scene(width: number, height: number, paint: (x: number, y: number) => [number, number, number]): RawImage {

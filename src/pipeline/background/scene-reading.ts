@@ -1,5 +1,5 @@
 import { relativeLuminanceOf } from '../analysis/raster-stats';
-import type { RawImage } from '../image.types';
+import type { RawImage } from '../../vision/image.types';
 
 /** Rows and columns of the thumbnail the scene is read on: cheap, and smooths texture away. */
 const SIDE = 96;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { DomainException, JobAbortedError } from '../../common/errors/domain.exception';
-import type { RawImage, Rgb } from '../image.types';
+import type { RawImage, Rgb } from '../../vision/image.types';
 import type { BackgroundRequest } from './background-provider';
 import { keyLightFromMeta } from './background-provider';
 import { relativeLuminance } from './color-math';

@@ -1,5 +1,5 @@
 import { throwIfAborted } from '../../common/errors/domain.exception';
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 import { clamp, srgbToLinear } from './color-math';
 import type { FloorTexture } from './floor-texture';
 import { between, fbm, mulberry32, type Rng } from './procedural-noise';

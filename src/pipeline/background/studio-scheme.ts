@@ -1,4 +1,4 @@
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 import { colorName } from './color-words';
 import type { FloorMaterial, PromptStyle } from './color-words';
 import { clamp, ensureLuminanceGap, hslToRgb, hueDelta, mixRgb, relativeLuminance, rgbToHsl } from './color-math';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { JobAbortedError } from '../../common/errors/domain.exception';
-import type { Box, RawImage } from '../image.types';
+import type { Box, RawImage } from '../../vision/image.types';
 import { composeProductShot, scaleProduct, type ComposeInput } from './composite';
 import { placeProduct } from './placement';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { throwIfAborted } from '../../common/errors/domain.exception';
-import type { Box, RawImage } from '../image.types';
+import type { Box, RawImage } from '../../vision/image.types';
 import type { Placement } from './placement';
 import { buildShadow, type PlacedMatte } from './shadow';
 

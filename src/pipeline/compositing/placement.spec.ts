@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import { ASPECT_PRESETS, type Box } from '../image.types';
+import { ASPECT_PRESETS, type Box } from '../../vision/image.types';
 import { MAX_UPSCALE, placeProduct, standOnFloor, TALL_SAFE_ZONE, type TextPosition } from './placement';
 
 const POSITIONS: TextPosition[] = ['auto', 'top', 'center', 'bottom'];

@@ -1,4 +1,4 @@
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 
 export type TextPosition = 'auto' | 'top' | 'center' | 'bottom';
 

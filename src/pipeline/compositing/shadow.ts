@@ -1,4 +1,4 @@
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 
 /** The product's alpha after scaling, and where its top-left corner sits on the canvas. */
 export interface PlacedMatte {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { relativeLuminance } from '../background/color-math';
 import type { TextBoxCandidate } from '../analysis/analysis.types';
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 import { backgroundOf, planTreatment, type TreatmentInput } from './contrast-treatment';
 
 function candidate(mean: number, p10: number, p90: number, edgeDensity: number): TextBoxCandidate {

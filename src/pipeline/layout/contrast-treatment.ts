@@ -1,5 +1,5 @@
 import { hslToRgb, relativeLuminance, rgbToHsl } from '../background/color-math';
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 import type { TextBoxCandidate } from '../analysis/analysis.types';
 import {
   AA_CONTRAST,

@@ -1,5 +1,5 @@
 import { FONT_ASSET_ORIGIN } from '../../fonts/font-assets';
-import type { Box, Rgb } from '../image.types';
+import type { Box, Rgb } from '../../vision/image.types';
 import type { TreatmentPlan } from './contrast-treatment';
 import type { EmphasisStyle, StylePreset } from './style-presets';
 

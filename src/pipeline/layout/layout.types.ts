@@ -1,4 +1,4 @@
-import type { Box, Rgb } from '../image.types';
+import type { Box, Rgb } from '../../vision/image.types';
 import type { FitSpec } from '../renderer/renderer.types';
 import type { ImageAnalysis } from '../analysis/analysis.types';
 

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { ChatApiRepository } from '../../providers/chat-api.repository';
 import type { FontFaceBundle } from '../../fonts/fonts.types';
-import type { RawImage, Rgb } from '../image.types';
+import type { RawImage, Rgb } from '../../vision/image.types';
 import { HTML_RENDERER, type HtmlRenderer, type RenderResult } from '../renderer/renderer.types';
 import { sanitizeDesign } from './design-sanitizer';
 import { buildDesignedDocument, COPY_SELECTOR, FIT_VAR } from './html-document';

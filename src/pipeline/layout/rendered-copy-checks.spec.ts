@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import type { RawImage } from '../image.types';
+import type { RawImage } from '../../vision/image.types';
 import { checkRenderedCopy, normalizeCopy, type RenderedCopy } from './rendered-copy-checks';
 
 const W = 100;

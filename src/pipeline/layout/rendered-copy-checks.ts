@@ -1,6 +1,6 @@
 import { relativeLuminanceOf } from '../analysis/raster-stats';
 import { AA_CONTRAST, wcagContrast } from '../analysis/text-color';
-import type { Box, RawImage, Rgb } from '../image.types';
+import type { Box, RawImage, Rgb } from '../../vision/image.types';
 import type { FontUsage } from '../renderer/renderer.types';
 
 /** Alpha at which a pixel counts as ink (below it: the faint end of a soft shadow). */

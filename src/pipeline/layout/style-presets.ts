@@ -1,6 +1,6 @@
 import { rgbToHsl } from '../background/color-math';
 import { parsePromptStyle } from '../background/color-words';
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 
 export type PresetId = 'sale' | 'elegant' | 'minimal' | 'playful' | 'bold' | 'natural' | 'classic';
 export type Treatment = 'shadow' | 'outline' | 'panel';

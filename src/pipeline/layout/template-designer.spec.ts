@@ -4,7 +4,7 @@ import { relativeLuminance } from '../background/color-math';
 import type { ImageAnalysis, TextBoxCandidate } from '../analysis/analysis.types';
 import { EmbeddedImageAnalyzer } from '../analysis/embedded-analyzer';
 import { boxInside } from '../analysis/safe-zones';
-import type { Rgb } from '../image.types';
+import type { Rgb } from '../../vision/image.types';
 import type { LayoutRequest } from './layout.types';
 import { TemplateLayoutDesigner } from './template-designer';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { relativeLuminance, rgbToHsl } from '../background/color-math';
 import type { TextBoxCandidate } from '../analysis/analysis.types';
 import { AA_CONTRAST, chooseTextColor, contrastOf, ensureContrast, NEAR_BLACK, NEAR_WHITE, worstContrast } from '../analysis/text-color';
-import type { Box, Rgb } from '../image.types';
+import type { Box, Rgb } from '../../vision/image.types';
 import { planTreatment, type TreatmentPlan } from './contrast-treatment';
 import { longestWordEm, splitCopy } from './copy-split';
 import { buildDocument, COPY_SELECTOR, FIT_VAR, HEADLINE_SELECTOR, SUBLINE_SELECTOR } from './html-document';

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import sharp from 'sharp';
 import { loadConfig } from '../../config/app-config';
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 import { ChromiumPool } from './chromium-pool';
 import { HtmlRendererService } from './html-renderer.service';
 import type { FontAsset, RenderRequest } from './renderer.types';

@@ -1,7 +1,7 @@
 import type { CDPSession } from 'puppeteer-core';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 import type { FitSpec, FontUsage } from './renderer.types';
 
 /**

@@ -1,4 +1,4 @@
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 
 /** A font file the page may load: the renderer answers `url` with the bytes of `path`. */
 export interface FontAsset {

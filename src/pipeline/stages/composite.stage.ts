@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { composeProductShot } from '../compositing/composite';
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 import type { LayerEntry, Stage, StageContext } from '../pipeline.types';
 import { encodePng } from './encode';
 

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { RawImage } from '../image.types';
+import type { RawImage } from '../../vision/image.types';
 
 /** zlib level 3: about 35% less CPU than level 6 for ~3% larger files (measured on 1024px shots). */
 export function encodePng(image: RawImage): Promise<Buffer> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
-import type { Box } from '../image.types';
+import type { Box } from '../../vision/image.types';
 import type { Stage, StageContext } from '../pipeline.types';
 import { layersJson } from './composite.stage';
 import { encodePng } from './encode';

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import type { PipelineInput, Stage, StageContext } from '../pipeline.types';
-import { SegmentationService } from '../segmentation/segmentation.service';
+import { SegmentationService } from '../../vision/segmentation/segmentation.service';
 import { encodePng } from './encode';
 
 /**

@@ -3,7 +3,7 @@ import { cutoutConfidence, productFidelity, textPlacement } from '../../quality/
 import { summarize, type ClipCheck } from '../../quality/quality-report';
 import { ClipService } from '../../clip/clip.service';
 import { describeCosine } from '../../clip/interpretation';
-import type { RawImage } from '../image.types';
+import type { RawImage } from '../../vision/image.types';
 import type { Stage, StageContext } from '../pipeline.types';
 import { encodePng } from './encode';
 

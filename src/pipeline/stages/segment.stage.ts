@@ -3,9 +3,9 @@ import sharp from 'sharp';
 import { DomainException, throwIfAborted } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { dominantColors } from '../background/palette';
-import type { RawImage } from '../image.types';
+import type { RawImage } from '../../vision/image.types';
 import type { Stage, StageContext } from '../pipeline.types';
-import { SegmentationService } from '../segmentation/segmentation.service';
+import { SegmentationService } from '../../vision/segmentation/segmentation.service';
 import { encodePng } from './encode';
 
 /** Longest side the cutout is worked at; larger photos are reduced first (the canvas is at most 4096). */
