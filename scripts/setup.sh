@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Chromium renders the ad copy (Stage 2), fonts-nanum draws Hangul, fontconfig (fc-list) builds
-# the font catalog; tini reaps Chromium's helper processes when this runs as PID 1.
-packages=(chromium fonts-nanum fontconfig tini)
+# the font catalog; tini reaps Chromium's helper processes when this runs as PID 1; tesseract with
+# its Korean data reads the text of decomposed posters.
+packages=(chromium fonts-nanum fontconfig tini tesseract-ocr tesseract-ocr-kor)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -28,7 +28,7 @@ export interface ModelFileSpec {
 
 export interface ModelManifest {
   id: string;
-  task: 'segmentation' | 'clip-image' | 'clip-text';
+  task: 'segmentation' | 'clip-image' | 'clip-text' | 'text-detection';
   description: string;
   source: ModelSource;
   /** Estimated device memory when resident; the budget counts these. */

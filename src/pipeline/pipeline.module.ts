@@ -18,7 +18,7 @@ import { PipelineOrchestrator } from './orchestrator.service';
 import { STAGE } from './pipeline.types';
 import { RendererWarmupService } from './renderer/renderer-warmup.service';
 import { RendererModule } from './renderer/renderer.module';
-import { SegmentationService } from '../vision/segmentation/segmentation.service';
+import { VisionModule } from '../vision/vision.module';
 import { AnalyzeStage } from './stages/analyze.stage';
 import { BackgroundStage } from './stages/background.stage';
 import { CompositeStage } from './stages/composite.stage';
@@ -33,9 +33,8 @@ import { SegmentStage } from './stages/segment.stage';
 const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, AnalyzeStage, LayoutStage, RenderStage, FinalizeStage, QualityStage];
 
 @Module({
-  imports: [FontsModule, RendererModule, ClipModule, ProvidersModule],
+  imports: [FontsModule, RendererModule, ClipModule, ProvidersModule, VisionModule],
   providers: [
-    SegmentationService,
     StudioBackgroundProvider,
     GenerativeBackgroundProvider,
     ImagePromptWriter,
@@ -59,6 +58,6 @@ const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, Anal
     AdJobHandler,
     RendererWarmupService,
   ],
-  exports: [PipelineOrchestrator, SegmentationService, IMAGE_ANALYZER, FontsModule, RendererModule],
+  exports: [PipelineOrchestrator, VisionModule, IMAGE_ANALYZER, FontsModule, RendererModule],
 })
 export class PipelineModule {}

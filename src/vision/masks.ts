@@ -1,0 +1,116 @@
+import type { Box } from './image.types';
+
+export interface Component {
+  /** 1-based label in `labels`. */
+  id: number;
+  area: number;
+  box: Box;
+}
+
+/**
+ * 8-connected components of the non-zero pixels of a mask, with their areas and boxes. One pass
+ * with a stack (no recursion), so it is fine on 4k masks.
+ */
+export function labelComponents(mask: Uint8Array, w: number, h: number): { labels: Int32Array; components: Component[] } {
+  const labels = new Int32Array(w * h);
+  const components: Component[] = [];
+  const stack = new Int32Array(w * h);
+  for (let start = 0; start < w * h; start++) {
+    if (!mask[start] || labels[start]) continue;
+    const id = components.length + 1;
+    let top = 0;
+    stack[top++] = start;
+    labels[start] = id;
+    let area = 0;
+    let x0 = w, y0 = h, x1 = 0, y1 = 0;
+    while (top > 0) {
+      const p = stack[--top];
+      const x = p % w;
+      const y = (p - x) / w;
+      area++;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          if (nx < 0 || nx >= w) continue;
+          const q = ny * w + nx;
+          if (mask[q] && !labels[q]) {
+            labels[q] = id;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+    components.push({ id, area, box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } });
+  }
+  return { labels, components };
+}
+
+/** Square dilation by `r` pixels (separable max), 0/1 in and out. */
+export function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  if (r <= 0) return mask.slice();
+  const tmp = new Uint8Array(w * h);
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    let last = -Infinity;
+    // Distance to the nearest set pixel on the left, then on the right.
+    for (let x = 0; x < w; x++) {
+      if (mask[y * w + x]) last = x;
+      if (x - last <= r) tmp[y * w + x] = 1;
+    }
+    last = Infinity;
+    for (let x = w - 1; x >= 0; x--) {
+      if (mask[y * w + x]) last = x;
+      if (last - x <= r) tmp[y * w + x] = 1;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let last = -Infinity;
+    for (let y = 0; y < h; y++) {
+      if (tmp[y * w + x]) last = y;
+      if (y - last <= r) out[y * w + x] = 1;
+    }
+    last = Infinity;
+    for (let y = h - 1; y >= 0; y--) {
+      if (tmp[y * w + x]) last = y;
+      if (last - y <= r) out[y * w + x] = 1;
+    }
+  }
+  return out;
+}
+
+/** The mask with every enclosed hole filled: what the border cannot reach through unset pixels. */
+export function fillHoles(mask: Uint8Array, w: number, h: number): Uint8Array {
+  const outside = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const seed = (p: number) => {
+    if (!mask[p] && !outside[p]) {
+      outside[p] = 1;
+      stack.push(p);
+    }
+  };
+  for (let x = 0; x < w; x++) {
+    seed(x);
+    seed((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    seed(y * w);
+    seed(y * w + w - 1);
+  }
+  while (stack.length) {
+    const p = stack.pop()!;
+    const x = p % w;
+    if (x > 0) seed(p - 1);
+    if (x < w - 1) seed(p + 1);
+    if (p >= w) seed(p - w);
+    if (p < w * (h - 1)) seed(p + w);
+  }
+  const out = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) out[i] = outside[i] ? 0 : 1;
+  return out;
+}
