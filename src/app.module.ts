@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FontsModule } from './fonts/fonts.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LayersModule } from './layers/layers.module';
 import { McpModule } from './mcp/mcp.module';
 import { ModelsModule } from './models/models.module';
 import { PipelineModule } from './pipeline/pipeline.module';
@@ -33,6 +34,7 @@ export class AppModule {
         SystemModule,
         JobsModule,
         PipelineModule,
+        LayersModule,
         McpModule,
         AdminModule,
         WebhooksModule,

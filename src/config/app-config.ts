@@ -125,6 +125,14 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(87_600)
   JOB_RETENTION_HOURS = 168;
 
+  /** Decomposition jobs are kept this long (the seed's CLEANUP_AFTER_HOURS); 0 keeps them. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(87_600)
+  DECOMPOSE_RETENTION_HOURS = 24;
+
+  /** The largest poster /api/decompose takes, in MB (the seed's 10 MB). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  DECOMPOSE_MAX_FILE_MB = 10;
+
   /** How often this instance tries to sweep expired jobs (one instance sweeps at a time). */
   @Transform(toInt) @IsInt() @Min(5) @Max(86_400)
   RETENTION_SWEEP_SECONDS = 600;

@@ -4,7 +4,7 @@ import { canSee, type Principal } from '../auth/principal';
 import type { Submitter } from '../auth/submission';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import { bytesFromBase64, MIME_BY_FORMAT, validateImage } from '../common/images/image-input';
+import { bytesFromBase64, type DecodedImage, MIME_BY_FORMAT, validateImage } from '../common/images/image-input';
 import { AppConfig } from '../config/app-config';
 import { FontsService } from '../fonts/fonts.service';
 import { resolveCanvases } from '../pipeline/canvases';
@@ -144,10 +144,8 @@ export class JobsService {
     const image = await validateImage(raw, needed, this.config.MAX_IMAGE_PIXELS);
     const canvases = startStep === 2 ? [fitCanvas(image.width, image.height)] : resolveCanvases(dto);
 
-    const inputName = `input_${needed === 'product_image' ? 'product' : 'step1'}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
-    const mime = MIME_BY_FORMAT[image.format];
-    const stored = await this.store.write(`jobs/${jobId}/${inputName}`, image.buffer, mime);
-    const input: NewArtifact = { jobId, name: inputName, mime, path: stored.key, bytes: stored.bytes, sha256: stored.sha256 };
+    const input = await this.storeInput(jobId, `input_${needed === 'product_image' ? 'product' : 'step1'}`, image);
+    const inputName = input.name;
     const { product_image: _p, step1_image: _s, webhook_url: _w, ...rest } = dto;
     const parameters: JobParameters = {
       ...rest,
@@ -161,6 +159,14 @@ export class JobsService {
       inputs: { product_image: needed === 'product_image' ? inputName : undefined, step1_image: needed === 'step1_image' ? inputName : undefined },
     };
     return { kind: 'ad', parameters: parameters as unknown as Record<string, unknown>, inputs: [input] };
+  }
+
+  /** Stores a validated input image of a job about to be admitted, as `base.ext`. */
+  async storeInput(jobId: string, base: string, image: DecodedImage): Promise<NewArtifact> {
+    const name = `${base}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
+    const mime = MIME_BY_FORMAT[image.format];
+    const stored = await this.store.write(`jobs/${jobId}/${name}`, image.buffer, mime);
+    return { jobId, name, mime, path: stored.key, bytes: stored.bytes, sha256: stored.sha256 };
   }
 
   async get(jobId: string, principal: Principal): Promise<JobEntity> {

@@ -42,7 +42,6 @@ export class EmbeddedDecomposer {
     const timed = async <T>(name: string, fraction: number, work: () => Promise<T> | T): Promise<T> => {
       throwIfAborted(opts.signal);
       report(fraction, name);
-      if (process.env.NC_TRACE) console.error('step', name, new Date().toISOString());
       const started = performance.now();
       try {
         return await work();
@@ -98,7 +97,6 @@ export class EmbeddedDecomposer {
     let matte: Uint8Array;
     try {
       const result = await this.segmentation.segment(image, { signal });
-      if (process.env.NC_TRACE) console.error('segment', JSON.stringify(result.timings));
       matte = new Uint8Array(result.matte.data);
       found.model = result.modelId;
     } catch (error) {

@@ -20,6 +20,7 @@ export enum ErrorCode {
   ARTIFACT_MISSING = 'ARTIFACT_MISSING',
   RANGE_NOT_SATISFIABLE = 'RANGE_NOT_SATISFIABLE',
   JOB_NOT_STOPPABLE = 'JOB_NOT_STOPPABLE',
+  JOB_NOT_FINISHED = 'JOB_NOT_FINISHED',
   JOB_INTERRUPTED = 'JOB_INTERRUPTED',
   JOB_STOPPED = 'JOB_STOPPED',
   JOB_TIMEOUT = 'JOB_TIMEOUT',
@@ -70,6 +71,7 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.NOT_FOUND:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.JOB_NOT_STOPPABLE:
+    case ErrorCode.JOB_NOT_FINISHED:
       return HttpStatus.CONFLICT;
     case ErrorCode.RANGE_NOT_SATISFIABLE:
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

@@ -37,9 +37,9 @@ export function bytesFromBase64(value: string, field: string): Buffer {
 /**
  * Checks an uploaded image before any job exists: the header first (so a small file that
  * declares 20000x20000 pixels is refused without allocating them), then a full decode that
- * catches truncated or corrupt data.
+ * catches truncated or corrupt data. `minSide`: a product photo needs 16 px; a poster to split may be 1 px.
  */
-export async function validateImage(bytes: Buffer, field: string, maxPixels: number): Promise<DecodedImage> {
+export async function validateImage(bytes: Buffer, field: string, maxPixels: number, minSide = 16): Promise<DecodedImage> {
   if (bytes.length === 0) throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is empty`, { field });
   let meta: sharp.Metadata;
   try {
@@ -60,8 +60,8 @@ export async function validateImage(bytes: Buffer, field: string, maxPixels: num
       { field, width, height, maxPixels },
     );
   }
-  if (width < 16 || height < 16) {
-    throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is ${width}x${height}; at least 16x16 pixels are needed`, { field });
+  if (width < minSide || height < minSide) {
+    throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is ${width}x${height}; at least ${minSide}x${minSide} pixels are needed`, { field });
   }
   try {
     // A small output lets libjpeg decode at 1/8 scale (DCT scaling); it still reads every

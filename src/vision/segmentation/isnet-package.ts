@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelManifest, SegmentationIo } from '../../models/model.types';
 import { packageDir } from '../../models/package-dir';

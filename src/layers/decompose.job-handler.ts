@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import sharp from 'sharp';
+import { DomainException } from '../common/errors/domain.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import { JobHandler, type JobContext, type JobKindHandler, type JobOutcome } from '../jobs/job-handler';
+import type { Decomposition, LayerMetadata } from './decomposition.types';
+import { EmbeddedDecomposer } from './embedded-decomposer.service';
+import { type ExportLayer, layerPng, previewOf, psdOf, zipOf } from './layer-export';
+import { recompose } from './layer-stack';
+
+/** What a decompose job keeps in its row. */
+export interface DecomposeParameters {
+  num_layers: number;
+  describe: boolean;
+  input: string;
+}
+
+/** Posters are worked on at most this size on the long side; larger ones are scaled down first. */
+const MAX_SIDE = 2048;
+
+const hex = (c: number[]) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
+/** The second seed as a job kind: a flat poster in, RGBA layers, metadata, a preview, a ZIP and a PSD out. */
+@JobHandler('decompose')
+@Injectable()
+export class DecomposeJobHandler implements JobKindHandler {
+  constructor(
+    private readonly decomposer: EmbeddedDecomposer,
+    private readonly config: AppConfig,
+  ) {}
+
+  get retentionHours(): number {
+    return this.config.DECOMPOSE_RETENTION_HOURS;
+  }
+
+  async run(ctx: JobContext): Promise<JobOutcome> {
+    const params = ctx.job.parameters as unknown as DecomposeParameters;
+    const input = await ctx.readArtifact(params.input);
+    if (!input) throw new DomainException(ErrorCode.ARTIFACT_MISSING, `The job's input ${params.input} is gone`);
+    const { data, info } = await sharp(input)
+      .rotate()
+      .resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const started = new Date();
+    const progress = (fraction: number, step: string) =>
+      ctx.progress({ percent: Math.round(fraction * 90), step: 'decompose', subStep: step, message: `Decomposing: ${step}`, stageStartedAt: started });
+    const result = await this.decomposer.decompose(
+      { data, width: info.width, height: info.height, channels: 3 },
+      { layers: params.num_layers, signal: ctx.signal, onProgress: progress },
+    );
+    ctx.progress({ percent: 92, step: 'export', subStep: 'files', message: 'Writing the layers, the ZIP and the PSD', stageStartedAt: new Date() });
+    const exported = await this.export(ctx, result);
+    return {
+      message: `Completed: ${result.layers.length} layers.`,
+      timings: { decompose: Object.values(result.timings).reduce((a, b) => a + b, 0), ...result.timings, export: exported.ms },
+      result: exported.metadata,
+    };
+  }
+
+  private async export(ctx: JobContext, result: Decomposition) {
+    const started = performance.now();
+    const { width, height } = result;
+    const layers: LayerMetadata[] = result.layers.map((l, index) => ({
+      index,
+      file: `layer_${String(index).padStart(2, '0')}.png`,
+      name: l.name,
+      kind: l.kind,
+      box: l.box,
+      area: l.area,
+      colors: l.colors.map(hex),
+      text: l.text ?? null,
+      description: l.description,
+    }));
+    const exportLayers: ExportLayer[] = result.layers.map((l) => ({
+      name: l.name,
+      rgba: l.rgba,
+      box: l.box,
+      ...(l.kind === 'text' && l.text ? { text: { value: l.text, color: l.colors[0] } } : {}),
+    }));
+    const composite = recompose(result.layers, width, height);
+    const pngs = await Promise.all(exportLayers.map((l) => layerPng(l, width, height)));
+    const preview = await previewOf(width, height, composite, exportLayers);
+    const metadata = {
+      width,
+      height,
+      num_layers_requested: result.requested,
+      num_layers: layers.length,
+      recomposition_psnr_db: Number.isFinite(result.psnr) ? Math.round(result.psnr * 100) / 100 : null,
+      recomposition_exact: !Number.isFinite(result.psnr),
+      engines: result.engines,
+      layers,
+    };
+    const json = JSON.stringify(metadata, null, 2);
+    const files: Record<string, Buffer | string> = { 'metadata.json': json, 'preview.jpg': preview };
+    for (const [i, l] of layers.entries()) {
+      files[l.file] = pngs[i];
+      await ctx.writeArtifact(l.file, pngs[i], 'image/png');
+    }
+    await ctx.writeArtifact('metadata.json', Buffer.from(json), 'application/json');
+    await ctx.writeArtifact('preview.jpg', preview, 'image/jpeg');
+    await ctx.writeArtifact('layers.zip', zipOf(files), 'application/zip');
+    await ctx.writeArtifact('layers.psd', psdOf(width, height, exportLayers, composite), 'image/vnd.adobe.photoshop');
+    return { metadata, ms: Math.round(performance.now() - started) };
+  }
+}
