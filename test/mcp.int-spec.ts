@@ -7,7 +7,7 @@ import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.j
 import sharp from 'sharp';
 import { dataUrl, samplePhoto, startTestApp, type TestApp } from './helpers/test-app';
 
-const TOOLS = ['analyze_image', 'calculate_clip_score', 'check_generation_status', 'generate_ad_image', 'get_system_status', 'list_fonts', 'list_jobs', 'stop_generation'];
+const TOOLS = ['analyze_image', 'calculate_clip_score', 'check_generation_status', 'decompose_layers', 'generate_ad_image', 'get_system_status', 'list_fonts', 'list_jobs', 'stop_generation'];
 
 async function connect(url: string, kind: 'http' | 'sse', headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'nanococoa-test', version: '1.0.0' });
@@ -57,6 +57,29 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
       const blob = (read.contents[0] as { blob: string; mimeType: string }).blob;
       expect((await sharp(Buffer.from(blob, 'base64')).metadata()).width).toBe(1024);
       finished = { jobId: structured.job_id, uri: link.uri };
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('splits the ad it made into layers (decompose_layers on its nanococoa:// URI), with progress, links and the preview', async () => {
+    const client = await connect(t.url, 'http');
+    try {
+      const progress: number[] = [];
+      const result = (await client.callTool({ name: 'decompose_layers', arguments: { image: finished!.uri, num_layers: 4 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+        timeout: 180_000,
+      })) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      expect(progress.length).toBeGreaterThan(1);
+      const structured = result.structuredContent as { job_id: string; layers: Array<{ kind: string; file: string; url: string; text: string | null }>; psd_url: string };
+      expect(structured.layers[0]).toMatchObject({ kind: 'background', file: 'layer_00.png' });
+      expect(structured.layers.length).toBeLessThanOrEqual(4);
+      expect(structured.layers.find((l) => l.kind === 'text')?.text?.replace(/\s+/g, '')).toBe('명절특가!20,000원');
+      expect(structured.psd_url).toContain(`/jobs/${structured.job_id}/artifacts/layers.psd`);
+      expect((await sharp(Buffer.from((result.content.find((c) => c.type === 'image') as { data: string }).data, 'base64')).metadata()).format).toBe('jpeg');
+      const links = result.content.filter((c) => c.type === 'resource_link').map((c) => (c as { uri: string }).uri);
+      expect(links).toEqual(expect.arrayContaining([`nanococoa://jobs/${structured.job_id}/layer_00.png`, `nanococoa://jobs/${structured.job_id}/layers.psd`]));
     } finally {
       await client.close();
     }

@@ -4,11 +4,12 @@ import { CallToolRequestSchema, ErrorCode as RpcError, McpError, type CallToolRe
 import { z } from 'zod';
 import { isDomainException } from '../common/errors/domain.exception';
 import { JobsService } from '../jobs/jobs.service';
+import { McpLayerToolsService } from './mcp-layer-tools.service';
 import { McpToolsService, principalOf, type ToolDefinition } from './mcp-tools.service';
 
 const INSTRUCTIONS =
   'nanoCocoa makes ad images. Call generate_ad_image with a product photo and a line of copy (wait=true to get the image back), ' +
-  'then show the user the returned image. Job files are readable as resources nanococoa://jobs/{job_id}/{name}.';
+  'then show the user the returned image. decompose_layers splits a flat poster into editable layers. Job files are readable as resources nanococoa://jobs/{job_id}/{name}.';
 
 /** Builds one McpServer per session: tools, the job-file resources, strict argument checks. */
 @Injectable()
@@ -17,6 +18,7 @@ export class McpServerFactory {
 
   constructor(
     private readonly tools: McpToolsService,
+    private readonly layerTools: McpLayerToolsService,
     private readonly jobs: JobsService,
   ) {}
 
@@ -25,7 +27,7 @@ export class McpServerFactory {
       { name: 'nanococoa', title: 'nanoCocoa ad images', version: '0.1.0' },
       { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
     );
-    const definitions = this.tools.definitions();
+    const definitions = [...this.tools.definitions(), ...this.layerTools.definitions()];
     for (const tool of definitions) {
       // Registered for tools/list (names, descriptions, JSON schemas); calls go through `call` below.
       server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input }, async () => ({ content: [] }));

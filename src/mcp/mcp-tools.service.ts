@@ -20,6 +20,7 @@ import { decodeRgb } from '../pipeline/stages/segment.stage';
 import { SegmentationService } from '../vision/segmentation/segmentation.service';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
+import { waitForJob } from './mcp-job-wait';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -224,31 +225,8 @@ export class McpToolsService {
         structuredContent: { job_id: id, status: 'pending' },
       };
     }
-    const status = await this.waitFor(id, Number(args.timeout_seconds ?? 180) * 1000, extra, principal);
+    const status = await waitForJob(this.statuses, this.jobs, id, Number(args.timeout_seconds ?? 180) * 1000, extra, principal);
     return this.statusResult(status, principal);
-  }
-
-  /** Polls the job, forwarding progress as notifications when the client asked for them. */
-  private async waitFor(id: string, timeoutMs: number, extra: ToolExtra, principal: Principal): Promise<JobStatusDto> {
-    const token = extra._meta?.progressToken;
-    const deadline = Date.now() + timeoutMs;
-    let last = -1;
-    for (;;) {
-      const status = await this.statuses.status(id, principal, { includeMetrics: false });
-      if (token !== undefined && status.progress_percent !== last) {
-        last = status.progress_percent;
-        await extra.sendNotification({
-          method: 'notifications/progress',
-          params: { progressToken: token, progress: status.progress_percent, total: 100, message: status.message },
-        });
-      }
-      if (!['pending', 'running'].includes(status.status) || Date.now() > deadline) return status;
-      if (extra.signal.aborted) {
-        await this.jobs.stop(id, principal).catch(() => undefined);
-        return this.statuses.status(id, principal, { includeMetrics: false });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
   }
 
   /** Text for the model, a thumbnail per final for the user, links to the full files. */

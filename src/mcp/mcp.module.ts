@@ -1,18 +1,21 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ClipModule } from '../clip/clip.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { LayersModule } from '../layers/layers.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
+import { StorageModule } from '../storage/storage.module';
 import { SystemModule } from '../system/system.module';
 import { McpAccessMiddleware } from './mcp-access.middleware';
 import { McpController } from './mcp.controller';
 import { McpServerFactory } from './mcp-server.factory';
+import { McpLayerToolsService } from './mcp-layer-tools.service';
 import { McpToolsService } from './mcp-tools.service';
 
 /** MCP at /mcp: every feature as tools for LLM desktops and agents, in the same process. */
 @Module({
-  imports: [JobsModule, PipelineModule, SystemModule, ClipModule],
+  imports: [JobsModule, PipelineModule, SystemModule, ClipModule, LayersModule, StorageModule],
   controllers: [McpController],
-  providers: [McpToolsService, McpServerFactory, McpAccessMiddleware],
+  providers: [McpToolsService, McpLayerToolsService, McpServerFactory, McpAccessMiddleware],
 })
 export class McpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,0 +1,28 @@
+import type { Principal } from '../auth/principal';
+import type { JobStatusDto } from '../jobs/dto/job-status.dto';
+import type { JobStatusService } from '../jobs/job-status.service';
+import type { JobsService } from '../jobs/jobs.service';
+import type { ToolExtra } from './mcp-tools.service';
+
+/** Polls the job, forwarding progress as notifications when the client asked for them. */
+export async function waitForJob(statuses: JobStatusService, jobs: JobsService, id: string, timeoutMs: number, extra: ToolExtra, principal: Principal): Promise<JobStatusDto> {
+  const token = extra._meta?.progressToken;
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  for (;;) {
+    const status = await statuses.status(id, principal, { includeMetrics: false });
+    if (token !== undefined && status.progress_percent !== last) {
+      last = status.progress_percent;
+      await extra.sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress: status.progress_percent, total: 100, message: status.message },
+      });
+    }
+    if (!['pending', 'running'].includes(status.status) || Date.now() > deadline) return status;
+    if (extra.signal.aborted) {
+      await jobs.stop(id, principal).catch(() => undefined);
+      return statuses.status(id, principal, { includeMetrics: false });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

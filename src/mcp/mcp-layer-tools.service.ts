@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
+import { JobStatusService } from '../jobs/job-status.service';
+import { JobsService } from '../jobs/jobs.service';
+import { DecomposeService } from '../layers/decompose.service';
+import type { LayerMetadata } from '../layers/decomposition.types';
+import { ArtifactLinks } from '../storage/artifact-links';
+import { artifactUri, imageArgument, thumbnail } from './mcp-images';
+import { waitForJob } from './mcp-job-wait';
+import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tools.service';
+
+/** Poster decomposition as an MCP tool: the same job as POST /api/decompose. */
+@Injectable()
+export class McpLayerToolsService {
+  constructor(
+    private readonly decompose: DecomposeService,
+    private readonly jobs: JobsService,
+    private readonly statuses: JobStatusService,
+    private readonly links: ArtifactLinks,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  definitions(): ToolDefinition[] {
+    return [
+      {
+        name: 'decompose_layers',
+        title: 'Split a poster into layers',
+        description:
+          'Splits a flat poster or ad into editable RGBA layers: the background with the holes filled, each object, each text block ' +
+          '(with the text it reads, Korean included) and flat shapes, back to front, plus a preview, a ZIP and a layered PSD. Waits ' +
+          'for the result (about 10 s for a 1024 px poster on a CPU) and streams progress if you send a progressToken.',
+        input: {
+          image: z.string().min(1).describe('The poster: base64, a data URL, or the nanococoa:// URI / URL of a job file (e.g. an ad this server made)'),
+          num_layers: z.number().int().min(1).max(10).optional().describe('Layers wanted, background included (default 5); a simpler poster gives fewer'),
+          timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long to wait (default 180)'),
+        },
+        run: (args, extra) => this.run(args, extra),
+      },
+    ];
+  }
+
+  private async run(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> {
+    const principal = principalOf(extra);
+    await this.limiter.consume('submit', trackerOf(principal, (extra.authInfo?.extra as { ip?: string } | undefined)?.ip));
+    const image = await imageArgument(String(args.image), 'image', this.jobs, principal);
+    const { jobId } = await this.decompose.submit({ num_layers: args.num_layers as number | undefined }, image, { principal });
+    const status = await waitForJob(this.statuses, this.jobs, jobId, Number(args.timeout_seconds ?? 180) * 1000, extra, principal);
+    if (status.status !== 'completed') {
+      const why = status.error ? ` ${status.error.code}: ${status.error.message}` : ` ${status.message}`;
+      return {
+        content: [{ type: 'text', text: `Decomposition ${jobId}: ${status.status} (${Math.round(status.progress_percent)}%).${why}` }],
+        isError: status.status === 'error' ? true : undefined,
+        structuredContent: { job_id: jobId, status: status.status, error: status.error },
+      };
+    }
+    const meta = status.result as { layers: LayerMetadata[]; recomposition_psnr_db: number | null };
+    const link = (name: string) => this.links.url(jobId, name);
+    const preview = await this.jobs.readArtifact(await this.jobs.artifact(jobId, 'preview.jpg', principal));
+    const lines = meta.layers.map((l) => `${l.index}. ${l.kind}: ${l.description}`);
+    const content: CallToolResult['content'] = [
+      { type: 'text', text: `${meta.layers.length} layers, back to front:\n${lines.join('\n')}` },
+      { type: 'image', ...(await thumbnail(preview)) },
+      ...meta.layers.map((l) => ({ type: 'resource_link' as const, uri: artifactUri(jobId, l.file), name: `${l.file}: ${l.name}`, mimeType: 'image/png', description: l.description })),
+      { type: 'resource_link', uri: artifactUri(jobId, 'layers.psd'), name: 'layers.psd', mimeType: 'image/vnd.adobe.photoshop', description: `Layered PSD; also at ${link('layers.psd')}` },
+      { type: 'resource_link', uri: artifactUri(jobId, 'layers.zip'), name: 'layers.zip', mimeType: 'application/zip', description: `All layers, metadata.json and the preview; also at ${link('layers.zip')}` },
+    ];
+    return {
+      content,
+      structuredContent: {
+        job_id: jobId,
+        status: status.status,
+        layers: meta.layers.map((l) => ({ ...l, url: link(l.file) })),
+        recomposition_psnr_db: meta.recomposition_psnr_db,
+        zip_url: link('layers.zip'),
+        psd_url: link('layers.psd'),
+        preview_url: link('preview.jpg'),
+      },
+    };
+  }
+}
