@@ -100,6 +100,31 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     await shot('admin-dashboard-phone.png', 390);
   });
 
+  it('splits the ad into layers from the layer form, and the viewer toggles and fans them out', async () => {
+    const final = (await t.http.get(`/jobs/${firstJob}/artifacts/final.png`).responseType('blob').expect(200)).body as Buffer;
+    const poster = path.join(tmpdir(), `nc-poster-${process.pid}.png`);
+    writeFileSync(poster, final);
+    await page.goto(`${t.url}/admin/layers?lang=en`);
+    await (await page.$('input[type=file][name=image]'))!.uploadFile(poster);
+    await page.select('#num_layers', '4');
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    expect(jobIdFrom(page.url())).not.toBe('');
+    await page.waitForFunction("[...document.querySelectorAll('img.layer-img')].length > 1 && [...document.querySelectorAll('img.layer-img')].every((i) => i.complete && i.naturalWidth > 0)", { timeout: 180_000 });
+    const kinds = await page.$$eval('.layer-list strong', (els) => els.map((e) => e.textContent));
+    expect(kinds[0]).toBe('background');
+    expect(kinds.length).toBeLessThanOrEqual(4);
+    expect(await page.$$eval('img.layer-img', (els) => els.length)).toBe(kinds.length);
+    expect(await page.$eval('main', (m) => m.textContent ?? '')).toContain(COPY.replace(/\s+/g, ' ').split(' ')[0]);
+    await page.click('input[data-toggle="1"]');
+    expect(await page.$eval('img[data-layer="1"]', (i) => (i as unknown as { hidden: boolean }).hidden)).toBe(true);
+    await page.click('input[data-toggle="1"]');
+    await page.click('input[data-explode]');
+    expect(await page.$eval('[data-layer-stage]', (e) => e.className)).toContain('exploded');
+    const downloads = await page.$$eval('a[download]', (as) => as.map((a) => a.getAttribute('href')?.split('?')[0].split('/').pop()));
+    expect(downloads).toEqual(expect.arrayContaining(['layers.zip', 'layers.psd', 'layer_00.png']));
+    await shot('admin-layers.png', 1280);
+  });
+
   it("shows the API's message next to the photo field for a non-image and keeps the other fields", async () => {
     const bogus = path.join(tmpdir(), `nc-not-an-image-${process.pid}.png`);
     writeFileSync(bogus, 'this is not a picture');

@@ -42,6 +42,19 @@
     update();
   });
 
+  // Layer viewer: each checkbox shows or hides its layer; the exploded view fans them out.
+  document.querySelectorAll('[data-layer-stage]').forEach(function (stage) {
+    var root = stage.parentElement;
+    root.querySelectorAll('[data-toggle]').forEach(function (box) {
+      box.addEventListener('change', function () {
+        var img = stage.querySelector('[data-layer="' + box.getAttribute('data-toggle') + '"]');
+        if (img) img.hidden = !box.checked;
+      });
+    });
+    var explode = root.querySelector('[data-explode]');
+    if (explode) explode.addEventListener('change', function () { stage.classList.toggle('exploded', explode.checked); });
+  });
+
   // Confirm destructive forms.
   document.querySelectorAll('form[data-confirm]').forEach(function (form) {
     form.addEventListener('submit', function (e) {

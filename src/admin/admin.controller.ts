@@ -18,6 +18,7 @@ import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService, type JobParameters } from '../jobs/jobs.service';
 import { ModelRegistry } from '../models/model-registry.service';
 import { ProviderRegistry } from '../providers/provider-registry';
+import type { LayerMetadata } from '../layers/decomposition.types';
 import { ASPECT_PRESETS } from '../vision/image.types';
 import { HealthRepository } from '../system/health.repository';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
@@ -259,6 +260,22 @@ const stageOrder = (name: string) => {
   return i < 0 ? STAGE_ORDER.length : i;
 };
 
+/** A finished decomposition's layers with their files' links, back to front; null for other jobs. */
+function layersView(s: JobStatusDto) {
+  const meta = s.result as { width?: number; height?: number; layers?: LayerMetadata[]; recomposition_psnr_db?: number | null; recomposition_exact?: boolean };
+  if (s.kind !== 'decompose' || s.status !== 'completed' || !meta.layers) return null;
+  const url = (name: string) => s.artifacts.find((a) => a.name === name)?.url ?? null;
+  return {
+    width: meta.width,
+    height: meta.height,
+    psnr: meta.recomposition_exact ? '∞' : `${meta.recomposition_psnr_db} dB`,
+    items: meta.layers.map((l) => ({ ...l, url: url(l.file) })),
+    zip: url('layers.zip'),
+    psd: url('layers.psd'),
+    preview: url('preview.jpg'),
+  };
+}
+
 /** What the job page shows, shaped for the template. */
 function jobView(s: JobStatusDto) {
   const params = s.parameters as unknown as JobParameters;
@@ -275,25 +292,33 @@ function jobView(s: JobStatusDto) {
     params,
     active,
     progress: s.status === 'completed' ? 100 : s.progress_percent,
+    layers: layersView(s),
     // result.canvases describes each placement's best variant, the one ranked 1.
     finals: s.finals.map((f) => ({ ...f, quality: f.rank === 1 ? (canvases.find((c) => c.placement === f.placement)?.quality ?? null) : null })),
     variants: params.num_variants ?? 1,
     quality: (s.quality as QualityReport | null) ?? null,
     timings: timings.map(([name, v]) => ({ name, value: v, percent: Math.max(1, Math.round((v / maxTiming) * 100)) })),
     hasStep1: s.artifacts.some((a) => a.name === 'step1.png'),
-    inputs: [
-      ['new.text', params.text_content ?? ''],
-      ['new.bg', params.bg_prompt ?? ''],
-      ['new.style', params.html_style_prompt ?? ''],
-      ['new.font', params.font_name ?? ''],
-      ['new.placements', (params.canvases ?? []).map((c) => c.preset ?? `${c.width}×${c.height}`).join(', ')],
-    ] as Array<[string, string]>,
-    technical: [
-      ['start_step', String(params.start_step)],
-      ['stop_step', String(params.stop_step)],
-      ['seed', String(params.seed)],
-      ['text_position', String(params.text_position ?? 'auto')],
-    ] as Array<[string, string]>,
+    ...(s.kind === 'decompose'
+      ? {
+          inputs: [['layers.count', String((params as unknown as { num_layers?: number }).num_layers ?? '')]] as Array<[string, string]>,
+          technical: [] as Array<[string, string]>,
+        }
+      : {
+          inputs: [
+            ['new.text', params.text_content ?? ''],
+            ['new.bg', params.bg_prompt ?? ''],
+            ['new.style', params.html_style_prompt ?? ''],
+            ['new.font', params.font_name ?? ''],
+            ['new.placements', (params.canvases ?? []).map((c) => c.preset ?? `${c.width}×${c.height}`).join(', ')],
+          ] as Array<[string, string]>,
+          technical: [
+            ['start_step', String(params.start_step)],
+            ['stop_step', String(params.stop_step)],
+            ['seed', String(params.seed)],
+            ['text_position', String(params.text_position ?? 'auto')],
+          ] as Array<[string, string]>,
+        }),
   };
 }
 

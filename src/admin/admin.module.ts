@@ -5,12 +5,14 @@ import { FontsModule } from '../fonts/fonts.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { SystemModule } from '../system/system.module';
 import { AdminController } from './admin.controller';
+import { AdminLayersController } from './admin-layers.controller';
+import { LayersModule } from '../layers/layers.module';
 
 /** Server-rendered admin pages at /admin (templates in views/, assets in public/admin/). */
 @Module({
-  imports: [JobsModule, FontsModule, SystemModule],
+  imports: [JobsModule, FontsModule, SystemModule, LayersModule],
   // The login controller first: AdminController ends with a catch-all for its 404 pages.
-  controllers: [AdminLoginController, AdminController],
+  controllers: [AdminLoginController, AdminLayersController, AdminController],
   providers: [AdminAuthMiddleware],
 })
 export class AdminModule implements NestModule {
@@ -18,6 +20,6 @@ export class AdminModule implements NestModule {
     consumer
       .apply(AdminAuthMiddleware)
       .exclude({ path: 'admin/login', method: RequestMethod.ALL }, { path: 'admin/logout', method: RequestMethod.POST })
-      .forRoutes(AdminController);
+      .forRoutes(AdminLayersController, AdminController);
   }
 }

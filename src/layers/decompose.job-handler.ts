@@ -19,6 +19,7 @@ export interface DecomposeParameters {
 /** Posters are worked on at most this size on the long side; larger ones are scaled down first. */
 const MAX_SIDE = 2048;
 
+const prefixed = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [`layers_${k}`, v]));
 const hex = (c: number[]) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 /** The second seed as a job kind: a flat poster in, RGBA layers, metadata, a preview, a ZIP and a PSD out. */
@@ -55,7 +56,8 @@ export class DecomposeJobHandler implements JobKindHandler {
     const exported = await this.export(ctx, result);
     return {
       message: `Completed: ${result.layers.length} layers.`,
-      timings: { decompose: Object.values(result.timings).reduce((a, b) => a + b, 0), ...result.timings, export: exported.ms },
+      // Prefixed: the step names (text, background...) must not read as the ad pipeline's stages.
+      timings: { decompose: Object.values(result.timings).reduce((a, b) => a + b, 0), ...prefixed(result.timings), layers_export: exported.ms },
       result: exported.metadata,
     };
   }

@@ -118,15 +118,20 @@ function over(top: Uint8Array, bottom: Uint8Array, n: number): Uint8Array {
   return out;
 }
 
+/** What a designer loses most by merging: editable text first, then objects, then flat shapes. */
+const KEEP_WEIGHT: Record<LayerKind, number> = { background: Infinity, text: 50, object: 5, shape: 1 };
+
 /**
- * Down to `count` layers: the least visible layer is merged into the one below it, again and
- * again (into the background last). A poster with fewer layers than asked keeps its own count.
+ * Down to `count` layers: the least significant layer (its area, weighted by kind) is merged
+ * into the one below it, again and again (into the background last). A poster with fewer
+ * layers than asked keeps its own count.
  */
 export function mergeTo(layers: DecomposedLayer[], count: number, w: number, h: number): DecomposedLayer[] {
   const out = [...layers];
+  const weight = (l: DecomposedLayer) => l.area * KEEP_WEIGHT[l.kind];
   while (out.length > Math.max(1, count)) {
     let i = 1;
-    for (let j = 2; j < out.length; j++) if (out[j].area < out[i].area) i = j;
+    for (let j = 2; j < out.length; j++) if (weight(out[j]) < weight(out[i])) i = j;
     const [lower, upper] = [out[i - 1], out[i]];
     const kind = i - 1 === 0 ? 'background' : lower.area >= upper.area ? lower.kind : upper.kind;
     const text = [lower.text, upper.text].filter(Boolean).join(' ') || undefined;

@@ -16,17 +16,18 @@ interface CvMat {
   delete(): void;
 }
 
-let opencv: Promise<OpenCv> | undefined;
+let opencv: Promise<{ cv: OpenCv }> | undefined;
 
-/** OpenCV's WASM build, loaded once on first use (~0.25 s). */
-function loadOpenCv(): Promise<OpenCv> {
+/**
+ * OpenCV's WASM build, loaded once on first use (~0.25 s). Wrapped in an object: the Emscripten
+ * module has a `then` method, so resolving a promise with the module itself never settles.
+ */
+function loadOpenCv(): Promise<{ cv: OpenCv }> {
   opencv ??= (async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('@techstark/opencv-js') as OpenCv | Promise<OpenCv> & { onRuntimeInitialized?: () => void };
-    if (mod instanceof Promise) return mod;
-    if ((mod as OpenCv).Mat) return mod as OpenCv;
-    await new Promise<void>((resolve) => ((mod as { onRuntimeInitialized?: () => void }).onRuntimeInitialized = resolve));
-    return mod as OpenCv;
+    const mod = require('@techstark/opencv-js') as OpenCv & { onRuntimeInitialized?: () => void };
+    if (!mod.Mat) await new Promise<void>((resolve) => (mod.onRuntimeInitialized = resolve));
+    return { cv: mod };
   })();
   return opencv;
 }
@@ -64,7 +65,7 @@ export async function inpaint(rgb: Uint8Array, hole: Uint8Array, w: number, h: n
 }
 
 async function telea(rgb: Uint8Array, mask: Uint8Array, w: number, h: number): Promise<void> {
-  const cv = await loadOpenCv();
+  const { cv } = await loadOpenCv();
   const src = new cv.Mat(h, w, cv.CV_8UC3);
   const m = new cv.Mat(h, w, cv.CV_8UC1);
   const dst = new cv.Mat();
@@ -139,7 +140,8 @@ function solveLevel(img: Float32Array, hole: Uint8Array, w: number, h: number, d
     }
     for (let i = 0; i < w * h; i++) if (hole[i]) for (let c = 0; c < 3; c++) img[i * 3 + c] = n ? mean[c] / n : 0;
   }
-  relax(img, hole, w, h, small ? 400 : 60);
+  // The coarsest level solves from scratch; each finer one only smooths the upsampled answer.
+  relax(img, hole, w, h, small ? 400 : [8, 16, 32][depth] ?? 60);
 }
 
 function relax(img: Float32Array, hole: Uint8Array, w: number, h: number, sweeps: number): void {
