@@ -22,7 +22,7 @@ interface LayerMeta {
   kind: string;
   box: { x: number; y: number; width: number; height: number };
   text: string | null;
-  description: string;
+  description: string | null;
   colors: string[];
 }
 interface Metadata {
@@ -115,8 +115,9 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
   });
 
   it('merges down to num_layers (JSON with a data URL), and a blank or 1x1 image is one background layer', async () => {
-    const { meta } = await decompose(t.http.post('/api/decompose').send({ image: dataUrl(poster.png), num_layers: 2 }));
+    const { meta } = await decompose(t.http.post('/api/decompose').send({ image: dataUrl(poster.png), num_layers: 2, describe: false }));
     expect(meta).toMatchObject({ num_layers_requested: 2, num_layers: 2 });
+    expect(meta.layers.map((l) => l.description)).toEqual([null, null]);
     expect(meta.recomposition_exact || (meta.recomposition_psnr_db ?? 0) >= 40).toBe(true);
 
     for (const size of [1, 300]) {

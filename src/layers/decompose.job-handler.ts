@@ -53,7 +53,7 @@ export class DecomposeJobHandler implements JobKindHandler {
       { layers: params.num_layers, signal: ctx.signal, onProgress: progress },
     );
     ctx.progress({ percent: 92, step: 'export', subStep: 'files', message: 'Writing the layers, the ZIP and the PSD', stageStartedAt: new Date() });
-    const exported = await this.export(ctx, result);
+    const exported = await this.export(ctx, result, params.describe !== false);
     return {
       message: `Completed: ${result.layers.length} layers.`,
       // Prefixed: the step names (text, background...) must not read as the ad pipeline's stages.
@@ -62,7 +62,7 @@ export class DecomposeJobHandler implements JobKindHandler {
     };
   }
 
-  private async export(ctx: JobContext, result: Decomposition) {
+  private async export(ctx: JobContext, result: Decomposition, describe: boolean) {
     const started = performance.now();
     const { width, height } = result;
     const layers: LayerMetadata[] = result.layers.map((l, index) => ({
@@ -74,7 +74,7 @@ export class DecomposeJobHandler implements JobKindHandler {
       area: l.area,
       colors: l.colors.map(hex),
       text: l.text ?? null,
-      description: l.description,
+      description: describe ? l.description : null,
     }));
     const exportLayers: ExportLayer[] = result.layers.map((l) => ({
       name: l.name,

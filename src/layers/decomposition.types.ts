@@ -39,5 +39,6 @@ export interface LayerMetadata {
   area: number;
   colors: string[];
   text: string | null;
-  description: string;
+  /** Null when the request asked for no descriptions (describe: false). */
+  description: string | null;
 }

@@ -58,11 +58,11 @@ export class McpLayerToolsService {
     const meta = status.result as { layers: LayerMetadata[]; recomposition_psnr_db: number | null };
     const link = (name: string) => this.links.url(jobId, name);
     const preview = await this.jobs.readArtifact(await this.jobs.artifact(jobId, 'preview.jpg', principal));
-    const lines = meta.layers.map((l) => `${l.index}. ${l.kind}: ${l.description}`);
+    const lines = meta.layers.map((l) => `${l.index}. ${l.kind}: ${l.description ?? l.name}`);
     const content: CallToolResult['content'] = [
       { type: 'text', text: `${meta.layers.length} layers, back to front:\n${lines.join('\n')}` },
       { type: 'image', ...(await thumbnail(preview)) },
-      ...meta.layers.map((l) => ({ type: 'resource_link' as const, uri: artifactUri(jobId, l.file), name: `${l.file}: ${l.name}`, mimeType: 'image/png', description: l.description })),
+      ...meta.layers.map((l) => ({ type: 'resource_link' as const, uri: artifactUri(jobId, l.file), name: `${l.file}: ${l.name}`, mimeType: 'image/png', description: l.description ?? l.name })),
       { type: 'resource_link', uri: artifactUri(jobId, 'layers.psd'), name: 'layers.psd', mimeType: 'image/vnd.adobe.photoshop', description: `Layered PSD; also at ${link('layers.psd')}` },
       { type: 'resource_link', uri: artifactUri(jobId, 'layers.zip'), name: 'layers.zip', mimeType: 'application/zip', description: `All layers, metadata.json and the preview; also at ${link('layers.zip')}` },
     ];
