@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
+import { mulberry32 } from '../../src/pipeline/background/procedural-noise';
 import { SAMPLE_PHOTO } from './test-app';
 
 /** One ground-truth layer: full-canvas RGBA, straight alpha. */
@@ -24,17 +25,6 @@ const HEADLINES = ['명절 특가', '가을 신메뉴 출시', '오늘만 50% �
 const SUBLINES = ['SUMMER SALE', 'Free delivery over 30,000원', '11.30 - 12.31', 'NEW ARRIVAL', '매장 및 온라인 동시 진행'];
 const FONTS = ['NanumGothic', 'NanumSquare', 'NanumMyeongjo', 'NanumBarunGothic'];
 const PALETTE = ['#d7263d', '#1b998b', '#2e294e', '#f46036', '#c5d86d', '#fcd581', '#3a86ff', '#8338ec', '#111111', '#fefefe'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const svg = (w: number, h: number, body: string) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${body}</svg>`);
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,4 +1,5 @@
 import type { Box } from '../../vision/image.types';
+import { labelComponents } from '../../vision/masks';
 import type { Thumbnail } from './raster-stats';
 
 /** Mask values at or above this are product; the soft matte edge below it is not. */
@@ -83,7 +84,7 @@ export function estimateProductBox(thumb: Thumbnail): Box | null {
   const threshold = Math.max(40, otsu(saliency, 255));
   const salient = new Uint8Array(w * h);
   for (let p = 0; p < w * h; p++) salient[p] = saliency[p] >= threshold ? 1 : 0;
-  const regions = connectedRegions(salient, w, h);
+  const { components: regions } = labelComponents(salient, w, h);
   if (regions.length === 0) return null;
   regions.sort((a, b) => b.area - a.area);
   const main = regions[0];
@@ -107,46 +108,4 @@ function union(a: Box, b: Box): Box {
   const x = Math.min(a.x, b.x);
   const y = Math.min(a.y, b.y);
   return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
-}
-
-/** 8-connected components of the set pixels, with area and bounding box (thumbnail pixels). */
-function connectedRegions(set: Uint8Array, w: number, h: number): Array<{ area: number; box: Box }> {
-  const label = new Int32Array(w * h).fill(-1);
-  const stack = new Int32Array(w * h);
-  const regions: Array<{ area: number; box: Box }> = [];
-  for (let start = 0; start < w * h; start++) {
-    if (!set[start] || label[start] >= 0) continue;
-    let top = 0;
-    stack[top++] = start;
-    label[start] = regions.length;
-    let area = 0;
-    let minX = w;
-    let minY = h;
-    let maxX = 0;
-    let maxY = 0;
-    while (top > 0) {
-      const p = stack[--top];
-      const px = p % w;
-      const py = (p - px) / w;
-      area++;
-      if (px < minX) minX = px;
-      if (px > maxX) maxX = px;
-      if (py < minY) minY = py;
-      if (py > maxY) maxY = py;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = px + dx;
-          const ny = py + dy;
-          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-          const q = ny * w + nx;
-          if (set[q] && label[q] < 0) {
-            label[q] = regions.length;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
-    regions.push({ area, box: { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 } });
-  }
-  return regions;
 }
