@@ -1,17 +1,13 @@
 import type { Box, Rgb } from '../vision/image.types';
 import { harmonicFill } from '../vision/inpaint';
-import { dilate, fillHoles, labelComponents } from '../vision/masks';
+import { dilate } from '../vision/masks';
 
 /** Ink differs from the background under it by at least this (RGB distance, 0..441). */
 const MIN_INK_STEP = 40;
-/** A shape's inside varies less than this (RGB standard deviation) and steps this much at its edge. */
-const SHAPE_MAX_STD = 9;
-const SHAPE_MIN_EDGE = 28;
-const SHAPE_AREA = [0.003, 0.6] as const;
-const WORK_SIDE = 256;
-const CLUSTERS = 8;
+/** Next to strong ink, a step this large is ink too (a fill inside its outline). */
+const WEAK_INK_STEP = 28;
 
-const dist = (a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number) =>
+export const dist = (a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number) =>
   Math.hypot(a[i] - b[j], a[i + 1] - b[j + 1], a[i + 2] - b[j + 2]);
 
 /**
@@ -33,17 +29,41 @@ export function textInk(rgb: Uint8Array, w: number, h: number, region: Box, mask
   }
   const predicted = Uint8Array.from(local);
   harmonicFill(predicted, hole, rw, rh);
+  return inkWhereFar((i) => dist(local, i * 3, predicted, i * 3), region, w, mask);
+}
+
+/**
+ * The same block's ink against what the layers below it actually show (the filled background,
+ * the shapes completed behind the text): a shape's edge crossing the block is no longer ink.
+ */
+export function inkOver(rgb: Uint8Array, below: Float32Array, region: Box, w: number, h: number): Uint8Array {
+  const mask = new Uint8Array(w * h);
+  const { x: rx, y: ry, width: rw } = region;
+  inkWhereFar((i) => {
+    const p = ((ry + Math.floor(i / rw)) * w + rx + (i % rw)) * 3;
+    return dist(rgb, p, below, p);
+  }, region, w, mask);
+  return mask;
+}
+
+/** Pixels of the region whose distance from the background guess is ink, with hysteresis; returns the count. */
+function inkWhereFar(distance: (i: number) => number, region: Box, w: number, mask: Uint8Array): number {
+  const { x: rx, y: ry, width: rw, height: rh } = region;
   const d = new Float32Array(rw * rh);
-  for (let i = 0; i < rw * rh; i++) d[i] = dist(local, i * 3, predicted, i * 3);
+  for (let i = 0; i < rw * rh; i++) d[i] = distance(i);
   const sorted = Float32Array.from(d).sort();
-  const threshold = Math.max(MIN_INK_STEP, 0.35 * sorted[Math.floor(sorted.length * 0.97)]);
+  const strong = Math.max(MIN_INK_STEP, 0.35 * sorted[Math.floor(sorted.length * 0.97)]);
+  // Hysteresis: an outline far from the background makes the strong threshold high, and a fill
+  // close to the background (white on cream, black on navy) would be left behind. Weaker steps
+  // count as ink within a stem's reach of the strong ink.
+  const core = new Uint8Array(rw * rh);
+  for (let i = 0; i < rw * rh; i++) core[i] = d[i] > strong ? 1 : 0;
+  const reach = dilate(core, rw, rh, Math.max(2, Math.ceil(0.06 * rh)));
   let count = 0;
-  for (let y = 0; y < rh; y++) {
-    for (let x = 0; x < rw; x++) {
-      if (d[y * rw + x] <= threshold) continue;
-      mask[(ry + y) * w + rx + x] = 1;
-      count++;
-    }
+  for (let i = 0; i < rw * rh; i++) {
+    if (!core[i] && !(reach[i] && d[i] > WEAK_INK_STEP)) continue;
+    mask[(ry + Math.floor(i / rw)) * w + rx + (i % rw)] = 1;
+    count++;
   }
   return count;
 }
@@ -96,132 +116,4 @@ export function softAlpha(rgb: Uint8Array, below: Float32Array, mask: Uint8Array
     }
   }
   return alpha;
-}
-
-export interface FoundShape {
-  /** Full-canvas 0/1, holes filled (what stands on the shape is in front of it). */
-  mask: Uint8Array;
-  /** The pixels of the shape's own colour (holes not filled). */
-  own: Uint8Array;
-  color: Rgb;
-}
-
-/**
- * Flat-colour shapes: colours clustered (k-means) on a 256 px thumbnail, each cluster's
- * connected regions kept when they are flat inside, step sharply at their edge (a gradient's
- * bands do not) and are neither specks nor the backdrop itself; then traced at full resolution
- * by colour distance from their mean. `exclude` (text, 0/1) is not a shape.
- */
-export function findShapes(rgb: Uint8Array, w: number, h: number, exclude: Uint8Array): FoundShape[] {
-  const f = Math.max(1, Math.max(w, h) / WORK_SIDE);
-  const tw = Math.max(1, Math.round(w / f));
-  const th = Math.max(1, Math.round(h / f));
-  const thumb = new Float32Array(tw * th * 3);
-  const counts = new Float32Array(tw * th);
-  const excluded = new Float32Array(tw * th);
-  for (let y = 0; y < h; y++) {
-    const ty = Math.min(th - 1, Math.floor(y / f));
-    for (let x = 0; x < w; x++) {
-      const t = ty * tw + Math.min(tw - 1, Math.floor(x / f));
-      for (let c = 0; c < 3; c++) thumb[t * 3 + c] += rgb[(y * w + x) * 3 + c];
-      counts[t]++;
-      excluded[t] += exclude[y * w + x];
-    }
-  }
-  for (let t = 0; t < tw * th; t++) for (let c = 0; c < 3; c++) thumb[t * 3 + c] /= counts[t];
-  const assignment = kmeans(thumb, tw * th, CLUSTERS);
-  const shapes: FoundShape[] = [];
-  for (let k = 0; k < CLUSTERS; k++) {
-    const member = new Uint8Array(tw * th);
-    for (let t = 0; t < tw * th; t++) member[t] = assignment[t] === k && excluded[t] / counts[t] < 0.5 ? 1 : 0;
-    const { labels, components } = labelComponents(member, tw, th);
-    for (const comp of components) {
-      const share = comp.area / (tw * th);
-      if (share < SHAPE_AREA[0] || share > SHAPE_AREA[1]) continue;
-      const stats = regionStats(thumb, labels, comp.id, tw, th);
-      if (stats.std > SHAPE_MAX_STD || stats.edge < SHAPE_MIN_EDGE) continue;
-      const own = traceShape(rgb, w, h, stats.mean, { x: comp.box.x * f, y: comp.box.y * f, width: comp.box.width * f, height: comp.box.height * f });
-      if (own) shapes.push({ own, mask: fillHoles(own, w, h), color: stats.mean.map(Math.round) as Rgb });
-    }
-  }
-  return shapes;
-}
-
-/** Deterministic k-means on RGB points: farthest-point seeding, 10 rounds. */
-function kmeans(points: Float32Array, n: number, k: number): Uint8Array {
-  const centers: number[][] = [[points[0], points[1], points[2]]];
-  while (centers.length < k) {
-    let best = 0;
-    let bestD = -1;
-    for (let i = 0; i < n; i++) {
-      const d = Math.min(...centers.map((c) => dist(points, i * 3, c, 0)));
-      if (d > bestD) [best, bestD] = [i, d];
-    }
-    centers.push([points[best * 3], points[best * 3 + 1], points[best * 3 + 2]]);
-  }
-  const assignment = new Uint8Array(n);
-  for (let round = 0; round < 10; round++) {
-    const sums = centers.map(() => [0, 0, 0, 0]);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bestD = Infinity;
-      centers.forEach((c, j) => {
-        const d = dist(points, i * 3, c, 0);
-        if (d < bestD) [best, bestD] = [j, d];
-      });
-      assignment[i] = best;
-      for (let c = 0; c < 3; c++) sums[best][c] += points[i * 3 + c];
-      sums[best][3]++;
-    }
-    sums.forEach((s, j) => {
-      if (s[3]) centers[j] = [s[0] / s[3], s[1] / s[3], s[2] / s[3]];
-    });
-  }
-  return assignment;
-}
-
-/** Mean, spread (inside, away from the edge) and the colour step across the edge of one region. */
-function regionStats(thumb: Float32Array, labels: Int32Array, id: number, w: number, h: number): { mean: number[]; std: number; edge: number } {
-  const region = new Uint8Array(w * h);
-  for (let i = 0; i < w * h; i++) region[i] = labels[i] === id ? 1 : 0;
-  const mean = [0, 0, 0];
-  let n = 0;
-  for (let i = 0; i < w * h; i++) {
-    if (!region[i]) continue;
-    for (let c = 0; c < 3; c++) mean[c] += thumb[i * 3 + c];
-    n++;
-  }
-  for (let c = 0; c < 3; c++) mean[c] /= n;
-  let variance = 0;
-  let inner = 0;
-  const outside = dilate(region, w, h, 1);
-  let edge = 0;
-  let ring = 0;
-  for (let i = 0; i < w * h; i++) {
-    if (region[i]) {
-      variance += dist(thumb, i * 3, mean, 0) ** 2;
-      inner++;
-    } else if (outside[i]) {
-      edge += dist(thumb, i * 3, mean, 0);
-      ring++;
-    }
-  }
-  return { mean, std: Math.sqrt(variance / Math.max(1, inner)), edge: ring ? edge / ring : 0 };
-}
-
-/** The shape at full resolution: pixels near its colour, connected, inside its (grown) box. */
-function traceShape(rgb: Uint8Array, w: number, h: number, color: number[], box: Box): Uint8Array | null {
-  const pad = 4;
-  const x0 = Math.max(0, Math.floor(box.x) - pad);
-  const y0 = Math.max(0, Math.floor(box.y) - pad);
-  const x1 = Math.min(w, Math.ceil(box.x + box.width) + pad);
-  const y1 = Math.min(h, Math.ceil(box.y + box.height) + pad);
-  const near = new Uint8Array(w * h);
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) near[y * w + x] = dist(rgb, (y * w + x) * 3, color, 0) < 24 ? 1 : 0;
-  const { labels, components } = labelComponents(near, w, h);
-  const biggest = components.reduce<{ id: number; area: number } | null>((a, c) => (!a || c.area > a.area ? c : a), null);
-  if (!biggest || biggest.area < 16) return null;
-  const mask = new Uint8Array(w * h);
-  for (let i = 0; i < w * h; i++) mask[i] = labels[i] === biggest.id ? 1 : 0;
-  return mask;
 }

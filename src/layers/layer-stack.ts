@@ -33,18 +33,14 @@ export function stackLayers(rgb: Uint8Array, background: Uint8Array, drafts: Lay
       if (alpha[p] === 0) continue;
       covered[p] = 1;
       const fill = draft.fill;
-      // Inside a shape, a pixel far from its colour is something in front of it: the shape is its own colour there.
-      const hidden = fill !== undefined && Math.hypot(rgb[p * 3] - fill[0], rgb[p * 3 + 1] - fill[1], rgb[p * 3 + 2] - fill[2]) > 24;
-      // The least alpha whose unblended colour stays in 0..255: with it the pixel restacks exactly.
       let a = alpha[p] / 255;
-      if (!hidden) {
-        for (let c = 0; c < 3; c++) {
-          const i = rgb[p * 3 + c];
-          const b = below[p * 3 + c];
-          const need = i > b ? (i - b) / (255 - b || 1) : i < b ? (b - i) / (b || 1) : 0;
-          if (need > a) a = Math.min(1, need);
-        }
-      }
+      // Inside a shape, a pixel far from what the shape would show there (its colour over what is
+      // below, at its alpha) is something in front of it: the shape is its own colour there.
+      const hidden =
+        fill !== undefined &&
+        Math.hypot(...[0, 1, 2].map((c) => rgb[p * 3 + c] - fill[c] * a - below[p * 3 + c] * (1 - a))) > 24;
+      // The least alpha whose unblended colour stays in 0..255: with it the pixel restacks exactly.
+      if (!hidden) a = leastAlpha(rgb, p, below.subarray(p * 3, p * 3 + 3), a);
       const a8 = Math.round(a * 255);
       a = a8 / 255;
       for (let c = 0; c < 3; c++) {
@@ -61,7 +57,49 @@ export function stackLayers(rgb: Uint8Array, background: Uint8Array, drafts: Lay
   }
   // Where no layer drew, the background is the poster itself: the fill was only a guess for what lies under the layers.
   for (let p = 0; p < w * h; p++) if (!covered[p]) bgRgba.set(rgb.subarray(p * 3, p * 3 + 3), p * 4);
+  absorbResidue(rgb, layers, w, h);
   return layers;
+}
+
+/** The least alpha, from `a` up, at which (i - b(1 - alpha)) / alpha stays in 0..255 for every channel. */
+function leastAlpha(rgb: Uint8Array, p: number, below: ArrayLike<number>, a: number): number {
+  for (let c = 0; c < 3; c++) {
+    const [i, b] = [rgb[p * 3 + c], below[c]];
+    const need = i > b ? (i - b) / (255 - b || 1) : i < b ? (b - i) / (b || 1) : 0;
+    if (need > a) a = Math.min(1, need);
+  }
+  return Math.round(a * 255) / 255;
+}
+
+/**
+ * Where the stack still misses the poster (ink a text mask missed, a shape's guessed colour with
+ * nothing in front of it after all), the topmost layer whose box holds the pixel takes the
+ * difference, unblended like the rest: the layers always restack to the poster.
+ */
+function absorbResidue(rgb: Uint8Array, layers: DecomposedLayer[], w: number, h: number): void {
+  const stacked = recompose(layers, w, h);
+  const touched = new Set<number>();
+  for (let p = 0; p < w * h; p++) {
+    if (Math.max(...[0, 1, 2].map((c) => Math.abs(stacked[p * 3 + c] - rgb[p * 3 + c]))) <= 2) continue;
+    const [x, y] = [p % w, Math.floor(p / w)];
+    let t = layers.length - 1;
+    while (t > 0 && !(x >= layers[t].box.x && y >= layers[t].box.y && x < layers[t].box.x + layers[t].box.width && y < layers[t].box.y + layers[t].box.height)) t--;
+    const below = [...layers[0].rgba.subarray(p * 4, p * 4 + 3)];
+    if (t === 0) {
+      layers[0].rgba.set(rgb.subarray(p * 3, p * 3 + 3), p * 4);
+      continue;
+    }
+    for (let k = 1; k < t; k++) {
+      const a = layers[k].rgba[p * 4 + 3] / 255;
+      for (let c = 0; c < 3; c++) below[c] = layers[k].rgba[p * 4 + c] * a + below[c] * (1 - a);
+    }
+    const a = leastAlpha(rgb, p, below, layers[t].rgba[p * 4 + 3] / 255);
+    if (a === 0) continue;
+    for (let c = 0; c < 3; c++) layers[t].rgba[p * 4 + c] = Math.max(0, Math.min(255, Math.round((rgb[p * 3 + c] - below[c] * (1 - a)) / a)));
+    layers[t].rgba[p * 4 + 3] = Math.round(a * 255);
+    touched.add(t);
+  }
+  for (const t of touched) layers[t] = finish(layers[t].kind, layers[t].name, layers[t].rgba, w, h, layers[t].text);
 }
 
 /** Box, area and colours of a finished layer; its description is written once its text is known. */

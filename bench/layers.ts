@@ -1,0 +1,34 @@
+import { EmbeddedDecomposer } from '../src/layers/embedded-decomposer.service';
+import { decomposerContext, type PosterScore, scorePoster, summarize } from '../test/helpers/layer-quality';
+import type { Row } from './bench-helpers';
+
+/** The generated set: seeds 1..N (even seeds gradients, odd seeds photos), 1024x1024. */
+const POSTERS = 12;
+
+/**
+ * Poster decomposition on the repo's seeded set with LayerD's metric (see docs/layers.md): the
+ * embedded decomposer in-process, one poster at a time after a warm-up.
+ */
+export async function benchLayers(rows: Row[]): Promise<PosterScore[]> {
+  const app = await decomposerContext();
+  try {
+    const decomposer = app.get(EmbeddedDecomposer);
+    await scorePoster(decomposer, 0); // loads ISNet, PP-OCRv4 and OpenCV
+    const scores: PosterScore[] = [];
+    for (let seed = 1; seed <= POSTERS; seed++) scores.push(await scorePoster(decomposer, seed));
+    const set = summarize(scores);
+    const [none, most] = [set.levels[0], set.levels.at(-1)!];
+    const label = `${POSTERS} generated 1024 px posters`;
+    rows.push({ what: `layers: RGB L1, LayerD metric, no merges (${label})`, value: [none.rgbL1], unit: '', digits: 4 });
+    rows.push({ what: `layers: RGB L1 after merges (up to 5; ${most.edits} helped)`, value: [most.rgbL1], unit: '', digits: 4, target: '<= 0.04' });
+    rows.push({ what: 'layers: soft alpha IoU, no merges', value: [none.alphaIou], unit: '', digits: 3 });
+    rows.push({ what: `layers: soft alpha IoU after merges (up to 5; ${most.edits} helped)`, value: [most.alphaIou], unit: '', digits: 3, target: '>= 0.8' });
+    rows.push({ what: 'layers: recomposition PSNR per poster (Infinity = exact, shown as 99)', value: set.psnrs.map((p) => Math.min(p, 99)), unit: 'dB', target: '>= 40' });
+    rows.push({ what: 'layers: layer-count error, found vs true (asked for up to 10)', value: set.countErrors, unit: '', digits: 0 });
+    rows.push({ what: 'layers: text-mask soft IoU (union of text layers)', value: set.textIous, unit: '', digits: 3 });
+    rows.push({ what: 'layers: seconds per 1024 px poster, warm', value: set.seconds, unit: 's', digits: 2, target: '<= 10' });
+    return scores;
+  } finally {
+    await app.close();
+  }
+}

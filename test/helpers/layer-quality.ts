@@ -1,0 +1,94 @@
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import sharp from 'sharp';
+import { loadConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
+import { EmbeddedDecomposer } from '../../src/layers/embedded-decomposer.service';
+import { aggregateLevels, type LevelScores, layerdScores, type MetricLayer, softAlphaIou } from '../../src/layers/layerd-metric';
+import { ModelsModule } from '../../src/models/models.module';
+import { VisionModule } from '../../src/vision/vision.module';
+import { makePoster } from './poster-generator';
+
+/** LayerD scores its Crello renders at a short side of 360 px; the layers are scaled to that. */
+const METRIC_SIDE = 360;
+
+export interface PosterScore {
+  seed: number;
+  /** Scores after 0..5 merges. */
+  levels: LevelScores[];
+  psnr: number;
+  layers: number;
+  truthLayers: number;
+  textIou: number;
+  seconds: number;
+}
+
+@Module({ imports: [VisionModule], providers: [EmbeddedDecomposer], exports: [EmbeddedDecomposer] })
+class DecomposerModule {}
+
+/** The embedded decomposer with its models, no HTTP or database: what the job handler runs. */
+export function decomposerContext(): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(
+    { module: DecomposerModule, imports: [ConfigModule.forRoot(loadConfig({ LOG_LEVEL: 'error' })), ModelsModule, DecomposerModule] },
+    { logger: ['error'] },
+  );
+}
+
+async function scaled(rgba: Uint8Array | Buffer, width: number, height: number): Promise<MetricLayer> {
+  const side = Math.min(width, height);
+  const out = await sharp(rgba, { raw: { width, height, channels: 4 } })
+    .resize(Math.round((width * METRIC_SIDE) / side), Math.round((height * METRIC_SIDE) / side), { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return { rgba: new Uint8Array(out) };
+}
+
+/** The alpha union (maximum) of some layers, as one layer. */
+function alphaUnion(layers: MetricLayer[], size: number): MetricLayer {
+  const rgba = new Uint8Array(size);
+  for (const l of layers) for (let i = 3; i < size; i += 4) rgba[i] = Math.max(rgba[i], l.rgba[i]);
+  return { rgba };
+}
+
+/** One generated poster decomposed (asking for up to 10 layers) and scored against its true layers. */
+export async function scorePoster(decomposer: EmbeddedDecomposer, seed: number): Promise<PosterScore> {
+  const poster = await makePoster(seed);
+  const { data, info } = await sharp(poster.png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const started = performance.now();
+  const result = await decomposer.decompose({ data, width: info.width, height: info.height, channels: 3 }, { layers: 10 });
+  const seconds = (performance.now() - started) / 1000;
+  const pred = await Promise.all(result.layers.map((l) => scaled(l.rgba, result.width, result.height)));
+  const truth = await Promise.all(poster.layers.map((l) => scaled(l.rgba, poster.width, poster.height)));
+  const size = pred[0].rgba.length;
+  const texts = (layers: MetricLayer[], kinds: string[]) => alphaUnion(layers.filter((_, i) => kinds[i] === 'text'), size);
+  return {
+    seed,
+    levels: layerdScores(pred, truth, 5),
+    psnr: result.psnr,
+    layers: result.layers.length,
+    truthLayers: poster.layers.length,
+    textIou: softAlphaIou(texts(pred, result.layers.map((l) => l.kind)), texts(truth, poster.layers.map((l) => l.kind))),
+    seconds,
+  };
+}
+
+export interface SetSummary {
+  posters: number;
+  /** Aggregated as LayerD does, after 0..5 merges. */
+  levels: LevelScores[];
+  psnrs: number[];
+  countErrors: number[];
+  textIous: number[];
+  seconds: number[];
+}
+
+export function summarize(scores: PosterScore[]): SetSummary {
+  return {
+    posters: scores.length,
+    levels: aggregateLevels(scores.map((s) => s.levels)),
+    psnrs: scores.map((s) => s.psnr),
+    countErrors: scores.map((s) => Math.abs(s.layers - s.truthLayers)),
+    textIous: scores.map((s) => s.textIou),
+    seconds: scores.map((s) => s.seconds),
+  };
+}
