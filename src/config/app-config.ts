@@ -298,6 +298,30 @@ export class AppConfig {
   @IsOptional() @IsString()
   LLM_MODEL?: string;
 
+  /**
+   * A Qwen-Image-Layered endpoint for poster decomposition, in the request shape of the hosted
+   * ones (fal-ai/qwen-image-layered): the full URL to POST to. Unset: the embedded decomposer.
+   */
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  LAYERED_API_BASE_URL?: string;
+
+  @IsOptional() @IsString()
+  LAYERED_API_KEY?: string;
+
+  /** How the key is sent: fal's `Authorization: Key ...` or `Bearer ...` (RunComfy, self-hosted). */
+  @IsIn(['key', 'bearer'])
+  LAYERED_API_AUTH: 'key' | 'bearer' = 'key';
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(900_000)
+  LAYERED_API_TIMEOUT_MS = 300_000;
+
+  /** Denoising steps and guidance sent with each request (the hosted defaults). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(50)
+  LAYERED_INFERENCE_STEPS = 28;
+
+  @Transform(toFloat) @IsNumber() @Min(1) @Max(20)
+  LAYERED_GUIDANCE_SCALE = 5;
+
   /** Vision and LLM calls' limit. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(600_000)
   CHAT_API_TIMEOUT_MS = 60_000;
@@ -354,11 +378,11 @@ const OPTIONAL_KEYS = [
   'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'INSTANCE_ID',
   'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'OPENAI_BASE_URL', 'OPENAI_API_KEY',
   'IMAGE_API_BASE_URL', 'IMAGE_API_KEY', 'IMAGE_MODEL', 'IMAGE_INFERENCE_STEPS', 'VISION_API_BASE_URL', 'VISION_API_KEY', 'VISION_MODEL',
-  'LLM_API_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL', 'PRICE_PER_IMAGE_USD', 'PRICE_PER_1M_INPUT_TOKENS_USD', 'PRICE_PER_1M_OUTPUT_TOKENS_USD',
+  'LLM_API_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL', 'LAYERED_API_BASE_URL', 'LAYERED_API_KEY', 'PRICE_PER_IMAGE_USD', 'PRICE_PER_1M_INPUT_TOKENS_USD', 'PRICE_PER_1M_OUTPUT_TOKENS_USD',
 ];
 /** Never echoed in a config error: the message goes to logs. */
 const SECRET_KEYS = new Set([
-  'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_SECRET', 'S3_SECRET_ACCESS_KEY', 'DATABASE_URL', 'OPENAI_API_KEY', 'IMAGE_API_KEY', 'VISION_API_KEY', 'LLM_API_KEY',
+  'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_SECRET', 'S3_SECRET_ACCESS_KEY', 'DATABASE_URL', 'OPENAI_API_KEY', 'IMAGE_API_KEY', 'VISION_API_KEY', 'LLM_API_KEY', 'LAYERED_API_KEY',
 ]);
 
 /** Host name plus a short hash of DATA_DIR: the same after a restart, distinct per data folder. */

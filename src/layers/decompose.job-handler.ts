@@ -5,7 +5,12 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { JobHandler, type JobContext, type JobKindHandler, type JobOutcome } from '../jobs/job-handler';
 import type { Decomposition, LayerMetadata } from './decomposition.types';
-import { EmbeddedDecomposer } from './embedded-decomposer.service';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { collectProviderCalls, providerMetrics } from '../providers/provider-usage';
+import type { RawImage } from '../vision/image.types';
+import { type DecomposeOptions, EmbeddedDecomposer } from './embedded-decomposer.service';
+import { LayerDescriber } from './layer-describer.service';
+import { LayeredDecomposer } from './layered-decomposer.service';
 import { type ExportLayer, layerPng, previewOf, psdOf, zipOf } from './layer-export';
 import { recompose } from './layer-stack';
 
@@ -13,6 +18,8 @@ import { recompose } from './layer-stack';
 export interface DecomposeParameters {
   num_layers: number;
   describe: boolean;
+  /** For a layered provider; jobs from before it was kept have none. */
+  seed?: number;
   input: string;
 }
 
@@ -27,7 +34,10 @@ const hex = (c: number[]) => `#${c.map((v) => v.toString(16).padStart(2, '0')).j
 @Injectable()
 export class DecomposeJobHandler implements JobKindHandler {
   constructor(
-    private readonly decomposer: EmbeddedDecomposer,
+    private readonly embedded: EmbeddedDecomposer,
+    private readonly layered: LayeredDecomposer,
+    private readonly describer: LayerDescriber,
+    private readonly providers: ProviderRegistry,
     private readonly config: AppConfig,
   ) {}
 
@@ -48,18 +58,36 @@ export class DecomposeJobHandler implements JobKindHandler {
     const started = new Date();
     const progress = (fraction: number, step: string) =>
       ctx.progress({ percent: Math.round(fraction * 90), step: 'decompose', subStep: step, message: `Decomposing: ${step}`, stageStartedAt: started });
-    const result = await this.decomposer.decompose(
-      { data, width: info.width, height: info.height, channels: 3 },
-      { layers: params.num_layers, signal: ctx.signal, onProgress: progress },
-    );
+    const image: RawImage = { data, width: info.width, height: info.height, channels: 3 };
+    const { value: result, calls } = await collectProviderCalls(async () => {
+      const found = await this.decompose(image, { layers: params.num_layers, signal: ctx.signal, onProgress: progress }, params.seed ?? 0);
+      if (params.describe !== false) {
+        ctx.progress({ percent: 90, step: 'decompose', subStep: 'describe', message: 'Describing the layers', stageStartedAt: started });
+        found.engines.descriptions = await this.describer.describe(found.layers, found.width, found.height, ctx.signal);
+      }
+      return found;
+    });
     ctx.progress({ percent: 92, step: 'export', subStep: 'files', message: 'Writing the layers, the ZIP and the PSD', stageStartedAt: new Date() });
     const exported = await this.export(ctx, result, params.describe !== false);
     return {
       message: `Completed: ${result.layers.length} layers.`,
       // Prefixed: the step names (text, background...) must not read as the ad pipeline's stages.
       timings: { decompose: Object.values(result.timings).reduce((a, b) => a + b, 0), ...prefixed(result.timings), layers_export: exported.ms },
-      result: exported.metadata,
+      result: { ...exported.metadata, metrics: { providers: providerMetrics(calls, this.config) } },
     };
+  }
+
+  /** The layered provider where one is configured (the embedded decomposer if it fails and PROVIDER_FALLBACK allows), else the embedded one. */
+  private async decompose(image: RawImage, opts: DecomposeOptions, seed: number): Promise<Decomposition> {
+    if (!this.layered.configured) return this.embedded.decompose(image, opts);
+    try {
+      return await this.layered.decompose(image, { ...opts, seed });
+    } catch (error) {
+      if (!this.providers.fallsBackFrom(error)) throw error;
+      const result = await this.embedded.decompose(image, opts);
+      result.engines.fallback = `the layered provider failed, so the embedded decomposer made these layers: ${error.message}`;
+      return result;
+    }
   }
 
   private async export(ctx: JobContext, result: Decomposition, describe: boolean) {

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import type { Principal } from '../auth/principal';
@@ -44,7 +45,8 @@ export class DecomposeService {
         throw new DomainException(ErrorCode.INVALID_IMAGE, `image is ${image.format}; posters are taken as JPEG, PNG or WebP`, { field: 'image', format: image.format });
       }
       const input = await this.jobs.storeInput(jobId, 'input_poster', image);
-      const parameters: DecomposeParameters = { num_layers: dto.num_layers ?? 5, describe: dto.describe !== false, input: input.name };
+      const seed = dto.seed ?? randomInt(2 ** 31 - 1);
+      const parameters: DecomposeParameters = { num_layers: dto.num_layers ?? 5, describe: dto.describe !== false, seed, input: input.name };
       return { kind: 'decompose', parameters: { ...parameters }, inputs: [input] };
     });
   }

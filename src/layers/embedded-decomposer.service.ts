@@ -10,7 +10,8 @@ import { TesseractRepository } from '../vision/text/tesseract.repository';
 import type { Decomposition, DecomposedLayer } from './decomposition.types';
 import { dist, inkOver, softAlpha, textInk } from './ink-separation';
 import { completeBehind, type FoundShape, findShapes, overlayOf } from './shape-detection';
-import { type LayerDraft, describe, mergeTo, psnr, recompose, stackLayers } from './layer-stack';
+import { readTextLayers } from './layer-ocr';
+import { type LayerDraft, mergeTo, psnr, recompose, stackLayers } from './layer-stack';
 
 /** An object smaller than this share of the poster is a speck of the matte, not a layer. */
 const MIN_OBJECT_SHARE = 0.004;
@@ -99,7 +100,7 @@ export class EmbeddedDecomposer {
       ...blocks.map((box, i) => ({ kind: 'text' as const, name: `text ${i + 1}`, alpha: (below: Float32Array) => softAlpha(rgb, below, inkOver(rgb, below, box, w, h), w, h) })),
     ];
     const stacked = await timed('unblend', 0.7, () => stackLayers(rgb, background, drafts, w, h));
-    await timed('read', 0.8, () => this.readText(stacked, w, h, opts.signal));
+    await timed('read', 0.8, () => readTextLayers(this.ocr, stacked, w, h, opts.signal));
     const layers = mergeTo(stacked, opts.layers, w, h);
     return {
       width: w,
@@ -165,28 +166,6 @@ export class EmbeddedDecomposer {
       found.push({ hard: alpha.map((a) => (a >= 8 ? 1 : 0)), alpha });
     }
     return found;
-  }
-
-  /** Each text layer's words, read by Tesseract from its alpha as black ink on white, enlarged. */
-  private async readText(layers: DecomposedLayer[], w: number, h: number, signal?: AbortSignal): Promise<void> {
-    for (const layer of layers) {
-      if (layer.kind !== 'text' || layer.box.width === 0) continue;
-      const { x, y, width, height } = layer.box;
-      const ink = Buffer.alloc(width * height);
-      for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) ink[r * width + c] = 255 - layer.rgba[((y + r) * w + x + c) * 4 + 3];
-      const scale = Math.max(1, Math.min(4, 64 / Math.max(8, height / 2)));
-      const png = await sharp(ink, { raw: { width, height, channels: 1 } })
-        .resize(Math.round(width * scale), Math.round(height * scale))
-        .extend({ top: 16, bottom: 16, left: 16, right: 16, background: '#ffffff' })
-        .png()
-        .toBuffer();
-      const text = await this.ocr.read(png, signal);
-      if (text) {
-        layer.text = text;
-        layer.name = `text: ${text.slice(0, 40)}`;
-      }
-      layer.description = describe(layer, w, h);
-    }
   }
 }
 

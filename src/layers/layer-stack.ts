@@ -76,11 +76,11 @@ function leastAlpha(rgb: Uint8Array, p: number, below: ArrayLike<number>, a: num
  * nothing in front of it after all), the topmost layer whose box holds the pixel takes the
  * difference, unblended like the rest: the layers always restack to the poster.
  */
-function absorbResidue(rgb: Uint8Array, layers: DecomposedLayer[], w: number, h: number): void {
+export function absorbResidue(rgb: Uint8Array, layers: DecomposedLayer[], w: number, h: number): void {
   const stacked = recompose(layers, w, h);
   const touched = new Set<number>();
   for (let p = 0; p < w * h; p++) {
-    if (Math.max(...[0, 1, 2].map((c) => Math.abs(stacked[p * 3 + c] - rgb[p * 3 + c]))) <= 2) continue;
+    if (stacked[p * 3] === rgb[p * 3] && stacked[p * 3 + 1] === rgb[p * 3 + 1] && stacked[p * 3 + 2] === rgb[p * 3 + 2]) continue;
     const [x, y] = [p % w, Math.floor(p / w)];
     let t = layers.length - 1;
     while (t > 0 && !(x >= layers[t].box.x && y >= layers[t].box.y && x < layers[t].box.x + layers[t].box.width && y < layers[t].box.y + layers[t].box.height)) t--;
@@ -179,7 +179,7 @@ export function mergeTo(layers: DecomposedLayer[], count: number, w: number, h: 
 }
 
 /** The layers stacked again, as RGB. */
-export function recompose(layers: DecomposedLayer[], w: number, h: number): Uint8Array {
+export function recompose(layers: Array<{ rgba: Uint8Array }>, w: number, h: number): Uint8Array {
   let acc = layers[0].rgba;
   for (const layer of layers.slice(1)) acc = over(layer.rgba, acc, w * h);
   const rgb = new Uint8Array(w * h * 3);

@@ -4,7 +4,8 @@ import type { ProviderRole } from './provider-roles';
 
 /** One provider call as a job's metrics list it. */
 export interface ProviderCall {
-  role: ProviderRole;
+  /** A chat or image role, or the layered decomposition endpoint. */
+  role: ProviderRole | 'layered';
   model: string;
   ms: number;
   ok: boolean;

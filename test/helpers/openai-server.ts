@@ -83,7 +83,11 @@ export async function startOpenAiServer(): Promise<{
       res.status(fault.status).json({ error: fault.error ?? { message: `injected ${fault.status}` } });
       return;
     }
-    const text = (role: string) => String(body.messages?.find((m) => m.role === role)?.content ?? '');
+    // A vision request's user content is a list of parts: its text parts are what the model reads.
+    const text = (role: string) => {
+      const content = body.messages?.find((m) => m.role === role)?.content ?? '';
+      return Array.isArray(content) ? content.map((part: { text?: string }) => part.text ?? '').join('\n') : String(content);
+    };
     const content = chat(text('user'), text('system'));
     res.json({
       id: 'chatcmpl-test',
@@ -125,10 +129,11 @@ export async function startOpenAiServer(): Promise<{
 
 /**
  * What the real models would answer, by the system prompt's task: a copy design (the copy in a
- * dark panel, which reads on any scene), a scene reading, or an image prompt.
+ * dark panel, which reads on any scene), a layer description, a scene reading, or an image prompt.
  */
 export function defaultChat(user: string, system: string): string {
   if (/typographer/.test(system)) return designAnswer(copyOf(user));
+  if (/split into editable layers/.test(system)) return JSON.stringify({ description: `설명: ${/found as: (\w+)/.exec(user)?.[1] ?? '?'} 레이어` });
   if (/free regions/.test(system)) {
     return JSON.stringify({
       scene: 'a product on a warm wooden table',

@@ -13,9 +13,13 @@ export class DecomposeRequestDto {
   @Transform(toNumber) @IsOptional() @IsInt() @Min(1) @Max(10)
   num_layers?: number = 5;
 
-  @ApiPropertyOptional({ default: true, description: 'Describe each layer in metadata.json (kind, place, colours, the text it holds)' })
+  @ApiPropertyOptional({ default: true, description: 'Describe each layer in metadata.json: kind, place, colours and the text it holds, or a sentence from the vision provider where one is configured' })
   @Transform(toBoolean) @IsOptional() @IsBoolean()
   describe?: boolean = true;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 2147483647, description: 'Seed for a layered provider (Qwen-Image-Layered); unset: a random one, kept in the job' })
+  @Transform(toNumber) @IsOptional() @IsInt() @Min(0) @Max(2147483647)
+  seed?: number;
 
   @ApiPropertyOptional({ maxLength: 2048, description: 'Announce the end of the job here (see POST /generate)' })
   @IsOptional() @IsString() @MaxLength(2048) @IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false })
