@@ -106,6 +106,7 @@ describe('poster decomposition by a Qwen-Image-Layered server (LAYERED_API_BASE_
       layered.answer({ images: truth, as: 'data' });
       const meta = await decompose({ num_layers: 3 });
       for (const l of meta.layers) {
+        // eslint-disable-next-line no-control-regex
         expect(l.description).not.toMatch(/[<>\u0000-\u001f]/);
         expect(l.description!.length).toBeLessThanOrEqual(200);
         expect(l.description).toContain('빨간 배지');

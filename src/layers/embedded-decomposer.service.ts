@@ -7,7 +7,7 @@ import { dilate, labelComponents } from '../vision/masks';
 import { SegmentationService } from '../vision/segmentation/segmentation.service';
 import { TextDetectionService, type TextLine } from '../vision/text/text-detection.service';
 import { TesseractRepository } from '../vision/text/tesseract.repository';
-import type { Decomposition, DecomposedLayer } from './decomposition.types';
+import type { Decomposition } from './decomposition.types';
 import { dist, inkOver, softAlpha, textInk } from './ink-separation';
 import { completeBehind, type FoundShape, findShapes, overlayOf } from './shape-detection';
 import { readTextLayers } from './layer-ocr';
