@@ -5,6 +5,7 @@ import { initializeCanvas, readPsd } from 'ag-psd';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
 import { makePoster, type Poster } from './helpers/poster-generator';
+import { followStatusSocket } from './helpers/status-socket';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
 // ag-psd reads pixels into ImageData; Node has none, so a plain stand-in.
@@ -131,7 +132,7 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
     }
   });
 
-  it('refuses bad input with the envelope code, and a download before the end with 409', async () => {
+  it('refuses bad input with the envelope code and a download before the end with 409; follows the job over its WebSocket', async () => {
     const post = () => t.http.post('/api/decompose');
     expect((await post().attach('image', Buffer.from('not an image at all'), 'x.png').expect(400)).body.error.code).toBe('INVALID_IMAGE');
     const gif = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#000' } }).gif().toBuffer();
@@ -148,6 +149,13 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
     const made = await post().attach('image', poster.png, 'p.png').expect(202);
     const early = await t.http.get(`/api/download/${made.body.job_id}`).expect(409);
     expect(early.body.error.code).toBe('JOB_NOT_FINISHED');
+    // The seed's WebSocket progress: status events, then done with the result, then a normal close.
+    const followed = await followStatusSocket(t.url, made.body.job_id);
+    assert.ok(followed.kind === 'messages');
+    expect(followed.code).toBe(1000);
+    expect(followed.messages.at(-1)).toMatchObject({ event: 'done', data: { status: 'completed', kind: 'decompose', result: { num_layers_requested: 5 } } });
+    expect(followed.messages.slice(0, -1).every((m) => m.event === 'status' && typeof m.data.progress_percent === 'number')).toBe(true);
+    expect(await followStatusSocket(t.url, '00000000-0000-4000-8000-000000000000')).toMatchObject({ kind: 'refused', status: 404, body: { error: { code: 'JOB_NOT_FOUND' } } });
     expect((await waitForJob(t.http, made.body.job_id, 180_000)).status).toBe('completed');
     const status = (await t.http.get(`/api/status/${made.body.job_id}`).expect(200)).body as { kind: string; result: Metadata };
     expect(status.kind).toBe('decompose');

@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import sharp from 'sharp';
 import { ArtifactLinks } from '../src/storage/artifact-links';
+import { WebSocket } from 'ws';
+import { followStatusSocket } from './helpers/status-socket';
 import { dataUrl, startTestApp, type TestApp } from './helpers/test-app';
 
 const ADMIN = 'ops-secret-0123456789abcdef';
@@ -89,6 +91,13 @@ describe('API keys on every route', () => {
       const none = await t.http[method](url.replace(id, UUID)).set(bearer(SHOP_B)).expect(404);
       expect(none.body.error.message).toBe(res.body.error.message.replace(id, UUID));
     }
+    // The WebSocket progress route too: no key 401, another tenant 404, the owner gets the stream.
+    expect(await followStatusSocket(t.url, id)).toMatchObject({ kind: 'refused', status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
+    expect(await followStatusSocket(t.url, id, bearer(SHOP_B))).toMatchObject({ kind: 'refused', status: 404, body: { error: { code: 'JOB_NOT_FOUND' } } });
+    const ownSocket = new WebSocket(`${t.url.replace(/^http/, 'ws')}/api/status/${id}/ws`, { headers: bearer(SHOP_A) });
+    const first = await new Promise<{ event: string }>((resolve, reject) => ownSocket.once('message', (m) => resolve(JSON.parse(String(m)))).once('error', reject));
+    ownSocket.close();
+    expect(first.event).toBe('status');
     const listB = (await t.http.get('/jobs').set(bearer(SHOP_B)).expect(200)).body as { total: number; items: Array<{ job_id: string }> };
     expect(listB.total).toBe(1);
     expect(listB.items.map((j) => j.job_id)).not.toContain(id);

@@ -18,11 +18,21 @@ function progressOf(s: JobStatusDto) {
   return { job_id, status, progress_percent, current_step, sub_step, message, eta_seconds, step_eta_seconds, error };
 }
 
+/** Where a follower's events go: a Server-Sent Events response or a WebSocket. */
+export interface EventSink {
+  send(event: string, data: unknown): void;
+  /** Something on a silent line, so proxies keep it open. */
+  keepAlive(): void;
+  onClose(listener: () => void): void;
+  end(): void;
+}
+
 /**
- * Live progress as Server-Sent Events, for the admin pages and API clients alike: `status`
- * events while the job runs, then one `done` event with the results (or `deleted`), then the stream ends.
- * It wakes on the job's NOTIFY (whichever instance runs it) and reads the shared snapshot, so
- * a hundred viewers cost the database what one does; without notifications it polls.
+ * Live progress for the admin pages and API clients alike, over Server-Sent Events or a
+ * WebSocket: `status` events while the job runs, then one `done` event with the results (or
+ * `deleted`), then the stream ends. It wakes on the job's NOTIFY (whichever instance runs it)
+ * and reads the shared snapshot, so a hundred viewers cost the database what one does; without
+ * notifications it polls.
  */
 @Injectable()
 export class JobEventsService {
@@ -31,7 +41,24 @@ export class JobEventsService {
     private readonly notifications: JobNotificationsRepository,
   ) {}
 
-  async stream(jobId: string, principal: Principal, req: Request, res: Response): Promise<void> {
+  /** As Server-Sent Events on an HTTP response. */
+  stream(jobId: string, principal: Principal, req: Request, res: Response): Promise<void> {
+    return this.follow(jobId, principal, () => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      return {
+        send: (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+        keepAlive: () => res.write(': keep-alive\n\n'),
+        onClose: (listener) => req.on('close', listener),
+        end: () => res.end(),
+      };
+    });
+  }
+
+  /**
+   * Follows a job until it ends or the client goes. The job is read (and an unknown or foreign
+   * job refused with its error) before `open` starts the stream.
+   */
+  async follow(jobId: string, principal: Principal, open: () => EventSink): Promise<void> {
     const read = () => this.statuses.status(jobId, principal, { includeMetrics: false });
     let dirty = false;
     let wake = () => {};
@@ -43,31 +70,30 @@ export class JobEventsService {
     const off = this.notifications.onJob(jobId.toLowerCase(), changed);
     let current: JobStatusDto;
     try {
-      current = await read(); // an unknown job answers 404 here, before any stream starts
+      current = await read();
     } catch (error) {
       off();
       throw error;
     }
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    const sink = open();
     let closed = false;
-    req.on('close', () => {
+    sink.onClose(() => {
       closed = true;
       changed();
     });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     let last = '';
     try {
       while (!closed) {
         if (TERMINAL.has(current.status)) {
-          send('done', current);
+          sink.send('done', current);
           break;
         }
         const progress = JSON.stringify(progressOf(current));
         if (progress !== last) {
-          send('status', progressOf(current));
+          sink.send('status', progressOf(current));
           last = progress;
         } else if (!dirty) {
-          res.write(': keep-alive\n\n'); // proxies close silent connections
+          sink.keepAlive();
         }
         if (!dirty) await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.notifications.connected ? HEARTBEAT_MS : POLL_MS);
@@ -82,7 +108,7 @@ export class JobEventsService {
           current = await read();
         } catch (error) {
           if (isDomainException(error) && error.code === ErrorCode.JOB_NOT_FOUND) {
-            send('deleted', { job_id: current.job_id }); // deleted while watched: nothing more will come
+            sink.send('deleted', { job_id: current.job_id }); // deleted while watched: nothing more will come
             break;
           }
           // a passing database error: keep the last state and try again at the next change
@@ -90,7 +116,7 @@ export class JobEventsService {
       }
     } finally {
       off();
-      res.end();
+      sink.end();
     }
   }
 }

@@ -28,7 +28,8 @@ export class LayersController {
     summary: 'Split a flat poster into RGBA layers (the second seed)',
     description:
       'Multipart with a file field `image`, or JSON with `image` as base64 / a data URL. Answers at once with a job id (kind decompose); ' +
-      'GET /api/status/{job_id} (or /status, /jobs/{id}/events) follows it, GET /api/download/{job_id} gives the ZIP (?format=psd the PSD). ' +
+      'GET /api/status/{job_id} (or /status, /jobs/{id}/events, or the WebSocket /api/status/{job_id}/ws) follows it, GET /api/download/{job_id} gives the ZIP (?format=psd the PSD). ' +
+      'With LAYERED_API_BASE_URL a Qwen-Image-Layered server makes the layers. ' +
       'Kept DECOMPOSE_RETENTION_HOURS (24 h).',
   })
   @ApiConsumes('multipart/form-data', 'application/json')

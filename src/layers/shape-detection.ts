@@ -61,9 +61,10 @@ export function findShapes(rgb: Uint8Array, w: number, h: number, exclude: Uint8
       if (!own) continue;
       const area = own.reduce((n, v) => n + v, 0);
       if (area < SHAPE_AREA[0] * w * h || (!flat && area < 0.3 * comp.area * f * f)) continue;
-      // A shape's edge is a step, where a blurred photo's patch of one colour fades out; the
-      // colour of a region that was not flat must step twice as clearly.
-      if (edgeStep(rgb, own, color, exclude, w, h) < (flat ? 1 : 2) * SHAPE_MIN_EDGE) continue;
+      // A shape's edge is a step nearly all round, where a blurred photo's patch of one colour
+      // fades out and a backdrop's flat middle steps only where the product and the copy stand
+      // on it. The colour of a region that was not flat must step twice as clearly.
+      if (edgeStep(rgb, own, color, exclude, w, h, 0.2) < (flat ? 1 : 2) * SHAPE_MIN_EDGE) continue;
       shapes.push({ own, mask: fillHoles(own, w, h), color: color.map(Math.round) as Rgb, opacity: 1 });
     }
   }
@@ -147,14 +148,14 @@ function dominantColor(thumb: Float32Array, labels: Int32Array, id: number): num
   return top.slice(0, 3).map((v) => v / top[3]);
 }
 
-/** The median colour distance from `color` of the pixels 2-3 px outside a traced region (text and the canvas edge aside). */
-function edgeStep(rgb: Uint8Array, own: Uint8Array, color: number[], exclude: Uint8Array, w: number, h: number): number {
+/** A quantile (0.5: the median) of the colour distances from `color` of the pixels 2-3 px outside a traced region, text aside. */
+function edgeStep(rgb: Uint8Array, own: Uint8Array, color: number[], exclude: Uint8Array, w: number, h: number, quantile: number): number {
   const [outer, inner] = [dilate(own, w, h, 3), dilate(own, w, h, 1)];
   const steps: number[] = [];
   for (let p = 0; p < w * h; p++) if (outer[p] && !inner[p] && !exclude[p]) steps.push(dist(rgb, p * 3, color, 0));
   if (steps.length === 0) return 0;
   steps.sort((a, b) => a - b);
-  return steps[steps.length >> 1];
+  return steps[Math.floor(steps.length * quantile)];
 }
 
 /** The shape at full resolution: pixels near its colour, connected, inside its (grown) box. */
