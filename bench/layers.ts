@@ -1,5 +1,5 @@
 import { EmbeddedDecomposer } from '../src/layers/embedded-decomposer.service';
-import { decomposerContext, type PosterScore, scorePoster, summarize } from '../test/helpers/layer-quality';
+import { decomposerContext, type PosterScore, scoreDetectors, scorePoster, summarize } from '../test/helpers/layer-quality';
 import type { Row } from './bench-helpers';
 
 /** The generated set: seeds 1..N (even seeds gradients, odd seeds photos), 1024x1024. */
@@ -27,6 +27,15 @@ export async function benchLayers(rows: Row[]): Promise<PosterScore[]> {
     rows.push({ what: 'layers: layer-count error, found vs true (asked for up to 10)', value: set.countErrors, unit: '', digits: 0 });
     rows.push({ what: 'layers: text-mask soft IoU (union of text layers)', value: set.textIous, unit: '', digits: 3 });
     rows.push({ what: 'layers: seconds per 1024 px poster, warm', value: set.seconds, unit: 's', digits: 2, target: '<= 10' });
+    // The two text detectors the issue names, on the same posters: what the decomposer should use.
+    const detectors = [];
+    for (let seed = 1; seed <= POSTERS; seed++) detectors.push(await scoreDetectors(app, seed));
+    for (const name of ['ppocr', 'tesseract'] as const) {
+      const label = name === 'ppocr' ? 'PP-OCRv4 lines' : 'Tesseract word boxes (psm 11)';
+      rows.push({ what: `layers: text detection, ${label}: recall of the true ink`, value: detectors.map((d) => d[name].recall), unit: '', digits: 3 });
+      rows.push({ what: `layers: text detection, ${label}: precision (box area on true text)`, value: detectors.map((d) => d[name].precision), unit: '', digits: 3 });
+      rows.push({ what: `layers: text detection, ${label}: time per poster`, value: detectors.map((d) => d[name].ms), unit: 'ms', digits: 0 });
+    }
     return scores;
   } finally {
     await app.close();

@@ -262,13 +262,15 @@ const stageOrder = (name: string) => {
 
 /** A finished decomposition's layers with their files' links, back to front; null for other jobs. */
 function layersView(s: JobStatusDto) {
-  const meta = s.result as { width?: number; height?: number; layers?: LayerMetadata[]; recomposition_psnr_db?: number | null; recomposition_exact?: boolean };
+  const meta = s.result as { width?: number; height?: number; layers?: LayerMetadata[]; recomposition_psnr_db?: number | null; recomposition_exact?: boolean; engines?: Record<string, string> };
   if (s.kind !== 'decompose' || s.status !== 'completed' || !meta.layers) return null;
   const url = (name: string) => s.artifacts.find((a) => a.name === name)?.url ?? null;
   return {
     width: meta.width,
     height: meta.height,
     psnr: meta.recomposition_exact ? '∞' : `${meta.recomposition_psnr_db} dB`,
+    // Who made the layers, and a fallback's reason: a provider's failure must not pass unseen.
+    madeBy: ['layers', 'fallback', 'descriptions'].flatMap((k) => (meta.engines?.[k] ? [`${k}: ${meta.engines[k]}`] : [])),
     items: meta.layers.map((l) => ({ ...l, url: url(l.file) })),
     zip: url('layers.zip'),
     psd: url('layers.psd'),

@@ -6,6 +6,9 @@ import { ConfigModule } from '../../src/config/config.module';
 import { EmbeddedDecomposer } from '../../src/layers/embedded-decomposer.service';
 import { aggregateLevels, type LevelScores, layerdScores, type MetricLayer, softAlphaIou } from '../../src/layers/layerd-metric';
 import { ModelsModule } from '../../src/models/models.module';
+import type { Box } from '../../src/vision/image.types';
+import { TextDetectionService } from '../../src/vision/text/text-detection.service';
+import { TesseractRepository } from '../../src/vision/text/tesseract.repository';
 import { VisionModule } from '../../src/vision/vision.module';
 import { makePoster } from './poster-generator';
 
@@ -91,4 +94,49 @@ export function summarize(scores: PosterScore[]): SetSummary {
     textIous: scores.map((s) => s.textIou),
     seconds: scores.map((s) => s.seconds),
   };
+}
+
+export interface DetectorScore {
+  /** Share of the true text's ink (alpha >= 128) inside the found boxes. */
+  recall: number;
+  /** Share of the found boxes' area inside the true text blocks' boxes (grown 6 px). */
+  precision: number;
+  ms: number;
+}
+
+/** Text detection on one generated poster by PP-OCRv4 (lines) and by Tesseract's word boxes. */
+export async function scoreDetectors(app: INestApplicationContext, seed: number): Promise<{ ppocr: DetectorScore; tesseract: DetectorScore }> {
+  const poster = await makePoster(seed);
+  const { width: w, height: h } = poster;
+  const ink = new Uint8Array(w * h);
+  const zone = new Uint8Array(w * h);
+  for (const layer of poster.layers.filter((l) => l.kind === 'text')) {
+    let [x0, y0, x1, y1] = [w, h, -1, -1];
+    for (let p = 0; p < w * h; p++) {
+      if (layer.rgba[p * 4 + 3] < 128) continue;
+      ink[p] = 1;
+      [x0, y0, x1, y1] = [Math.min(x0, p % w), Math.min(y0, Math.floor(p / w)), Math.max(x1, p % w), Math.max(y1, Math.floor(p / w))];
+    }
+    for (let y = Math.max(0, y0 - 6); y <= Math.min(h - 1, y1 + 6); y++) zone.fill(1, y * w + Math.max(0, x0 - 6), y * w + Math.min(w, x1 + 7));
+  }
+  const score = (boxes: Box[], ms: number): DetectorScore => {
+    const found = new Uint8Array(w * h);
+    for (const b of boxes) for (let y = Math.max(0, b.y); y < Math.min(h, b.y + b.height); y++) found.fill(1, y * w + Math.max(0, b.x), y * w + Math.min(w, b.x + b.width));
+    let [inkIn, inkAll, area, inZone] = [0, 0, 0, 0];
+    for (let p = 0; p < w * h; p++) {
+      inkAll += ink[p];
+      inkIn += ink[p] & found[p];
+      area += found[p];
+      inZone += found[p] & zone[p];
+    }
+    return { recall: inkAll ? inkIn / inkAll : 1, precision: area ? inZone / area : 0, ms };
+  };
+  const { data } = await sharp(poster.png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let started = performance.now();
+  const lines = await app.get(TextDetectionService).detect({ data, width: w, height: h, channels: 3 });
+  const ppocr = score(lines.map((l) => l.box), performance.now() - started);
+  started = performance.now();
+  const words = await app.get(TesseractRepository).words(poster.png);
+  const tesseract = score(words.map((word) => word.box), performance.now() - started);
+  return { ppocr, tesseract };
 }
