@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FontsModule } from './fonts/fonts.module';
 import { JobsModule } from './jobs/jobs.module';
+import { HomepageModule } from './homepage/homepage.module';
 import { LayersModule } from './layers/layers.module';
 import { McpModule } from './mcp/mcp.module';
 import { ModelsModule } from './models/models.module';
@@ -35,6 +36,7 @@ export class AppModule {
         JobsModule,
         PipelineModule,
         LayersModule,
+        HomepageModule,
         McpModule,
         AdminModule,
         WebhooksModule,

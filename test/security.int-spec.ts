@@ -27,7 +27,7 @@ describe('API keys on every route', () => {
   });
   after(() => t?.close());
 
-  it('answers 401 on every route of the OpenAPI document without a key, but GET /health and the docs', async () => {
+  it('answers 401 on every route of the OpenAPI document without a key, but GET /health, the docs and the published sites', async () => {
     const doc = (await t.http.get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     await t.http.get('/docs').redirects(1).expect(200);
     const open: string[] = [];
@@ -45,7 +45,8 @@ describe('API keys on every route', () => {
       }
     }
     expect(checked).toBeGreaterThan(8);
-    expect(open).toEqual(['GET /health -> 200']);
+    // Published sites are public by design: an unknown one is 404 to everyone, never 401.
+    expect(open).toEqual(['GET /health -> 200', 'GET /sites/{job_id} -> 301', 'GET /sites/{job_id}/{file} -> 404']);
     // Not in the document, guarded all the same.
     await t.http.post('/mcp').send({}).expect(401);
     expect((await t.http.get('/admin').expect(303)).headers.location).toMatch(/^\/admin\/login/);

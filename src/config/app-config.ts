@@ -299,6 +299,14 @@ export class AppConfig {
   LLM_MODEL?: string;
 
   /**
+   * Where generated homepages are published, a separate origin that proxies /sites/ of this
+   * service (e.g. https://sites.example.com): site URLs become SITES_PUBLIC_URL/{id}/. Unset:
+   * PUBLIC_URL/sites/{id}/.
+   */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'SITES_PUBLIC_URL must be an http(s) URL without a trailing slash' })
+  SITES_PUBLIC_URL?: string;
+
+  /**
    * A Qwen-Image-Layered endpoint for poster decomposition, in the request shape of the hosted
    * ones (fal-ai/qwen-image-layered): the full URL to POST to. Unset: the embedded decomposer.
    */
@@ -375,7 +383,7 @@ const PARSED_KEYS = new WeakMap<AppConfig, ApiKey[]>();
 
 /** Optional settings have no default, so `new AppConfig()` does not list them. */
 const OPTIONAL_KEYS = [
-  'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'INSTANCE_ID',
+  'DATABASE_URL', 'CHROMIUM_PATH', 'PUBLIC_URL', 'SITES_PUBLIC_URL', 'API_KEYS', 'API_KEY', 'LINK_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'INSTANCE_ID',
   'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'OPENAI_BASE_URL', 'OPENAI_API_KEY',
   'IMAGE_API_BASE_URL', 'IMAGE_API_KEY', 'IMAGE_MODEL', 'IMAGE_INFERENCE_STEPS', 'VISION_API_BASE_URL', 'VISION_API_KEY', 'VISION_MODEL',
   'LLM_API_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL', 'LAYERED_API_BASE_URL', 'LAYERED_API_KEY', 'PRICE_PER_IMAGE_USD', 'PRICE_PER_1M_INPUT_TOKENS_USD', 'PRICE_PER_1M_OUTPUT_TOKENS_USD',

@@ -4,6 +4,7 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { HTML_RENDERER, type HtmlRenderer } from '../pipeline/renderer/renderer.types';
 import type { FontFamily } from './fonts.types';
 import { FontsService } from './fonts.service';
+import { escapeHtml } from '../common/html';
 
 export const PREVIEW_WIDTH = 800;
 export const PREVIEW_HEIGHT = 120;
@@ -70,8 +71,4 @@ body { font-family: ${bundle.stack}; color: #1a1a1a; padding: 14px 24px; box-siz
     const result = await renderer.render({ html, width: PREVIEW_WIDTH, height: PREVIEW_HEIGHT, fonts: bundle.assets, timeoutMs: RENDER_TIMEOUT_MS });
     return result.png;
   }
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

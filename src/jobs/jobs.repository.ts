@@ -91,10 +91,11 @@ export class JobsRepository {
   }
 
   /** Newest first; `owner` undefined lists every owner's jobs (an admin), null the open service's. */
-  async list(opts: { statuses?: JobStatus[]; owner?: string | null; limit: number; offset: number }): Promise<[JobEntity[], number]> {
+  async list(opts: { statuses?: JobStatus[]; owner?: string | null; kind?: string; limit: number; offset: number }): Promise<[JobEntity[], number]> {
     return this.repo.findAndCount({
       where: {
         ...(opts.statuses?.length ? { status: In(opts.statuses) } : {}),
+        ...(opts.kind ? { kind: opts.kind } : {}),
         ...(opts.owner !== undefined ? { owner: opts.owner ?? IsNull() } : {}),
       },
       order: { createdAt: 'DESC' },

@@ -202,8 +202,8 @@ export class JobsService {
   }
 
   /** An admin lists every job; any other key its own. */
-  list(principal: Principal, statuses: JobStatus[] | undefined, limit: number, offset: number) {
-    return this.jobs.list({ statuses, limit, offset, owner: principal.admin ? undefined : principal.name });
+  list(principal: Principal, statuses: JobStatus[] | undefined, limit: number, offset: number, kind?: string) {
+    return this.jobs.list({ statuses, kind, limit, offset, owner: principal.admin ? undefined : principal.name });
   }
 
   async stop(jobId: string, principal: Principal): Promise<{ status: JobStatus; message: string }> {

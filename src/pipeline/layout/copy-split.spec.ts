@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import { bindShortWords, escapeHtml, findEmphasis, longestWordEm, splitCopy } from './copy-split';
+import { escapeHtml } from '../../common/html';
+import { bindShortWords, findEmphasis, longestWordEm, splitCopy } from './copy-split';
 
 const NBSP = '\u00a0';
 

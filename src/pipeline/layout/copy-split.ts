@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../common/html';
 /** What a run of the copy is, for styling: prices, dates and percentages get emphasis. */
 export type EmphasisKind = 'price' | 'date' | 'percent';
 
@@ -19,12 +20,6 @@ export interface SplitCopy {
   emphasis: Emphasis[];
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes the five characters that can open markup or end an attribute. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-}
 
 // A number as shops write it: 20,000 / 19900 / 9.99
 const NUM = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?`;

@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { toBoolean } from '../../common/transforms';
+
+const HTTPS = { protocols: ['https'], require_protocol: true, require_tld: true };
+
+/** Links to the shop elsewhere: https only, each named in an error by its field. */
+export class HomepageLinksDto {
+  @ApiPropertyOptional({ example: 'https://naver.me/abc123' })
+  @IsOptional() @IsUrl(HTTPS, { message: 'links.naver_map must be an https URL' }) @MaxLength(500)
+  naver_map?: string;
+
+  @ApiPropertyOptional({ example: 'https://place.map.kakao.com/12345' })
+  @IsOptional() @IsUrl(HTTPS, { message: 'links.kakao_map must be an https URL' }) @MaxLength(500)
+  kakao_map?: string;
+
+  @ApiPropertyOptional({ example: 'https://pf.kakao.com/_abcd' })
+  @IsOptional() @IsUrl(HTTPS, { message: 'links.kakao_channel must be an https URL' }) @MaxLength(500)
+  kakao_channel?: string;
+
+  @ApiPropertyOptional({ example: 'https://www.instagram.com/shop' })
+  @IsOptional() @IsUrl(HTTPS, { message: 'links.instagram must be an https URL' }) @MaxLength(500)
+  instagram?: string;
+}
+
+export class HomepageProductDto {
+  @ApiProperty({ example: '소금빵', maxLength: 60 })
+  @IsString() @MinLength(1) @MaxLength(60)
+  name!: string;
+
+  @ApiPropertyOptional({ oneOf: [{ type: 'string', example: '3,000원' }, { type: 'number', example: 3000 }], description: 'As written ("3,000원"), or a number in won' })
+  @IsOptional()
+  price?: string | number;
+
+  @ApiPropertyOptional({ maxLength: 300 })
+  @IsOptional() @IsString() @MaxLength(300)
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'A photo as base64 or a data URL (JPEG, PNG or WebP)' })
+  @IsOptional() @IsString()
+  image?: string;
+
+  @ApiPropertyOptional({ description: 'A finished ad job whose final image is the picture' })
+  @IsOptional() @IsUUID('all', { message: 'job_id must be a job id (UUID)' })
+  job_id?: string;
+}
+
+/** The business and what the one-page site should show. */
+export class HomepageRequestDto {
+  @ApiProperty({ example: '밀밭베이커리', maxLength: 60 })
+  @IsString({ message: 'name is required' }) @MinLength(1, { message: 'name is required' }) @MaxLength(60)
+  name!: string;
+
+  @ApiPropertyOptional({ example: '베이커리', description: 'Picks the schema.org type (Bakery, CafeOrCoffeeShop, Restaurant...) and the template copy' })
+  @IsOptional() @IsString() @MaxLength(40)
+  category?: string;
+
+  @ApiPropertyOptional({ example: '매일 아침 굽는 천연발효 빵' })
+  @IsOptional() @IsString() @MaxLength(120)
+  tagline?: string;
+
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional() @IsString() @MaxLength(1000)
+  description?: string;
+
+  @ApiPropertyOptional({ example: '서울특별시 마포구 양화로 12' })
+  @IsOptional() @IsString() @MaxLength(200)
+  address?: string;
+
+  @ApiPropertyOptional({ example: '02-123-4567' })
+  @IsOptional() @IsString()
+  @Matches(/^(?:\+82[- ]?|0)(?:1[016789]|2|[3-6][1-5]|70)[- ]?\d{3,4}[- ]?\d{4}$|^1[5-9]\d{2}[- ]?\d{4}$/, { message: 'phone must be a Korean phone number such as 02-123-4567, 010-1234-5678 or 1588-1234' })
+  phone?: string;
+
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string', example: '화-일 08:00-20:00, 월 휴무' }, { type: 'array', items: { type: 'object', properties: { days: { type: 'string' }, opens: { type: 'string' }, closes: { type: 'string' } } } }],
+    description: 'Free text, or a list of {days, opens, closes} with times as HH:MM',
+  })
+  @IsOptional()
+  hours?: string | Array<{ days: string; opens: string; closes: string }>;
+
+  @ApiPropertyOptional({ type: HomepageLinksDto })
+  @IsOptional() @ValidateNested() @Type(() => HomepageLinksDto)
+  links?: HomepageLinksDto;
+
+  @ApiPropertyOptional({ type: [HomepageProductDto], maxItems: 24 })
+  @IsOptional() @IsArray() @ArrayMaxSize(24) @ValidateNested({ each: true }) @Type(() => HomepageProductDto)
+  products?: HomepageProductDto[];
+
+  @ApiPropertyOptional({ description: '대표자' })
+  @IsOptional() @IsString() @MaxLength(40)
+  owner?: string;
+
+  @ApiPropertyOptional({ example: '123-45-67890', description: '사업자등록번호' })
+  @IsOptional() @Matches(/^\d{3}-\d{2}-\d{5}$/, { message: 'business_number must look like 123-45-67890' })
+  business_number?: string;
+
+  @ApiPropertyOptional({ example: '2024-서울마포-0123', description: '통신판매업 신고번호' })
+  @IsOptional() @IsString() @MaxLength(40)
+  mail_order_number?: string;
+
+  @ApiPropertyOptional({ example: 'warm', description: 'A preset (warm, fresh, modern, classic) or a few free words' })
+  @IsOptional() @IsString() @MaxLength(80)
+  style?: string;
+
+  @ApiPropertyOptional({ enum: ['ko', 'en'], default: 'ko' })
+  @IsOptional() @IsIn(['ko', 'en'])
+  language?: 'ko' | 'en' = 'ko';
+
+  @ApiPropertyOptional({ default: false, description: 'Products without an image or ad get one from the ad pipeline first' })
+  @Transform(toBoolean) @IsOptional() @IsBoolean()
+  make_ads?: boolean = false;
+
+  @ApiPropertyOptional({ maxLength: 2048, description: 'Announce the end of the job here (see POST /generate)' })
+  @IsOptional() @IsString() @MaxLength(2048) @IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false })
+  webhook_url?: string;
+}

@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { zipSync } from 'fflate';
+import { AppConfig } from '../config/app-config';
+import { JobHandler, type JobContext, type JobKindHandler, type JobOutcome } from '../jobs/job-handler';
+import { resolveCanvases } from '../pipeline/canvases';
+import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
+import type { HomepageRequestDto } from './dto/homepage-request.dto';
+import { icons, imageVariants, type SiteFile } from './site-assets';
+import { priceOf, type SiteImage, siteContent, type SiteProduct } from './site-content';
+import { PRESETS, renderSite, type SiteTheme } from './site-page';
+
+/** What a homepage job keeps in its row: the business, and each product's stored picture. */
+export interface HomepageParameters {
+  business: Omit<HomepageRequestDto, 'products' | 'webhook_url' | 'make_ads'>;
+  products: Array<{ name: string; price?: string | number; description?: string; input: string | null; from_ad: string | null }>;
+  make_ads: boolean;
+  seed: number;
+}
+
+/** Site files are job artifacts named `site_<file>`; the site's folder is flat. */
+export const SITE_PREFIX = 'site_';
+
+/** The style preset a request's words and the business type pick. */
+export function themeOf(style: string | undefined, businessType: string): { name: string; theme: SiteTheme } {
+  const words = (style ?? '').toLowerCase();
+  const named = Object.keys(PRESETS).find((k) => words.includes(k));
+  const byWords: Array<[RegExp, string]> = [
+    [/따뜻|포근|빈티지|warm|cozy/, 'warm'],
+    [/싱그|자연|초록|fresh|green|natural/, 'fresh'],
+    [/모던|깔끔|심플|modern|minimal|clean/, 'modern'],
+    [/클래식|고급|전통|classic|elegant/, 'classic'],
+  ];
+  const name = named ?? byWords.find(([re]) => re.test(words))?.[1] ?? ({ Bakery: 'warm', CafeOrCoffeeShop: 'warm', Florist: 'fresh' } as Record<string, string>)[businessType] ?? 'modern';
+  return { name, theme: PRESETS[name] };
+}
+
+/**
+ * The embedded homepage generator as a job kind: each product's picture (its photo, an earlier
+ * ad, or with make_ads a new ad made here from the photo) as WebP variants, the content model
+ * with the template's copy where the shop gave none, one static page with inlined CSS and
+ * JSON-LD, icons, and a ZIP of the folder. The files are this job's artifacts, served at
+ * /sites/{id}/; the job is kept until it is deleted.
+ */
+@JobHandler('homepage')
+@Injectable()
+export class HomepageJobHandler implements JobKindHandler {
+  readonly retentionHours = 0;
+
+  constructor(
+    private readonly orchestrator: PipelineOrchestrator,
+    private readonly config: AppConfig,
+  ) {}
+
+  async run(ctx: JobContext): Promise<JobOutcome> {
+    const p = ctx.job.parameters as unknown as HomepageParameters;
+    const lang = p.business.language ?? 'ko';
+    const timings: Record<string, number> = {};
+    const timed = async <T>(step: string, percent: number, work: () => Promise<T>): Promise<T> => {
+      ctx.progress({ percent, step, subStep: null, message: `Homepage: ${step}`, stageStartedAt: new Date() });
+      const started = performance.now();
+      try {
+        return await work();
+      } finally {
+        timings[step] = Math.round(performance.now() - started);
+      }
+    };
+
+    const files: SiteFile[] = [];
+    const madeAds: string[] = [];
+    const products: SiteProduct[] = await timed('images', 5, async () => {
+      const out: SiteProduct[] = [];
+      for (const [i, product] of p.products.entries()) {
+        let picture = product.input ? await ctx.readArtifact(product.input) : undefined;
+        if (picture && p.make_ads && !product.from_ad) {
+          picture = await this.makeAd(ctx, { i, of: p.products.length }, picture, product, p.seed, lang);
+          madeAds.push(`ad${i + 1}_final.png`);
+        }
+        let image: SiteImage | null = null;
+        if (picture) {
+          const made = await imageVariants(picture, `p${i + 1}`, product.name);
+          files.push(...made.files);
+          image = made.image;
+        }
+        const price = priceOf(product.price, lang);
+        out.push({ name: product.name, price: price.price, priceValue: price.value, description: product.description ?? null, image });
+      }
+      return out;
+    });
+
+    const { html, styleHash, theme } = await timed('page', 85, async () => {
+      // The hero is the largest picture: an ad at full width rather than a small snapshot.
+      const hero = products.map((x) => x.image).filter((x) => x !== null).sort((a, b) => b.width - a.width)[0] ?? null;
+      const content = siteContent({ ...p.business, products: [] } as HomepageRequestDto, products, hero);
+      const picked = themeOf(p.business.style, content.businessType);
+      files.push(...(await icons(content.name, picked.theme.accent)));
+      return { ...renderSite(content, picked.theme, this.siteUrl(ctx.job.id)), theme: picked.name };
+    });
+    files.unshift({ name: 'index.html', mime: 'text/html; charset=utf-8', data: Buffer.from(html) });
+
+    await timed('files', 92, async () => {
+      for (const f of files) await ctx.writeArtifact(`${SITE_PREFIX}${f.name}`, f.data, f.mime);
+      const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, [new Uint8Array(f.data), { level: f.name.endsWith('.webp') || f.name.endsWith('.png') ? 0 : 6 }]])));
+      await ctx.writeArtifact('site.zip', Buffer.from(zip), 'application/zip');
+    });
+    return {
+      message: `Completed: ${files.length} files.`,
+      timings,
+      result: {
+        site_url: this.siteUrl(ctx.job.id) ?? `/sites/${ctx.job.id}/`,
+        zip_url: `/homepage/${ctx.job.id}/site.zip`,
+        files: files.map((f) => ({ name: f.name, bytes: f.data.length })),
+        page_weight_bytes: files.filter((f) => f.name === 'index.html' || f.name.endsWith('.webp')).reduce((n, f) => n + f.data.length, 0),
+        theme,
+        style_hash: styleHash,
+        made_ads: madeAds,
+        generator: 'embedded templates',
+      },
+    };
+  }
+
+  /** Where the site is published: SITES_PUBLIC_URL (a separate origin), else PUBLIC_URL; null when neither is set. */
+  private siteUrl(jobId: string): string | null {
+    const base = this.config.SITES_PUBLIC_URL ?? (this.config.PUBLIC_URL ? `${this.config.PUBLIC_URL}/sites` : null);
+    return base ? `${base}/${jobId}/` : null;
+  }
+
+  /** make_ads: the ad pipeline run here on the product photo, its name and price as the copy, at 4:5 like the cards. */
+  private async makeAd(ctx: JobContext, { i, of }: { i: number; of: number }, photo: Buffer, product: HomepageParameters['products'][number], seed: number, lang: 'ko' | 'en'): Promise<Buffer> {
+    const copy = [product.name, priceOf(product.price, lang).price].filter(Boolean).join(' ');
+    const prefix = `ad${i + 1}_`;
+    await this.orchestrator.run(
+      {
+        jobId: ctx.job.id,
+        startStep: 1,
+        stopStep: 2,
+        productImage: photo,
+        textContent: copy,
+        bgPrompt: '',
+        negativePrompt: '',
+        htmlStylePrompt: '',
+        useVision: true,
+        useLlmHtml: true,
+        textPosition: 'auto',
+        strength: 0.6,
+        guidanceScale: 3.5,
+        seed: seed + i,
+        canvases: resolveCanvases({ aspect_ratio: '4:5' }),
+        variants: 1,
+        testMode: false,
+      },
+      {
+        stageSeconds: {},
+        progress: (e) => ctx.progress({ percent: 5 + Math.round((80 * (i + e.percent / 100)) / of), step: 'images', subStep: `ad ${i + 1}: ${e.label}`, message: `Making the ad for ${product.name}: ${e.message}` }),
+        writeArtifact: (name, data, mime) => ctx.writeArtifact(`${prefix}${name}`, data, mime),
+      },
+      ctx.signal,
+    );
+    return (await ctx.readArtifact(`${prefix}final.png`))!;
+  }
+}

@@ -1,0 +1,105 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { unzipSync } from 'fflate';
+import sharp from 'sharp';
+import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
+
+const UUID = '00000000-0000-4000-8000-000000000000';
+
+describe('homepage generator (POST /homepage), embedded templates', () => {
+  let t: TestApp;
+  let adJob: string;
+  before(async () => {
+    t = await startTestApp({ PUBLIC_URL: 'https://ads.example.com' });
+    adJob = (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), text_content: '아메리카노 4,500원', test_mode: true }).expect(202)).body.job_id;
+    expect((await waitForJob(t.http, adJob, 120_000)).status).toBe('completed');
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  const shop = () => ({
+    name: '밀밭<b>베이커리</b>',
+    category: '베이커리',
+    tagline: '매일 아침 굽는 천연발효 빵',
+    address: '서울특별시 마포구 양화로 12, 1층',
+    phone: '02-123-4567',
+    hours: [{ days: '화-일', opens: '08:00', closes: '20:00' }],
+    links: { naver_map: 'https://naver.me/x1AbC', kakao_channel: 'https://pf.kakao.com/_abcd' },
+    products: [
+      { name: '소금빵', price: 3000, description: '버터 향 가득', image: dataUrl(samplePhoto()) },
+      { name: '아메리카노', price: '4,500원', job_id: adJob },
+      { name: '<img src=x onerror=alert(1)>', price: '문의' },
+    ],
+    owner: '김밀밭',
+    business_number: '123-45-67890',
+    mail_order_number: '2024-서울마포-0123',
+  });
+
+  it("publishes a Korean bakery's page: strict CSP, escaped text, JSON-LD, a tel: link, WebP pictures, a ZIP; lists and deletes it", async () => {
+    const made = await t.http.post('/homepage').send(shop()).expect(202);
+    const id = made.body.job_id as string;
+    const done = await waitForJob(t.http, id, 120_000);
+    expect(done.status).toBe('completed');
+    expect(done.result).toMatchObject({ site_url: `https://ads.example.com/sites/${id}/`, zip_url: `/homepage/${id}/site.zip`, theme: 'warm' });
+
+    expect((await t.http.get(`/sites/${id}`).expect(301)).headers.location).toBe(`/sites/${id}/`);
+    const page = await t.http.get(`/sites/${id}/`).expect(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const csp = page.headers['content-security-policy'] as string;
+    expect(csp).toMatch(/^default-src 'none'; img-src 'self'; style-src 'sha256-[A-Za-z0-9+/]+=*'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/);
+    const html = page.text;
+    expect(html).toContain('<html lang="ko">');
+    expect(html).toContain('밀밭&lt;b&gt;베이커리&lt;/b&gt;');
+    expect(html).not.toContain('<b>');
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toMatch(/<script(?! type="application\/ld\+json")/);
+    expect(html).toContain('href="tel:+8221234567"');
+    expect(html).toContain('<link rel="canonical" href="https://ads.example.com/sites/');
+
+    const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html)![1]) as { openingHoursSpecification: unknown; hasOfferCatalog: { itemListElement: unknown[] } };
+    expect(ld).toMatchObject({ '@type': 'Bakery', name: '밀밭<b>베이커리</b>', telephone: '+8221234567', address: { streetAddress: '서울특별시 마포구 양화로 12, 1층' } });
+    expect(ld.openingHoursSpecification).toEqual([{ '@type': 'OpeningHoursSpecification', description: '화-일', opens: '08:00', closes: '20:00' }]);
+    expect(ld.hasOfferCatalog.itemListElement[0]).toMatchObject({ price: 3000, priceCurrency: 'KRW' });
+    expect(ld.hasOfferCatalog.itemListElement[1]).toMatchObject({ price: 4500, priceCurrency: 'KRW' });
+
+    // Each picture in WebP variants with srcset, width and height; the hero eager, the cards lazy.
+    // The hero is the largest picture (the ad, 1024 px wide), the 600 px photo is not enlarged.
+    expect(html).toMatch(/<img src="p2-1024\.webp" srcset="p2-320\.webp 320w, p2-640\.webp 640w, p2-960\.webp 960w, p2-1024\.webp 1024w" sizes="[^"]+" width="1024" height="1024" alt="아메리카노" decoding="async" fetchpriority="high">/);
+    expect(html).toMatch(/<img src="p1-600\.webp" srcset="p1-320\.webp 320w, p1-600\.webp 600w" sizes="[^"]+" width="600" height="400" alt="소금빵" decoding="async" loading="lazy">/);
+    const webp = await t.http.get(`/sites/${id}/p2-640.webp`).responseType('blob').expect(200);
+    expect(webp.headers['content-type']).toBe('image/webp');
+    expect((await sharp(webp.body as Buffer).metadata()).width).toBe(640);
+    expect((await t.http.get(`/sites/${id}/favicon.png`).expect(200)).headers['content-type']).toBe('image/png');
+    await t.http.get(`/sites/${id}/input_product_1.png`).expect(404);
+    await t.http.get(`/sites/${id}/..%2Fsite.zip`).expect(404);
+
+    const zip = unzipSync(new Uint8Array((await t.http.get(`/homepage/${id}/site.zip`).responseType('blob').expect(200)).body as Buffer));
+    expect(Object.keys(zip)).toEqual(expect.arrayContaining(['index.html', 'favicon.png', 'apple-touch-icon.png', 'p1-320.webp', 'p1-600.webp', 'p2-640.webp', 'p2-1024.webp']));
+    expect(Buffer.from(zip['index.html']).toString('utf8')).toBe(html);
+
+    const list = (await t.http.get('/homepage').expect(200)).body as { total: number; items: Array<{ job_id: string; site_url: string; name: string }> };
+    expect(list.items.find((s) => s.job_id === id)).toMatchObject({ name: '밀밭<b>베이커리</b>', site_url: `https://ads.example.com/sites/${id}/` });
+    await t.http.delete(`/homepage/${id}`).expect(204);
+    await t.http.get(`/sites/${id}/`).expect(404);
+    await t.http.get(`/sites/${adJob}/`).expect(404); // an ad job is not a site
+  });
+
+  it('refuses bad input with 400, naming the field, and makes no job', async () => {
+    const post = (body: Record<string, unknown>) => t.http.post('/homepage').send(body).expect(400);
+    const { name: _n, ...nameless } = shop();
+    expect((await post(nameless)).body.error.message).toContain('name is required');
+    expect((await post({ ...shop(), phone: '12345' })).body.error.details.fields[0].field).toBe('phone');
+    expect((await post({ ...shop(), links: { naver_map: 'javascript:alert(1)' } })).body.error.details.fields[0].field).toBe('links.naver_map');
+    expect((await post({ ...shop(), business_number: '12345' })).body.error.details.fields[0].field).toBe('business_number');
+    expect((await post({ ...shop(), hours: [{ days: '월', opens: '25:00', closes: '20:00' }] })).body.error.details.field).toBe('hours[0]');
+    const notImage = await post({ name: '가게', products: [{ name: 'x', image: Buffer.from('not an image at all').toString('base64') }] });
+    expect(notImage.body.error).toMatchObject({ code: 'INVALID_IMAGE', details: { field: 'products[0].image' } });
+    expect((await post({ name: '가게', products: [{ name: 'x', job_id: UUID }] })).body.error).toMatchObject({ code: 'INVALID_PARAMETER', details: { field: 'products[0].job_id' } });
+    const pending = (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), test_mode: true }).expect(202)).body.job_id as string;
+    expect((await post({ name: '가게', products: [{ name: 'x', job_id: pending }] })).body.error.message).toMatch(/is (pending|running), not completed/);
+    const list = (await t.http.get('/homepage').expect(200)).body as { items: Array<{ name: string }> };
+    expect(list.items.some((s) => s.name === '가게')).toBe(false);
+    await waitForJob(t.http, pending, 120_000);
+  });
+});
