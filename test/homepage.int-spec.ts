@@ -43,6 +43,19 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     expect(done.status).toBe('completed');
     expect(done.result).toMatchObject({ site_url: `https://ads.example.com/sites/${id}/`, zip_url: `/homepage/${id}/site.zip`, theme: 'warm' });
 
+    // The audit, run in Chromium before publishing: nothing serious for axe, valid HTML, no
+    // request outside the site, nothing its own CSP refused, no sideways scroll on a phone.
+    const audit = (done.result as { audit: { axe: Record<string, unknown>; page_weight_bytes: number } }).audit;
+    expect({ ...audit, axe: { ...audit.axe, passes: undefined } }).toMatchObject({
+      axe: { serious_or_critical: 0 },
+      html_validate: { errors: [] },
+      outside_requests: [],
+      csp_violations: [],
+      horizontal_scroll_390: false,
+    });
+    expect(audit.page_weight_bytes).toBeGreaterThan(10_000);
+    expect(audit.page_weight_bytes).toBeLessThan(600_000);
+
     expect((await t.http.get(`/sites/${id}`).expect(301)).headers.location).toBe(`/sites/${id}/`);
     const page = await t.http.get(`/sites/${id}/`).expect(200);
     expect(page.headers['content-type']).toContain('text/html');
@@ -83,6 +96,20 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     await t.http.delete(`/homepage/${id}`).expect(204);
     await t.http.get(`/sites/${id}/`).expect(404);
     await t.http.get(`/sites/${adJob}/`).expect(404); // an ad job is not a site
+  });
+
+  it('makes an ad from a product photo first with make_ads, and uses it as the picture', async () => {
+    const made = await t.http.post('/homepage').send({ name: '카페 온기', category: '카페', make_ads: true, products: [{ name: '에스프레소', price: 3500, image: dataUrl(samplePhoto()) }] }).expect(202);
+    const done = await waitForJob(t.http, made.body.job_id, 180_000);
+    expect(done.status).toBe('completed');
+    expect(done.result).toMatchObject({ made_ads: ['ad1_final.png'], theme: 'warm' });
+    const status = (await t.http.get(`/status/${made.body.job_id}?include_metrics=false`).expect(200)).body as { artifacts: Array<{ name: string }> };
+    expect(status.artifacts.map((a) => a.name)).toEqual(expect.arrayContaining(['ad1_final.png', 'ad1_step1.png', 'site_index.html', 'site_p1-1080.webp']));
+    const html = (await t.http.get(`/sites/${made.body.job_id}/`).expect(200)).text;
+    // The ad (1080x1350, 4:5 like the cards) is the picture, with its copy: the name and the price.
+    expect(html).toMatch(/<img src="p1-1080\.webp"[^>]* width="1080" height="1350" alt="에스프레소"/);
+    const ad = await t.http.get(`/sites/${made.body.job_id}/p1-1080.webp`).responseType('blob').expect(200);
+    expect(await sharp(ad.body as Buffer).metadata()).toMatchObject({ width: 1080, height: 1350 });
   });
 
   it('refuses bad input with 400, naming the field, and makes no job', async () => {

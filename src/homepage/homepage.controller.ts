@@ -10,13 +10,8 @@ import { JobsService } from '../jobs/jobs.service';
 import { sendArtifact } from '../storage/artifact-download';
 import { HomepageRequestDto } from './dto/homepage-request.dto';
 import { HomepageService } from './homepage.service';
+import { siteCsp } from './site-page';
 
-/**
- * The sites' headers: no script at all, nothing from elsewhere, the one inline stylesheet by
- * its hash, and no framing: a generated page can do nothing but show itself.
- */
-const siteCsp = (styleHash: string) =>
-  `default-src 'none'; img-src 'self'; style-src ${styleHash}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 @ApiTags('homepage')
 @Controller()

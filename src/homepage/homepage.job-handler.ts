@@ -7,7 +7,8 @@ import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import type { HomepageRequestDto } from './dto/homepage-request.dto';
 import { icons, imageVariants, type SiteFile } from './site-assets';
 import { priceOf, type SiteImage, siteContent, type SiteProduct } from './site-content';
-import { PRESETS, renderSite, type SiteTheme } from './site-page';
+import { SiteAuditService } from './site-audit.service';
+import { PRESETS, renderSite, siteCsp, type SiteTheme } from './site-page';
 
 /** What a homepage job keeps in its row: the business, and each product's stored picture. */
 export interface HomepageParameters {
@@ -48,6 +49,7 @@ export class HomepageJobHandler implements JobKindHandler {
 
   constructor(
     private readonly orchestrator: PipelineOrchestrator,
+    private readonly auditor: SiteAuditService,
     private readonly config: AppConfig,
   ) {}
 
@@ -102,6 +104,9 @@ export class HomepageJobHandler implements JobKindHandler {
       const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, [new Uint8Array(f.data), { level: f.name.endsWith('.webp') || f.name.endsWith('.png') ? 0 : 6 }]])));
       await ctx.writeArtifact('site.zip', Buffer.from(zip), 'application/zip');
     });
+    const { screenshots, ...audit } = await timed('audit', 95, () => this.auditor.audit(files, siteCsp(styleHash), ctx.signal));
+    await ctx.writeArtifact('screenshot_desktop.png', screenshots.desktop, 'image/png');
+    await ctx.writeArtifact('screenshot_phone.png', screenshots.phone, 'image/png');
     return {
       message: `Completed: ${files.length} files.`,
       timings,
@@ -109,11 +114,12 @@ export class HomepageJobHandler implements JobKindHandler {
         site_url: this.siteUrl(ctx.job.id) ?? `/sites/${ctx.job.id}/`,
         zip_url: `/homepage/${ctx.job.id}/site.zip`,
         files: files.map((f) => ({ name: f.name, bytes: f.data.length })),
-        page_weight_bytes: files.filter((f) => f.name === 'index.html' || f.name.endsWith('.webp')).reduce((n, f) => n + f.data.length, 0),
         theme,
         style_hash: styleHash,
         made_ads: madeAds,
         generator: 'embedded templates',
+        screenshots: { desktop: 'screenshot_desktop.png', phone: 'screenshot_phone.png' },
+        audit,
       },
     };
   }

@@ -103,11 +103,17 @@ export function telOf(phone: string | undefined): string | null {
   return digits.startsWith('0') ? `+82${digits.slice(1)}` : digits; // 1588-1234: no area code
 }
 
+/** 은 after a final consonant, 는 after a vowel (and after anything not Hangul, read as a vowel). */
+export function topicParticle(word: string): string {
+  const last = word.trim().codePointAt(word.trim().length - 1) ?? 0;
+  return last >= 0xac00 && last <= 0xd7a3 && (last - 0xac00) % 28 !== 0 ? '은' : '는';
+}
+
 const COPY = {
   ko: {
     tagline: (name: string, category: string | null) => (category ? `${category}, ${name}에서 만나 보세요` : `${name}에 오신 것을 환영합니다`),
     about: (name: string, category: string | null) =>
-      `${name}${category ? `은(는) 동네 ${category}입니다` : '은(는) 동네 가게입니다'}. 매일 정성껏 준비해 손님을 맞습니다. 궁금한 점은 전화로 편하게 물어 보세요.`,
+      `${name}${topicParticle(name)} 동네 ${category ?? '가게'}입니다. 매일 정성껏 준비해 손님을 맞습니다. 궁금한 점은 전화로 편하게 물어 보세요.`,
   },
   en: {
     tagline: (name: string, category: string | null) => (category ? `${category} at ${name}` : `Welcome to ${name}`),

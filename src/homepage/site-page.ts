@@ -17,6 +17,14 @@ export const PRESETS: Record<string, SiteTheme> = {
   classic: { accent: '#7a1f2b', surface: '#fbf8f3', ink: '#221a17', muted: '#574c45' },
 };
 
+/**
+ * The sites' Content-Security-Policy: no script at all, nothing from elsewhere, the one inline
+ * stylesheet by its hash, no framing: a generated page can do nothing but show itself.
+ */
+export function siteCsp(styleHash: string): string {
+  return `default-src 'none'; img-src 'self'; style-src ${styleHash}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+}
+
 export interface RenderedSite {
   html: string;
   /** CSP source for the one inline stylesheet. */
@@ -39,11 +47,12 @@ header.top{border-bottom:1px solid #0001}header.top .wrap{display:flex;flex-wrap
 nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;margin:0;padding:0}nav a{display:inline-block;padding:.5rem 0;color:var(--ink);text-decoration:none}
 .hero{padding:2.5rem 0 2rem}.hero h1{font-size:clamp(1.9rem,6vw,3rem);line-height:1.2;margin:0 0 .5rem;letter-spacing:-.02em}
 .hero p{font-size:1.15rem;color:var(--muted);margin:0 0 1.5rem}.hero img{display:block;width:100%;height:auto;border-radius:var(--r);margin-top:1.5rem}
+@media (min-width:48rem){.hero .wrap{display:grid;grid-template-columns:1fr 1fr;gap:2.5rem;align-items:center}.hero img{margin:0;max-height:34rem;object-fit:cover}}
 .cta{display:flex;flex-wrap:wrap;gap:.75rem}
 .btn{display:inline-flex;align-items:center;min-height:48px;padding:.65rem 1.3rem;border-radius:999px;background:var(--accent);color:#fff;font-weight:700;text-decoration:none}
 .btn.alt{background:transparent;color:var(--accent);box-shadow:inset 0 0 0 2px var(--accent)}
 section{padding:2rem 0;border-top:1px solid #0001}h2{font-size:1.5rem;margin:0 0 1rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:1.25rem;list-style:none;margin:0;padding:0}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:1.25rem;align-items:start;list-style:none;margin:0;padding:0}
 .card{background:#fff;border-radius:var(--r);overflow:hidden;box-shadow:0 1px 3px #0002}.card img{display:block;width:100%;height:auto;aspect-ratio:4/5;object-fit:cover}
 .card div{padding:.9rem 1rem 1.1rem}.card h3{font-size:1.1rem;margin:0}.price{font-weight:800;color:var(--accent);margin:.25rem 0 0}.card p{margin:.4rem 0 0;color:var(--muted)}
 dl.hours{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1.5rem;margin:0}dt{font-weight:700}dd{margin:0}
@@ -138,12 +147,12 @@ export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | n
     c.address || maps.length
       ? `<section id="location" aria-labelledby="location-h"><div class="wrap"><h2 id="location-h">${t.location}</h2>${c.address ? `<address>${e(c.address)}</address>` : ''}${maps.length ? `<ul class="links">${maps.map(([k, label]) => `<li><a class="btn alt" href="${e(c.links[k]!)}" rel="noopener">${label}</a></li>`).join('')}</ul>` : ''}</div></section>`
       : '';
-  const contact = `<section id="contact" aria-labelledby="contact-h"><div class="wrap"><h2 id="contact-h">${t.contact}</h2>${c.phone ? `<p>${t.phone}: <a href="tel:${c.tel}">${e(c.phone)}</a></p>` : ''}${social.length ? `<ul class="links">${social.map(([k, label]) => `<li><a class="btn alt" href="${e(c.links[k]!)}" rel="noopener">${label}</a></li>`).join('')}</ul>` : ''}</div></section>`;
+  const contact = `<section id="contact" aria-labelledby="contact-h"><div class="wrap"><h2 id="contact-h">${t.contact}</h2>${c.phone ? `<p>${t.phone}: <a href="tel:${c.tel}">${e(c.phone).replace(/-/g, '&#8209;')}</a></p>` : ''}${social.length ? `<ul class="links">${social.map(([k, label]) => `<li><a class="btn alt" href="${e(c.links[k]!)}" rel="noopener">${label}</a></li>`).join('')}</ul>` : ''}</div></section>`;
   const f = c.footer;
   const footer = `<footer><div class="wrap"><p><strong>${e(c.name)}</strong></p>${f.owner ? `<p>${t.owner}: ${e(f.owner)}</p>` : ''}${f.business_number ? `<p>${t.business}: ${e(f.business_number)}</p>` : ''}${f.mail_order_number ? `<p>${t.mailOrder}: ${e(f.mail_order_number)}</p>` : ''}${c.address ? `<p>${t.address}: ${e(c.address)}</p>` : ''}${c.phone ? `<p>${t.phone}: ${e(c.phone)}</p>` : ''}</div></footer>`;
   const body = [
     `<header class="top"><div class="wrap"><a class="brand" href="#top">${e(c.name)}</a><nav aria-label="${t.menu}"><ul>${nav.map(([id, label]) => `<li><a href="#${id}">${label}</a></li>`).join('')}</ul></nav></div></header>`,
-    `<main id="top"><div class="hero"><div class="wrap"><h1>${e(c.name)}</h1><p>${e(c.tagline)}</p><div class="cta">${c.phone ? `<a class="btn" href="tel:${c.tel}">${t.call}</a>` : ''}${maps[0] ? `<a class="btn alt" href="${e(c.links[maps[0][0]]!)}" rel="noopener">${maps[0][1]}</a>` : ''}</div>${c.hero ? picture(c.hero, '(min-width: 64rem) 61.5rem, 100vw', true) : ''}</div></div>`,
+    `<main id="top"><div class="hero"><div class="wrap"><div><h1>${e(c.name)}</h1><p>${e(c.tagline)}</p><div class="cta">${c.phone ? `<a class="btn" href="tel:${c.tel}">${t.call}</a>` : ''}${maps[0] ? `<a class="btn alt" href="${e(c.links[maps[0][0]]!)}" rel="noopener">${maps[0][1]}</a>` : ''}</div></div>${c.hero ? picture(c.hero, '(min-width: 64rem) 30rem, (min-width: 48rem) 50vw, 100vw', true) : ''}</div></div>`,
     products,
     `<section id="about" aria-labelledby="about-h"><div class="wrap"><h2 id="about-h">${t.about}</h2><p>${e(c.about)}</p></div></section>`,
     hours,
@@ -152,6 +161,6 @@ export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | n
     '</main>',
     footer,
   ];
-  const html = `<!doctype html>\n<html lang="${c.lang}">\n<head>\n${head.join('\n')}\n</head>\n<body>\n${body.filter(Boolean).join('\n')}\n</body>\n</html>\n`;
+  const html = `<!DOCTYPE html>\n<html lang="${c.lang}">\n<head>\n${head.join('\n')}\n</head>\n<body>\n${body.filter(Boolean).join('\n')}\n</body>\n</html>\n`;
   return { html, styleHash: `'sha256-${createHash('sha256').update(style).digest('base64')}'` };
 }

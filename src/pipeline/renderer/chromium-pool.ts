@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Page } from 'puppeteer-core';
 import { DomainException, JobAbortedError, throwIfAborted } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { AppConfig } from '../../config/app-config';
@@ -114,6 +115,37 @@ export class ChromiumPool implements OnApplicationShutdown {
       } else {
         release();
       }
+    }
+  }
+
+  /**
+   * Runs `work` on a fresh page in its own incognito context of the same browser, with page
+   * JavaScript on: for auditing a whole page (axe-core), which the locked-down render tabs
+   * cannot do. It takes a render permit like any render; the context is closed after.
+   */
+  async withIsolatedPage<T>(signal: AbortSignal | undefined, work: (page: Page) => Promise<T>): Promise<T> {
+    throwIfAborted(signal);
+    const release = await this.permits.acquire(signal);
+    try {
+      const live = await this.ensureBrowser();
+      const context = await live.browser.createBrowserContext();
+      try {
+        const page = await context.newPage();
+        const onAbort = () => void context.close().catch(() => undefined);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          return await work(page);
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+        }
+      } finally {
+        await context.close().catch(() => undefined);
+      }
+    } catch (error) {
+      if (signal?.aborted) throw new JobAbortedError();
+      throw error;
+    } finally {
+      release();
     }
   }
 
