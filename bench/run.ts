@@ -24,6 +24,7 @@ import { TemplateLayoutDesigner } from '../src/pipeline/layout/template-designer
 import { HTML_RENDERER, type HtmlRenderer } from '../src/pipeline/renderer/renderer.types';
 import type { RegistrySnapshot } from '../src/models/model.types';
 import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
+import { benchHomepage } from './homepage';
 import { benchLayers } from './layers';
 import { benchPlatform } from './platform';
 import { benchProviders } from './providers';
@@ -240,7 +241,7 @@ function report(): string {
 }
 
 /** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
-type Section = 'pipeline' | 'jobs' | 'platform' | 'security' | 'providers' | 'layers' | 'clip';
+type Section = 'pipeline' | 'jobs' | 'platform' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
 
 async function main(): Promise<void> {
   const only = process.argv[2]?.split(',');
@@ -266,6 +267,7 @@ async function main(): Promise<void> {
       const scores = await benchLayers(rows);
       if (only) console.log(JSON.stringify(scores.map(({ seed, levels, psnr, layers, truthLayers, textIou, seconds }) => ({ seed, first: levels[0], last: levels.at(-1), psnr, layers, truthLayers, textIou, seconds }))));
     }
+    if (want('homepage')) await benchHomepage(root, (await sampleAt1024()).png, rows);
     if (want('clip')) await benchClip(root);
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
+import { lighthouseScores } from './helpers/lighthouse';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
 const UUID = '00000000-0000-4000-8000-000000000000';
@@ -60,7 +61,7 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     const page = await t.http.get(`/sites/${id}/`).expect(200);
     expect(page.headers['content-type']).toContain('text/html');
     const csp = page.headers['content-security-policy'] as string;
-    expect(csp).toMatch(/^default-src 'none'; img-src 'self'; style-src 'sha256-[A-Za-z0-9+/]+=*'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/);
+    expect(csp).toMatch(/^default-src 'none'; img-src 'self'; style-src 'sha256-[A-Za-z0-9+/]+=*'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/);
     const html = page.text;
     expect(html).toContain('<html lang="ko">');
     expect(html).toContain('밀밭&lt;b&gt;베이커리&lt;/b&gt;');
@@ -110,6 +111,20 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     expect(html).toMatch(/<img src="p1-1080\.webp"[^>]* width="1080" height="1350" alt="에스프레소"/);
     const ad = await t.http.get(`/sites/${made.body.job_id}/p1-1080.webp`).responseType('blob').expect(200);
     expect(await sharp(ad.body as Buffer).metadata()).toMatchObject({ width: 1080, height: 1350 });
+  });
+
+  it('scores at least 95 in all four Lighthouse categories on a phone', async () => {
+    // Served by this app over real HTTP (no PUBLIC_URL here: a canonical on another host would be right in production, wrong for this URL).
+    const plain = await startTestApp();
+    try {
+      const made = await plain.http.post('/homepage').send({ ...shop(), products: shop().products.slice(0, 1).concat(shop().products.slice(2)) }).expect(202);
+      expect((await waitForJob(plain.http, made.body.job_id, 120_000)).status).toBe('completed');
+      const { scores, failing } = await lighthouseScores(`${plain.url}/sites/${made.body.job_id}/`);
+      for (const [category, score] of Object.entries(scores)) expect({ category, score, failing: score < 95 ? failing : [] }).toEqual({ category, score: expect.any(Number), failing: [] });
+      expect(Math.min(...Object.values(scores))).toBeGreaterThanOrEqual(95);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('refuses bad input with 400, naming the field, and makes no job', async () => {

@@ -46,7 +46,7 @@ describe('API keys on every route', () => {
     }
     expect(checked).toBeGreaterThan(8);
     // Published sites are public by design: an unknown one is 404 to everyone, never 401.
-    expect(open).toEqual(['GET /health -> 200', 'GET /sites/{job_id} -> 301', 'GET /sites/{job_id}/{file} -> 404']);
+    expect(open).toEqual(['GET /health -> 200', 'GET /robots.txt -> 200', 'GET /sites/{job_id} -> 301', 'GET /sites/{job_id}/{file} -> 404']);
     // Not in the document, guarded all the same.
     await t.http.post('/mcp').send({}).expect(401);
     expect((await t.http.get('/admin').expect(303)).headers.location).toMatch(/^\/admin\/login/);

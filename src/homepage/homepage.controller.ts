@@ -60,6 +60,14 @@ export class HomepageController {
     await sendArtifact(req, res, this.jobs.artifactStore, artifact);
   }
 
+  @Get('robots.txt')
+  @Public()
+  @ApiOperation({ summary: 'For crawlers: the published sites may be indexed, the API and admin pages not' })
+  @ApiProduces('text/plain')
+  robots(@Res() res: Response): void {
+    res.type('text/plain').send('User-agent: *\nAllow: /sites/\nDisallow: /\n');
+  }
+
   @Get('sites/:job_id')
   @Public()
   @ApiOperation({ summary: 'A published site (public, even when API keys are set); without the trailing slash, a redirect to it' })

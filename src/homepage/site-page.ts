@@ -20,9 +20,11 @@ export const PRESETS: Record<string, SiteTheme> = {
 /**
  * The sites' Content-Security-Policy: no script at all, nothing from elsewhere, the one inline
  * stylesheet by its hash, no framing: a generated page can do nothing but show itself.
+ * connect-src 'self' lets crawlers' in-page tools (Lighthouse) read /robots.txt; with no script
+ * allowed, nothing of the page's own can use it.
  */
 export function siteCsp(styleHash: string): string {
-  return `default-src 'none'; img-src 'self'; style-src ${styleHash}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  return `default-src 'none'; img-src 'self'; style-src ${styleHash}; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
 export interface RenderedSite {
