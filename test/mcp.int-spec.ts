@@ -7,7 +7,7 @@ import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.j
 import sharp from 'sharp';
 import { dataUrl, samplePhoto, startTestApp, type TestApp } from './helpers/test-app';
 
-const TOOLS = ['analyze_image', 'calculate_clip_score', 'check_generation_status', 'decompose_layers', 'generate_ad_image', 'get_system_status', 'list_fonts', 'list_jobs', 'stop_generation'];
+const TOOLS = ['analyze_image', 'calculate_clip_score', 'check_generation_status', 'decompose_layers', 'generate_ad_image', 'generate_homepage', 'get_system_status', 'list_fonts', 'list_jobs', 'stop_generation'];
 
 async function connect(url: string, kind: 'http' | 'sse', headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'nanococoa-test', version: '1.0.0' });
@@ -82,6 +82,31 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
       expect((await sharp(Buffer.from((result.content.find((c) => c.type === 'image') as { data: string }).data, 'base64')).metadata()).format).toBe('jpeg');
       const links = result.content.filter((c) => c.type === 'resource_link').map((c) => (c as { uri: string }).uri);
       expect(links).toEqual(expect.arrayContaining([`nanococoa://jobs/${structured.job_id}/layer_00.png`, `nanococoa://jobs/${structured.job_id}/layers.psd`]));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("makes a shop's homepage with the ad it made as a product picture (generate_homepage), and names a bad field", async () => {
+    const client = await connect(t.url, 'http');
+    try {
+      const result = (await client.callTool(
+        { name: 'generate_homepage', arguments: { name: '사과농장 직판장', category: '가게', phone: '010-1234-5678', products: [{ name: '사과 한 박스', price: 20000, image: finished!.uri }] } },
+        undefined,
+        { timeout: 180_000 },
+      )) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      const structured = result.structuredContent as { job_id: string; site_url: string; audit: { axe: { serious_or_critical: number }; outside_requests: string[] } };
+      expect(structured.site_url).toBe(`/sites/${structured.job_id}/`);
+      expect(structured.audit).toMatchObject({ axe: { serious_or_critical: 0 }, outside_requests: [] });
+      const page = await fetch(`${t.url}${structured.site_url}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('사과 한 박스');
+      expect((await sharp(Buffer.from((result.content.find((c) => c.type === 'image') as { data: string }).data, 'base64')).metadata()).format).toBe('jpeg');
+
+      const bad = (await client.callTool({ name: 'generate_homepage', arguments: { name: '가게', phone: 'not a phone' } })) as CallToolResult;
+      expect(bad.isError).toBe(true);
+      expect(JSON.stringify(bad.content)).toContain('phone must be a Korean phone number');
     } finally {
       await client.close();
     }

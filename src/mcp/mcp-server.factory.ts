@@ -4,6 +4,7 @@ import { CallToolRequestSchema, ErrorCode as RpcError, McpError, type CallToolRe
 import { z } from 'zod';
 import { isDomainException } from '../common/errors/domain.exception';
 import { JobsService } from '../jobs/jobs.service';
+import { McpHomepageToolsService } from './mcp-homepage-tools.service';
 import { McpLayerToolsService } from './mcp-layer-tools.service';
 import { McpToolsService, principalOf, type ToolDefinition } from './mcp-tools.service';
 
@@ -19,6 +20,7 @@ export class McpServerFactory {
   constructor(
     private readonly tools: McpToolsService,
     private readonly layerTools: McpLayerToolsService,
+    private readonly homepageTools: McpHomepageToolsService,
     private readonly jobs: JobsService,
   ) {}
 
@@ -27,7 +29,7 @@ export class McpServerFactory {
       { name: 'nanococoa', title: 'nanoCocoa ad images', version: '0.1.0' },
       { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
     );
-    const definitions = [...this.tools.definitions(), ...this.layerTools.definitions()];
+    const definitions = [...this.tools.definitions(), ...this.layerTools.definitions(), ...this.homepageTools.definitions()];
     for (const tool of definitions) {
       // Registered for tools/list (names, descriptions, JSON schemas); calls go through `call` below.
       server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input }, async () => ({ content: [] }));

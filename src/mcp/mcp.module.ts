@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ClipModule } from '../clip/clip.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { HomepageModule } from '../homepage/homepage.module';
 import { LayersModule } from '../layers/layers.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
 import { StorageModule } from '../storage/storage.module';
@@ -8,14 +9,15 @@ import { SystemModule } from '../system/system.module';
 import { McpAccessMiddleware } from './mcp-access.middleware';
 import { McpController } from './mcp.controller';
 import { McpServerFactory } from './mcp-server.factory';
+import { McpHomepageToolsService } from './mcp-homepage-tools.service';
 import { McpLayerToolsService } from './mcp-layer-tools.service';
 import { McpToolsService } from './mcp-tools.service';
 
 /** MCP at /mcp: every feature as tools for LLM desktops and agents, in the same process. */
 @Module({
-  imports: [JobsModule, PipelineModule, SystemModule, ClipModule, LayersModule, StorageModule],
+  imports: [JobsModule, PipelineModule, SystemModule, ClipModule, LayersModule, HomepageModule, StorageModule],
   controllers: [McpController],
-  providers: [McpToolsService, McpLayerToolsService, McpServerFactory, McpAccessMiddleware],
+  providers: [McpToolsService, McpLayerToolsService, McpHomepageToolsService, McpServerFactory, McpAccessMiddleware],
 })
 export class McpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
