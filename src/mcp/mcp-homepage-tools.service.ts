@@ -8,7 +8,7 @@ import { HomepageService } from '../homepage/homepage.service';
 import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
-import { waitForJob } from './mcp-job-wait';
+import { unfinished, waitForJob } from './mcp-job-wait';
 import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tools.service';
 
 const product = z.object({
@@ -75,14 +75,7 @@ export class McpHomepageToolsService {
     const dto = (await this.validation.transform({ ...business, products: resolved }, { type: 'body', metatype: HomepageRequestDto })) as HomepageRequestDto;
     const { jobId } = await this.homepage.submit(dto, { principal });
     const status = await waitForJob(this.statuses, this.jobs, jobId, Number(timeout ?? 300) * 1000, extra, principal);
-    if (status.status !== 'completed') {
-      const why = status.error ? ` ${status.error.code}: ${status.error.message}` : ` ${status.message}`;
-      return {
-        content: [{ type: 'text', text: `Homepage ${jobId}: ${status.status} (${Math.round(status.progress_percent)}%).${why}` }],
-        isError: status.status === 'error' ? true : undefined,
-        structuredContent: { job_id: jobId, status: status.status, error: status.error },
-      };
-    }
+    if (status.status !== 'completed') return unfinished('Homepage', jobId, status);
     const result = status.result as { site_url: string; zip_url: string; audit: Record<string, unknown> & { axe: { serious_or_critical: number }; html_validate: { errors: unknown[] } } };
     const phone = await this.jobs.readArtifact(await this.jobs.artifact(jobId, 'screenshot_phone.png', principal));
     return {

@@ -1,3 +1,4 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '../auth/principal';
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import type { JobStatusService } from '../jobs/job-status.service';
@@ -25,4 +26,14 @@ export async function waitForJob(statuses: JobStatusService, jobs: JobsService, 
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** A tool's answer for a job that did not complete (stopped, failed, or still running at the timeout). */
+export function unfinished(what: string, jobId: string, status: JobStatusDto): CallToolResult {
+  const why = status.error ? ` ${status.error.code}: ${status.error.message}` : ` ${status.message}`;
+  return {
+    content: [{ type: 'text', text: `${what} ${jobId}: ${status.status} (${Math.round(status.progress_percent)}%).${why}` }],
+    isError: status.status === 'error' ? true : undefined,
+    structuredContent: { job_id: jobId, status: status.status, error: status.error },
+  };
 }

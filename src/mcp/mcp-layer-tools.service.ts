@@ -8,7 +8,7 @@ import { DecomposeService } from '../layers/decompose.service';
 import type { LayerMetadata } from '../layers/decomposition.types';
 import { ArtifactLinks } from '../storage/artifact-links';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
-import { waitForJob } from './mcp-job-wait';
+import { unfinished, waitForJob } from './mcp-job-wait';
 import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tools.service';
 
 /** Poster decomposition as an MCP tool: the same job as POST /api/decompose. */
@@ -47,14 +47,7 @@ export class McpLayerToolsService {
     const image = await imageArgument(String(args.image), 'image', this.jobs, principal);
     const { jobId } = await this.decompose.submit({ num_layers: args.num_layers as number | undefined }, image, { principal });
     const status = await waitForJob(this.statuses, this.jobs, jobId, Number(args.timeout_seconds ?? 180) * 1000, extra, principal);
-    if (status.status !== 'completed') {
-      const why = status.error ? ` ${status.error.code}: ${status.error.message}` : ` ${status.message}`;
-      return {
-        content: [{ type: 'text', text: `Decomposition ${jobId}: ${status.status} (${Math.round(status.progress_percent)}%).${why}` }],
-        isError: status.status === 'error' ? true : undefined,
-        structuredContent: { job_id: jobId, status: status.status, error: status.error },
-      };
-    }
+    if (status.status !== 'completed') return unfinished('Decomposition', jobId, status);
     const meta = status.result as { layers: LayerMetadata[]; recomposition_psnr_db: number | null };
     const link = (name: string) => this.links.url(jobId, name);
     const preview = await this.jobs.readArtifact(await this.jobs.artifact(jobId, 'preview.jpg', principal));

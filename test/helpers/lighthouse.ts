@@ -21,6 +21,6 @@ export async function lighthouseScores(url: string): Promise<{ scores: Lighthous
       .map((a) => `${a.id}: ${a.score} ${JSON.stringify(a.details ?? a.explanation ?? '').slice(0, 300)}`);
     return { scores, failing };
   } finally {
-    await chrome.kill();
+    chrome.kill();
   }
 }
