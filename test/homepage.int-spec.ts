@@ -72,7 +72,7 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     expect(html).toContain('<link rel="canonical" href="https://ads.example.com/sites/');
 
     const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html)![1]) as { openingHoursSpecification: unknown; hasOfferCatalog: { itemListElement: unknown[] } };
-    expect(ld).toMatchObject({ '@type': 'Bakery', name: '밀밭<b>베이커리</b>', telephone: '+8221234567', address: { streetAddress: '서울특별시 마포구 양화로 12, 1층' } });
+    expect(ld).toMatchObject({ '@type': 'Bakery', name: '밀밭<b>베이커리</b>', telephone: '+8221234567', address: { streetAddress: '서울특별시 마포구 양화로 12, 1층' }, hasMap: 'https://naver.me/x1AbC', sameAs: ['https://pf.kakao.com/_abcd'] });
     expect(ld.openingHoursSpecification).toEqual([{ '@type': 'OpeningHoursSpecification', description: '화-일', opens: '08:00', closes: '20:00' }]);
     expect(ld.hasOfferCatalog.itemListElement[0]).toMatchObject({ price: 3000, priceCurrency: 'KRW' });
     expect(ld.hasOfferCatalog.itemListElement[1]).toMatchObject({ price: 4500, priceCurrency: 'KRW' });

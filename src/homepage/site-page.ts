@@ -82,8 +82,9 @@ export function jsonLd(c: SiteContent, siteUrl: string | null): Record<string, u
     ...(c.phone ? { telephone: c.tel } : {}),
     ...(c.hero && siteUrl ? { image: `${siteUrl}${c.hero.base}-${c.hero.widths[c.hero.widths.length - 1]}.webp` } : {}),
     ...(days.length ? { openingHoursSpecification: days } : {}),
-    ...(c.hours.text ? { description: c.hours.text } : {}),
-    ...(Object.values(c.links).length ? { sameAs: Object.values(c.links) } : {}),
+    // Free-text hours stay on the page: schema.org's openingHours wants "Tu-Su 08:00-20:00", not prose.
+    ...(c.links.naver_map || c.links.kakao_map ? { hasMap: c.links.naver_map ?? c.links.kakao_map } : {}),
+    ...(c.links.kakao_channel || c.links.instagram ? { sameAs: [c.links.kakao_channel, c.links.instagram].filter(Boolean) } : {}),
     ...(c.products.length
       ? {
           hasOfferCatalog: {
