@@ -1,7 +1,13 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, findChromium } from '../src/pipeline/renderer/chromium-launch';
 import { lighthouseScores } from './helpers/lighthouse';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
@@ -113,6 +119,60 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     expect(await sharp(ad.body as Buffer).metadata()).toMatchObject({ width: 1080, height: 1350 });
   });
 
+  it('takes multipart (fields, JSON text, photo files); the unpacked ZIP renders the same page in Chromium as the published one', async () => {
+    const form = t.http
+      .post('/homepage')
+      .field('name', '꽃집 봄날')
+      .field('category', '꽃집')
+      .field('phone', '010-1234-5678')
+      .field('hours', JSON.stringify([{ days: '매일', opens: '10:00', closes: '19:00' }]))
+      .field('links[instagram]', 'https://www.instagram.com/bomnal')
+      .field('products[0][name]', '장미 한 다발')
+      .field('products[0][price]', '25000')
+      .field('products[1][name]', '꽃바구니')
+      .attach('products[0][image]', samplePhoto(), 'rose.png');
+    const id = (await form.expect(202)).body.job_id as string;
+    const done = await waitForJob(t.http, id, 120_000);
+    expect(done.status).toBe('completed');
+    expect(done.result).toMatchObject({ theme: 'fresh' });
+    const html = (await t.http.get(`/sites/${id}/`).expect(200)).text;
+    expect(html).toContain('<p class="price">25,000원</p>');
+    expect(html).toContain('href="https://www.instagram.com/bomnal"');
+    expect(html).toMatch(/<img src="p1-\d+\.webp"[^>]* alt="장미 한 다발"/);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'site-'));
+    // The renderer's flags less its proxy, which keeps it off every network, loopback included.
+    const browser = await puppeteer.launch({ executablePath: findChromium(process.env.CHROMIUM_PATH), args: CHROMIUM_ARGS.filter((a) => !a.startsWith('--proxy')) });
+    try {
+      const zip = (await t.http.get(`/homepage/${id}/site.zip`).responseType('blob').expect(200)).body as Buffer;
+      for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(zip)))) {
+        mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        writeFileSync(path.join(dir, name), bytes);
+      }
+      const shot = async (url: string, width: number) => {
+        const page = await browser.newPage();
+        try {
+          await page.setViewport({ width, height: 900 });
+          await page.goto(url, { waitUntil: 'load' });
+          return await sharp(await page.screenshot({ fullPage: true })).raw().toBuffer({ resolveWithObject: true });
+        } finally {
+          await page.close();
+        }
+      };
+      for (const width of [390, 1280]) {
+        const served = await shot(`${t.url}/sites/${id}/`, width);
+        const unpacked = await shot(pathToFileURL(path.join(dir, 'index.html')).href, width);
+        expect(unpacked.info).toMatchObject({ width: served.info.width, height: served.info.height });
+        let differing = 0;
+        for (let i = 0; i < served.data.length; i++) if (Math.abs(served.data[i] - unpacked.data[i]) > 8) differing++;
+        expect({ width, differing }).toEqual({ width, differing: 0 });
+      }
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('scores at least 95 in all four Lighthouse categories on a phone', async () => {
     // Served by this app over real HTTP (no PUBLIC_URL here: a canonical on another host would be right in production, wrong for this URL).
     const plain = await startTestApp();
@@ -140,6 +200,13 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     expect((await post({ name: '가게', products: [{ name: 'x', job_id: UUID }] })).body.error).toMatchObject({ code: 'INVALID_PARAMETER', details: { field: 'products[0].job_id' } });
     const pending = (await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), test_mode: true }).expect(202)).body.job_id as string;
     expect((await post({ name: '가게', products: [{ name: 'x', job_id: pending }] })).body.error.message).toMatch(/is (pending|running), not completed/);
+    const stray = t.http.post('/homepage').field('name', '가게').attach('photo', samplePhoto(), 'a.png');
+    expect((await stray.expect(400)).body.error.details).toMatchObject({ field: 'photo' });
+    const orphan = t.http.post('/homepage').field('name', '가게').field('products[0][name]', 'x').attach('products[1][image]', samplePhoto(), 'a.png');
+    expect((await orphan.expect(400)).body.error.details).toMatchObject({ field: 'products[1].image' });
+    const twice = t.http.post('/homepage').field('name', '가게').field('products[0][name]', 'x').field('products[0][job_id]', adJob).attach('products[0][image]', samplePhoto(), 'a.png');
+    expect((await twice.expect(400)).body.error.details).toMatchObject({ field: 'products[0]' });
+    expect((await t.http.post('/homepage').field('name', '가게').field('products', '[{"name": ').expect(400)).body.error.details.fields[0].field).toBe('products');
     const list = (await t.http.get('/homepage').expect(200)).body as { items: Array<{ name: string }> };
     expect(list.items.some((s) => s.name === '가게')).toBe(false);
     await waitForJob(t.http, pending, 120_000);

@@ -1,9 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import { ApiAcceptedResponse, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiIdempotencyKey } from '../auth/api-docs';
 import { CurrentPrincipal, type Principal, Public, SubmitsJob } from '../auth/principal';
 import { CurrentSubmitter, type Submitter } from '../auth/submission';
+import { DomainException } from '../common/errors/domain.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import { GenerateResponseDto } from '../jobs/dto/generate-request.dto';
 import { ListJobsQueryDto } from '../jobs/dto/job-status.dto';
 import { JobsService } from '../jobs/jobs.service';
@@ -12,6 +15,19 @@ import { HomepageRequestDto } from './dto/homepage-request.dto';
 import { HomepageService } from './homepage.service';
 import { siteCsp } from './site-page';
 
+/** A multipart product photo's field: products[N][image]. */
+const PRODUCT_FILE = /^products\[(\d{1,2})\]\[image\]$/;
+
+export function productUploads(files: Express.Multer.File[]): Map<number, Buffer> {
+  const uploads = new Map<number, Buffer>();
+  for (const file of files) {
+    const index = PRODUCT_FILE.exec(file.fieldname)?.[1];
+    if (index === undefined) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${file.fieldname}: files are taken only as products[N][image]`, { field: file.fieldname });
+    if (uploads.has(Number(index))) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${file.fieldname}: one photo per product`, { field: file.fieldname });
+    uploads.set(Number(index), file.buffer);
+  }
+  return uploads;
+}
 
 @ApiTags('homepage')
 @Controller()
@@ -26,14 +42,22 @@ export class HomepageController {
   @ApiOperation({
     summary: "Make a one-page site for a shop from its details and its ads (job kind homepage)",
     description:
-      'JSON with the business (name required), its products (a photo as base64 / a data URL, or job_id of a finished ad) and the footer. ' +
+      'JSON with the business (name required), its products (a photo as base64 / a data URL, or job_id of a finished ad) and the footer; ' +
+      'or multipart/form-data with the same fields as text (products[0][name], links[naver_map]..., or products / links / hours as JSON text) and photos as files products[N][image]. ' +
       'Answers at once with a job id; /status/{id} follows it. The result holds site_url (served at /sites/{id}/, public) and zip_url.',
   })
+  @ApiConsumes('application/json', 'multipart/form-data')
   @ApiAcceptedResponse({ type: GenerateResponseDto })
   @ApiIdempotencyKey()
   @SubmitsJob()
-  async submit(@Body() dto: HomepageRequestDto, @CurrentSubmitter() submitter: Submitter, @Res({ passthrough: true }) res: Response): Promise<GenerateResponseDto> {
-    const submitted = await this.homepage.submit(dto, submitter);
+  @UseInterceptors(AnyFilesInterceptor())
+  async submit(
+    @Body() dto: HomepageRequestDto,
+    @UploadedFiles() files: Express.Multer.File[] = [],
+    @CurrentSubmitter() submitter: Submitter,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<GenerateResponseDto> {
+    const submitted = await this.homepage.submit(dto, submitter, productUploads(files));
     if (submitted.replayed) res.setHeader('Idempotent-Replayed', 'true');
     return submitted.response as unknown as GenerateResponseDto;
   }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { AppConfig } from '../config/app-config';
 import { JobsModule } from '../jobs/jobs.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
 import { HomepageController } from './homepage.controller';
@@ -8,7 +10,12 @@ import { SiteAuditService } from './site-audit.service';
 
 /** One-page sites for a shop (job kind "homepage"), served at /sites/{id}/. */
 @Module({
-  imports: [JobsModule, PipelineModule],
+  imports: [
+    JobsModule,
+    PipelineModule,
+    // Up to 24 product photos in one multipart request.
+    MulterModule.registerAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => ({ limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 24, fields: 400 } }) }),
+  ],
   controllers: [HomepageController],
   providers: [HomepageService, HomepageJobHandler, SiteAuditService],
   exports: [HomepageService],

@@ -32,19 +32,24 @@ export class HomepageService {
     private readonly config: AppConfig,
   ) {}
 
-  submit(dto: HomepageRequestDto, submitter: Submitter): Promise<Submitted> {
+  /** `uploads`: product photos sent as multipart files, by product index (products[N][image]). */
+  submit(dto: HomepageRequestDto, submitter: Submitter, uploads: ReadonlyMap<number, Buffer> = new Map()): Promise<Submitted> {
     return this.jobs.admit(submitter, dto.webhook_url, async (jobId) => {
       const lang = dto.language ?? 'ko';
       hoursOf(dto.hours); // refused here, not in the job
+      for (const i of uploads.keys()) {
+        if (!dto.products?.[i]) throw new DomainException(ErrorCode.INVALID_PARAMETER, `products[${i}][image]: there is no products[${i}] with a name for this file`, { field: `products[${i}].image` });
+      }
       const inputs: NewArtifact[] = [];
       const products: HomepageParameters['products'] = [];
       for (const [i, product] of (dto.products ?? []).entries()) {
         const field = `products[${i}]`;
         priceOf(product.price, lang);
-        if (product.image && product.job_id) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${field}: give image or job_id, not both`, { field });
+        const photo = uploads.get(i) ?? (product.image ? bytesFromBase64(product.image, `${field}.image`) : undefined);
+        if ([uploads.has(i), Boolean(product.image), Boolean(product.job_id)].filter(Boolean).length > 1) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${field}: give one picture (an image or a job_id), not several`, { field });
         let input: NewArtifact | null = null;
-        if (product.image) {
-          const image = await validateImage(bytesFromBase64(product.image, `${field}.image`), `${field}.image`, this.config.MAX_IMAGE_PIXELS, 16);
+        if (photo) {
+          const image = await validateImage(photo, `${field}.image`, this.config.MAX_IMAGE_PIXELS, 16);
           if (!PHOTO_FORMATS.includes(image.format)) throw new DomainException(ErrorCode.INVALID_IMAGE, `${field}.image is ${image.format}; photos are taken as JPEG, PNG or WebP`, { field: `${field}.image` });
           input = await this.jobs.storeInput(jobId, `input_product_${i + 1}`, image);
         } else if (product.job_id) {

@@ -65,6 +65,7 @@ export function businessTypeOf(category: string | undefined): string {
 /** "3,000원" as written, or a number in won as "3,000원" ("₩3,000" in English). */
 export function priceOf(price: string | number | undefined, lang: 'ko' | 'en'): { price: string | null; value: number | null } {
   if (price === undefined || price === '') return { price: null, value: null };
+  if (typeof price === 'string' && /^\d{1,11}$/.test(price.trim())) price = Number(price); // multipart sends numbers as text
   if (typeof price === 'number') {
     if (!Number.isFinite(price) || price < 0 || price > 1e10) throw new DomainException(ErrorCode.INVALID_PARAMETER, 'products[].price must be 0 or more won', { field: 'products.price' });
     const n = Math.round(price).toLocaleString('ko-KR');

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { toBoolean } from '../../common/transforms';
+import { fromJsonText, toBoolean } from '../../common/transforms';
 
 const HTTPS = { protocols: ['https'], require_protocol: true, require_tld: true };
 
@@ -37,7 +37,7 @@ export class HomepageProductDto {
   @IsOptional() @IsString() @MaxLength(300)
   description?: string;
 
-  @ApiPropertyOptional({ description: 'A photo as base64 or a data URL (JPEG, PNG or WebP)' })
+  @ApiPropertyOptional({ description: 'A photo as base64 or a data URL (JPEG, PNG or WebP); in multipart, a file field products[N][image] instead' })
   @IsOptional() @IsString()
   image?: string;
 
@@ -77,15 +77,15 @@ export class HomepageRequestDto {
     oneOf: [{ type: 'string', example: '화-일 08:00-20:00, 월 휴무' }, { type: 'array', items: { type: 'object', properties: { days: { type: 'string' }, opens: { type: 'string' }, closes: { type: 'string' } } } }],
     description: 'Free text, or a list of {days, opens, closes} with times as HH:MM',
   })
-  @IsOptional()
+  @Transform(fromJsonText()) @IsOptional()
   hours?: string | Array<{ days: string; opens: string; closes: string }>;
 
   @ApiPropertyOptional({ type: HomepageLinksDto })
-  @IsOptional() @ValidateNested() @Type(() => HomepageLinksDto)
+  @IsOptional() @ValidateNested() @Type(() => HomepageLinksDto) @Transform(fromJsonText(HomepageLinksDto))
   links?: HomepageLinksDto;
 
   @ApiPropertyOptional({ type: [HomepageProductDto], maxItems: 24 })
-  @IsOptional() @IsArray() @ArrayMaxSize(24) @ValidateNested({ each: true }) @Type(() => HomepageProductDto)
+  @IsOptional() @IsArray({ message: 'products must be a list (multipart: JSON text, or products[0][name] fields)' }) @ArrayMaxSize(24) @ValidateNested({ each: true }) @Type(() => HomepageProductDto) @Transform(fromJsonText(HomepageProductDto))
   products?: HomepageProductDto[];
 
   @ApiPropertyOptional({ description: '대표자' })
