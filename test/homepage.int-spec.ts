@@ -8,6 +8,7 @@ import { unzipSync } from 'fflate';
 import sharp from 'sharp';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, findChromium } from '../src/pipeline/renderer/chromium-launch';
+import { PRESETS, type SiteTheme, themeProblems } from '../src/homepage/site-theme';
 import { lighthouseScores } from './helpers/lighthouse';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
@@ -48,7 +49,8 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     const id = made.body.job_id as string;
     const done = await waitForJob(t.http, id, 120_000);
     expect(done.status).toBe('completed');
-    expect(done.result).toMatchObject({ site_url: `https://ads.example.com/sites/${id}/`, zip_url: `/homepage/${id}/site.zip`, theme: 'warm' });
+    // One picture is an earlier ad: the site takes its colours from it (no style words were given).
+    expect(done.result).toMatchObject({ site_url: `https://ads.example.com/sites/${id}/`, zip_url: `/homepage/${id}/site.zip`, theme: 'ads', generator: 'embedded templates' });
 
     // The audit, run in Chromium before publishing: nothing serious for axe, valid HTML, no
     // request outside the site, nothing its own CSP refused, no sideways scroll on a phone.
@@ -77,6 +79,9 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     expect(html).toContain('href="tel:+8221234567"');
     expect(html).toContain('<link rel="canonical" href="https://ads.example.com/sites/');
 
+    const colours = Object.fromEntries([...html.matchAll(/--(accent|surface|ink|muted):(#[0-9a-f]{6})/g)].map((m) => [m[1], m[2]])) as unknown as SiteTheme;
+    expect(Object.values(PRESETS).map((p) => p.accent)).not.toContain(colours.accent);
+    expect(themeProblems(colours)).toEqual([]);
     const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html)![1]) as { openingHoursSpecification: unknown; hasOfferCatalog: { itemListElement: unknown[] } };
     expect(ld).toMatchObject({ '@type': 'Bakery', name: '밀밭<b>베이커리</b>', telephone: '+8221234567', address: { streetAddress: '서울특별시 마포구 양화로 12, 1층' }, hasMap: 'https://naver.me/x1AbC', sameAs: ['https://pf.kakao.com/_abcd'] });
     expect(ld.openingHoursSpecification).toEqual([{ '@type': 'OpeningHoursSpecification', description: '화-일', opens: '08:00', closes: '20:00' }]);
@@ -85,7 +90,7 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
 
     // Each picture in WebP variants with srcset, width and height; the hero eager, the cards lazy.
     // The hero is the largest picture (the ad, 1024 px wide), the 600 px photo is not enlarged.
-    expect(html).toMatch(/<img src="p2-1024\.webp" srcset="p2-320\.webp 320w, p2-640\.webp 640w, p2-960\.webp 960w, p2-1024\.webp 1024w" sizes="[^"]+" width="1024" height="1024" alt="아메리카노" decoding="async" fetchpriority="high">/);
+    expect(html).toMatch(/<img class="ad" src="p2-1024\.webp" srcset="p2-320\.webp 320w, p2-640\.webp 640w, p2-960\.webp 960w, p2-1024\.webp 1024w" sizes="[^"]+" width="1024" height="1024" alt="아메리카노" decoding="async" fetchpriority="high">/);
     expect(html).toMatch(/<img src="p1-600\.webp" srcset="p1-320\.webp 320w, p1-600\.webp 600w" sizes="[^"]+" width="600" height="400" alt="소금빵" decoding="async" loading="lazy">/);
     const webp = await t.http.get(`/sites/${id}/p2-640.webp`).responseType('blob').expect(200);
     expect(webp.headers['content-type']).toBe('image/webp');
@@ -109,12 +114,12 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     const made = await t.http.post('/homepage').send({ name: '카페 온기', category: '카페', make_ads: true, products: [{ name: '에스프레소', price: 3500, image: dataUrl(samplePhoto()) }] }).expect(202);
     const done = await waitForJob(t.http, made.body.job_id, 180_000);
     expect(done.status).toBe('completed');
-    expect(done.result).toMatchObject({ made_ads: ['ad1_final.png'], theme: 'warm' });
+    expect(done.result).toMatchObject({ made_ads: ['ad1_final.png'], theme: 'ads' });
     const status = (await t.http.get(`/status/${made.body.job_id}?include_metrics=false`).expect(200)).body as { artifacts: Array<{ name: string }> };
     expect(status.artifacts.map((a) => a.name)).toEqual(expect.arrayContaining(['ad1_final.png', 'ad1_step1.png', 'site_index.html', 'site_p1-1080.webp']));
     const html = (await t.http.get(`/sites/${made.body.job_id}/`).expect(200)).text;
     // The ad (1080x1350, 4:5 like the cards) is the picture, with its copy: the name and the price.
-    expect(html).toMatch(/<img src="p1-1080\.webp"[^>]* width="1080" height="1350" alt="에스프레소"/);
+    expect(html).toMatch(/<img class="ad" src="p1-1080\.webp"[^>]* width="1080" height="1350" alt="에스프레소"/);
     const ad = await t.http.get(`/sites/${made.body.job_id}/p1-1080.webp`).responseType('blob').expect(200);
     expect(await sharp(ad.body as Buffer).metadata()).toMatchObject({ width: 1080, height: 1350 });
   });

@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { zipSync } from 'fflate';
+import sharp from 'sharp';
 import { AppConfig } from '../config/app-config';
 import { JobHandler, type JobContext, type JobKindHandler, type JobOutcome } from '../jobs/job-handler';
+import { dominantPalette } from '../pipeline/background/palette';
 import { resolveCanvases } from '../pipeline/canvases';
+import type { Rgb } from '../vision/image.types';
 import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import type { HomepageRequestDto } from './dto/homepage-request.dto';
 import { icons, imageVariants, type SiteFile } from './site-assets';
 import { priceOf, type SiteImage, siteContent, type SiteProduct } from './site-content';
 import { SiteAuditService } from './site-audit.service';
-import { PRESETS, renderSite, siteCsp, type SiteTheme } from './site-page';
+import { renderSite, siteCsp } from './site-page';
+import { hexOf, paletteTheme, themeOf } from './site-theme';
+import { type SiteWriting, SiteWriterService } from './site-writer.service';
 
 /** What a homepage job keeps in its row: the business, and each product's stored picture. */
 export interface HomepageParameters {
@@ -20,20 +25,6 @@ export interface HomepageParameters {
 
 /** Site files are job artifacts named `site_<file>`; the site's folder is flat. */
 export const SITE_PREFIX = 'site_';
-
-/** The style preset a request's words and the business type pick. */
-export function themeOf(style: string | undefined, businessType: string): { name: string; theme: SiteTheme } {
-  const words = (style ?? '').toLowerCase();
-  const named = Object.keys(PRESETS).find((k) => words.includes(k));
-  const byWords: Array<[RegExp, string]> = [
-    [/따뜻|포근|빈티지|warm|cozy/, 'warm'],
-    [/싱그|자연|초록|fresh|green|natural/, 'fresh'],
-    [/모던|깔끔|심플|modern|minimal|clean/, 'modern'],
-    [/클래식|고급|전통|classic|elegant/, 'classic'],
-  ];
-  const name = named ?? byWords.find(([re]) => re.test(words))?.[1] ?? ({ Bakery: 'warm', CafeOrCoffeeShop: 'warm', Florist: 'fresh' } as Record<string, string>)[businessType] ?? 'modern';
-  return { name, theme: PRESETS[name] };
-}
 
 /**
  * The embedded homepage generator as a job kind: each product's picture (its photo, an earlier
@@ -51,6 +42,7 @@ export class HomepageJobHandler implements JobKindHandler {
     private readonly orchestrator: PipelineOrchestrator,
     private readonly auditor: SiteAuditService,
     private readonly config: AppConfig,
+    private readonly writer: SiteWriterService,
   ) {}
 
   async run(ctx: JobContext): Promise<JobOutcome> {
@@ -69,6 +61,7 @@ export class HomepageJobHandler implements JobKindHandler {
 
     const files: SiteFile[] = [];
     const madeAds: string[] = [];
+    const adPalette: Array<{ color: Rgb; share: number }> = [];
     const products: SiteProduct[] = await timed('images', 5, async () => {
       const out: SiteProduct[] = [];
       for (const [i, product] of p.products.entries()) {
@@ -77,11 +70,13 @@ export class HomepageJobHandler implements JobKindHandler {
           picture = await this.makeAd(ctx, { i, of: p.products.length }, picture, product, p.seed, lang);
           madeAds.push(`ad${i + 1}_final.png`);
         }
+        const isAd = Boolean(picture && (product.from_ad || p.make_ads));
+        if (isAd) adPalette.push(...(await paletteOf(picture!)));
         let image: SiteImage | null = null;
         if (picture) {
           const made = await imageVariants(picture, `p${i + 1}`, product.name);
           files.push(...made.files);
-          image = made.image;
+          image = { ...made.image, ad: isAd };
         }
         const price = priceOf(product.price, lang);
         out.push({ name: product.name, price: price.price, priceValue: price.value, description: product.description ?? null, image });
@@ -89,11 +84,30 @@ export class HomepageJobHandler implements JobKindHandler {
       return out;
     });
 
+    // The hero is the largest picture: an ad at full width rather than a small snapshot.
+    const hero = products.map((x) => x.image).filter((x) => x !== null).sort((a, b) => b.width - a.width)[0] ?? null;
+    let content = siteContent({ ...p.business, products: [] } as HomepageRequestDto, products, hero);
+    // Named style words pick a preset; otherwise the ads' own colours; otherwise the business type's preset.
+    const fromAds = p.business.style?.trim() ? null : paletteTheme(adPalette);
+    let picked = fromAds ? { name: 'ads', theme: fromAds } : themeOf(p.business.style, content.businessType);
+    let writer: SiteWriting['record'] | null = null;
+    if (this.writer.model) {
+      const written = await timed('copy', 80, () =>
+        this.writer.write({
+          content,
+          given: { tagline: Boolean(p.business.tagline?.trim()), about: Boolean(p.business.description?.trim()), products: p.products.map((x) => Boolean(x.description?.trim())) },
+          style: p.business.style?.trim() || null,
+          theme: picked.theme,
+          adColors: dominantFirst(adPalette).map(hexOf),
+          signal: ctx.signal,
+        }),
+      );
+      if (written) {
+        ({ content, record: writer } = written);
+        if (written.themeFrom === 'llm') picked = { name: 'llm', theme: written.theme };
+      }
+    }
     const { html, styleHash, theme } = await timed('page', 85, async () => {
-      // The hero is the largest picture: an ad at full width rather than a small snapshot.
-      const hero = products.map((x) => x.image).filter((x) => x !== null).sort((a, b) => b.width - a.width)[0] ?? null;
-      const content = siteContent({ ...p.business, products: [] } as HomepageRequestDto, products, hero);
-      const picked = themeOf(p.business.style, content.businessType);
       files.push(...(await icons(content.name, picked.theme.accent)));
       return { ...renderSite(content, picked.theme, this.siteUrl(ctx.job.id)), theme: picked.name };
     });
@@ -117,7 +131,8 @@ export class HomepageJobHandler implements JobKindHandler {
         theme,
         style_hash: styleHash,
         made_ads: madeAds,
-        generator: 'embedded templates',
+        generator: writer && [writer.plan, writer.copy, writer.design].some((x) => x.used === 'llm') ? `llm:${writer.model}` : 'embedded templates',
+        ...(writer ? { writer } : {}),
         screenshots: { desktop: 'screenshot_desktop.png', phone: 'screenshot_phone.png' },
         audit,
       },
@@ -163,4 +178,14 @@ export class HomepageJobHandler implements JobKindHandler {
     );
     return (await ctx.readArtifact(`${prefix}final.png`))!;
   }
+}
+
+/** An ad's colours, from a 96 px thumbnail (the ad is opaque, so all of it counts). */
+async function paletteOf(picture: Buffer): Promise<Array<{ color: Rgb; share: number }>> {
+  const { data, info } = await sharp(picture).resize(96, 96, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return dominantPalette({ data, width: info.width, height: info.height, channels: 4 }, { k: 5 });
+}
+
+function dominantFirst(palette: Array<{ color: Rgb; share: number }>): Rgb[] {
+  return [...palette].sort((a, b) => b.share - a.share).slice(0, 8).map((e) => e.color);
 }

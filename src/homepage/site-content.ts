@@ -9,6 +9,8 @@ export interface SiteImage {
   width: number;
   height: number;
   alt: string;
+  /** An ad carries its own copy: shown whole, never cropped to the card's shape. */
+  ad?: boolean;
 }
 
 export interface SiteProduct {
@@ -27,6 +29,10 @@ export interface HoursRow {
   closes: string;
 }
 
+/** The page's sections below the hero, in their default order. */
+export const SECTION_IDS = ['products', 'about', 'hours', 'location', 'contact'] as const;
+export type SectionId = (typeof SECTION_IDS)[number];
+
 export interface SiteContent {
   lang: 'ko' | 'en';
   name: string;
@@ -44,6 +50,10 @@ export interface SiteContent {
   products: SiteProduct[];
   hero: SiteImage | null;
   footer: { owner: string | null; business_number: string | null; mail_order_number: string | null };
+  /** The sections' order (a plan's; sections without content are left out when drawn). */
+  sections: SectionId[];
+  /** Which hero button is filled: the call, or the map. */
+  heroButton: 'call' | 'map';
 }
 
 /** schema.org subtypes by words in the category, first match wins. */
@@ -142,5 +152,7 @@ export function siteContent(dto: HomepageRequestDto, products: SiteProduct[], he
     products,
     hero,
     footer: { owner: dto.owner?.trim() || null, business_number: dto.business_number ?? null, mail_order_number: dto.mail_order_number?.trim() || null },
+    sections: [...SECTION_IDS],
+    heroButton: 'call',
   };
 }

@@ -1,21 +1,7 @@
 import { createHash } from 'node:crypto';
 import { escapeHtml as e } from '../common/html';
-import type { SiteContent, SiteImage } from './site-content';
-
-export interface SiteTheme {
-  accent: string;
-  surface: string;
-  ink: string;
-  muted: string;
-}
-
-/** Design presets; `accent` always carries white text at 4.5:1 or more. */
-export const PRESETS: Record<string, SiteTheme> = {
-  warm: { accent: '#8c3f14', surface: '#fdf8f2', ink: '#2b1d12', muted: '#5e4a3b' },
-  fresh: { accent: '#1d6b44', surface: '#f5fbf7', ink: '#14241b', muted: '#45574b' },
-  modern: { accent: '#1f3a93', surface: '#f7f8fb', ink: '#14161c', muted: '#4a5060' },
-  classic: { accent: '#7a1f2b', surface: '#fbf8f3', ink: '#221a17', muted: '#574c45' },
-};
+import { SECTION_IDS, type SectionId, type SiteContent, type SiteImage } from './site-content';
+import type { SiteTheme } from './site-theme';
 
 /**
  * The sites' Content-Security-Policy: no script at all, nothing from elsewhere, the one inline
@@ -49,13 +35,13 @@ header.top{border-bottom:1px solid #0001}header.top .wrap{display:flex;flex-wrap
 nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;margin:0;padding:0}nav a{display:inline-block;padding:.5rem 0;color:var(--ink);text-decoration:none}
 .hero{padding:2.5rem 0 2rem}.hero h1{font-size:clamp(1.9rem,6vw,3rem);line-height:1.2;margin:0 0 .5rem;letter-spacing:-.02em}
 .hero p{font-size:1.15rem;color:var(--muted);margin:0 0 1.5rem}.hero img{display:block;width:100%;height:auto;border-radius:var(--r);margin-top:1.5rem}
-@media (min-width:48rem){.hero .wrap{display:grid;grid-template-columns:1fr 1fr;gap:2.5rem;align-items:center}.hero img{margin:0;max-height:34rem;object-fit:cover}}
+@media (min-width:48rem){.hero .wrap{display:grid;grid-template-columns:1fr 1fr;gap:2.5rem;align-items:center}.hero img{margin:0;max-height:34rem;object-fit:cover}.hero img.ad{object-fit:contain}}
 .cta{display:flex;flex-wrap:wrap;gap:.75rem}
 .btn{display:inline-flex;align-items:center;min-height:48px;padding:.65rem 1.3rem;border-radius:999px;background:var(--accent);color:#fff;font-weight:700;text-decoration:none}
 .btn.alt{background:transparent;color:var(--accent);box-shadow:inset 0 0 0 2px var(--accent)}
 section{padding:2rem 0;border-top:1px solid #0001}h2{font-size:1.5rem;margin:0 0 1rem}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:1.25rem;align-items:start;list-style:none;margin:0;padding:0}
-.card{background:#fff;border-radius:var(--r);overflow:hidden;box-shadow:0 1px 3px #0002}.card img{display:block;width:100%;height:auto;aspect-ratio:4/5;object-fit:cover}
+.card{background:#fff;border-radius:var(--r);overflow:hidden;box-shadow:0 1px 3px #0002}.card img{display:block;width:100%;height:auto;aspect-ratio:4/5;object-fit:cover}.card img.ad{aspect-ratio:auto}
 .card div{padding:.9rem 1rem 1.1rem}.card h3{font-size:1.1rem;margin:0}.price{font-weight:800;color:var(--accent);margin:.25rem 0 0}.card p{margin:.4rem 0 0;color:var(--muted)}
 dl.hours{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1.5rem;margin:0}dt{font-weight:700}dd{margin:0}
 .links{display:flex;flex-wrap:wrap;gap:.75rem;list-style:none;padding:0;margin:1rem 0 0}
@@ -67,7 +53,7 @@ function picture(img: SiteImage, sizes: string, eager: boolean): string {
   const largest = img.widths[img.widths.length - 1];
   const height = Math.round((img.height * largest) / img.width);
   const loading = eager ? 'fetchpriority="high"' : 'loading="lazy"';
-  return `<img src="${img.base}-${largest}.webp" srcset="${srcset}" sizes="${sizes}" width="${largest}" height="${height}" alt="${e(img.alt)}" decoding="async" ${loading}>`;
+  return `<img${img.ad ? ' class="ad"' : ''} src="${img.base}-${largest}.webp" srcset="${srcset}" sizes="${sizes}" width="${largest}" height="${height}" alt="${e(img.alt)}" decoding="async" ${loading}>`;
 }
 
 /** schema.org JSON-LD: the fields Google asks of a LocalBusiness, only what the shop said. */
@@ -101,6 +87,14 @@ export function jsonLd(c: SiteContent, siteUrl: string | null): Record<string, u
   };
 }
 
+/** The hero's call to action: the phone and the first map, the one the plan put first filled. */
+function heroButtons(c: SiteContent, map: readonly [string, string] | undefined, callLabel: string): string {
+  const call = c.phone ? { html: `<a class="btn" href="tel:${c.tel}">${callLabel}</a>`, alt: `<a class="btn alt" href="tel:${c.tel}">${callLabel}</a>` } : null;
+  const mapLink = map ? { html: `<a class="btn" href="${e(c.links[map[0] as keyof SiteContent['links']]!)}" rel="noopener">${map[1]}</a>`, alt: `<a class="btn alt" href="${e(c.links[map[0] as keyof SiteContent['links']]!)}" rel="noopener">${map[1]}</a>` } : null;
+  const [first, second] = c.heroButton === 'map' && mapLink ? [mapLink, call] : [call, mapLink];
+  return first ? first.html + (second ? second.alt : '') : '';
+}
+
 /**
  * The one page: static HTML with one inlined stylesheet and no script, every text escaped.
  * `siteUrl` (absolute, ending in /) makes the canonical, Open Graph and JSON-LD URLs; without
@@ -112,7 +106,8 @@ export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | n
   const hasHours = c.hours.text || c.hours.rows.length;
   const maps = ([['naver_map', t.naverMap], ['kakao_map', t.kakaoMap]] as const).filter(([k]) => c.links[k]);
   const social = ([['kakao_channel', t.kakaoChannel], ['instagram', t.instagram]] as const).filter(([k]) => c.links[k]);
-  const nav = [c.products.length && ['products', t.products], ['about', t.about], hasHours && ['hours', t.hours], (c.address || maps.length) && ['location', t.location], ['contact', t.contact]].filter(Boolean) as Array<[string, string]>;
+  const shown: Record<SectionId, boolean> = { products: c.products.length > 0, about: true, hours: Boolean(hasHours), location: Boolean(c.address || maps.length), contact: true };
+  const order = [...c.sections, ...SECTION_IDS.filter((id) => !c.sections.includes(id))].filter((id) => shown[id]);
   const description = `${c.tagline} ${c.address ?? ''}`.trim().slice(0, 155);
   const ogImage = c.hero && siteUrl ? `${siteUrl}${c.hero.base}-${c.hero.widths[c.hero.widths.length - 1]}.webp` : null;
   const ld = JSON.stringify(jsonLd(c, siteUrl)).replace(/</g, '\\u003c');
@@ -151,16 +146,14 @@ export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | n
       ? `<section id="location" aria-labelledby="location-h"><div class="wrap"><h2 id="location-h">${t.location}</h2>${c.address ? `<address>${e(c.address)}</address>` : ''}${maps.length ? `<ul class="links">${maps.map(([k, label]) => `<li><a class="btn alt" href="${e(c.links[k]!)}" rel="noopener">${label}</a></li>`).join('')}</ul>` : ''}</div></section>`
       : '';
   const contact = `<section id="contact" aria-labelledby="contact-h"><div class="wrap"><h2 id="contact-h">${t.contact}</h2>${c.phone ? `<p>${t.phone}: <a href="tel:${c.tel}">${e(c.phone).replace(/-/g, '&#8209;')}</a></p>` : ''}${social.length ? `<ul class="links">${social.map(([k, label]) => `<li><a class="btn alt" href="${e(c.links[k]!)}" rel="noopener">${label}</a></li>`).join('')}</ul>` : ''}</div></section>`;
+  const about = `<section id="about" aria-labelledby="about-h"><div class="wrap"><h2 id="about-h">${t.about}</h2><p>${e(c.about)}</p></div></section>`;
+  const sections: Record<SectionId, string> = { products, about, hours, location, contact };
   const f = c.footer;
   const footer = `<footer><div class="wrap"><p><strong>${e(c.name)}</strong></p>${f.owner ? `<p>${t.owner}: ${e(f.owner)}</p>` : ''}${f.business_number ? `<p>${t.business}: ${e(f.business_number)}</p>` : ''}${f.mail_order_number ? `<p>${t.mailOrder}: ${e(f.mail_order_number)}</p>` : ''}${c.address ? `<p>${t.address}: ${e(c.address)}</p>` : ''}${c.phone ? `<p>${t.phone}: ${e(c.phone)}</p>` : ''}</div></footer>`;
   const body = [
-    `<header class="top"><div class="wrap"><a class="brand" href="#top">${e(c.name)}</a><nav aria-label="${t.menu}"><ul>${nav.map(([id, label]) => `<li><a href="#${id}">${label}</a></li>`).join('')}</ul></nav></div></header>`,
-    `<main id="top"><div class="hero"><div class="wrap"><div><h1>${e(c.name)}</h1><p>${e(c.tagline)}</p><div class="cta">${c.phone ? `<a class="btn" href="tel:${c.tel}">${t.call}</a>` : ''}${maps[0] ? `<a class="btn alt" href="${e(c.links[maps[0][0]]!)}" rel="noopener">${maps[0][1]}</a>` : ''}</div></div>${c.hero ? picture(c.hero, '(min-width: 64rem) 30rem, (min-width: 48rem) 50vw, 100vw', true) : ''}</div></div>`,
-    products,
-    `<section id="about" aria-labelledby="about-h"><div class="wrap"><h2 id="about-h">${t.about}</h2><p>${e(c.about)}</p></div></section>`,
-    hours,
-    location,
-    contact,
+    `<header class="top"><div class="wrap"><a class="brand" href="#top">${e(c.name)}</a><nav aria-label="${t.menu}"><ul>${order.map((id) => `<li><a href="#${id}">${t[id]}</a></li>`).join('')}</ul></nav></div></header>`,
+    `<main id="top"><div class="hero"><div class="wrap"><div><h1>${e(c.name)}</h1><p>${e(c.tagline)}</p><div class="cta">${heroButtons(c, maps[0], t.call)}</div></div>${c.hero ? picture(c.hero, '(min-width: 64rem) 30rem, (min-width: 48rem) 50vw, 100vw', true) : ''}</div></div>`,
+    ...order.map((id) => sections[id]),
     '</main>',
     footer,
   ];
