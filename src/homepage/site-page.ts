@@ -88,11 +88,10 @@ export function jsonLd(c: SiteContent, siteUrl: string | null): Record<string, u
 }
 
 /** The hero's call to action: the phone and the first map, the one the plan put first filled. */
-function heroButtons(c: SiteContent, map: readonly [string, string] | undefined, callLabel: string): string {
-  const call = c.phone ? { html: `<a class="btn" href="tel:${c.tel}">${callLabel}</a>`, alt: `<a class="btn alt" href="tel:${c.tel}">${callLabel}</a>` } : null;
-  const mapLink = map ? { html: `<a class="btn" href="${e(c.links[map[0] as keyof SiteContent['links']]!)}" rel="noopener">${map[1]}</a>`, alt: `<a class="btn alt" href="${e(c.links[map[0] as keyof SiteContent['links']]!)}" rel="noopener">${map[1]}</a>` } : null;
-  const [first, second] = c.heroButton === 'map' && mapLink ? [mapLink, call] : [call, mapLink];
-  return first ? first.html + (second ? second.alt : '') : '';
+function heroButtons(c: SiteContent, map: readonly ['naver_map' | 'kakao_map', string] | undefined, callLabel: string): string {
+  const links = [c.phone ? { href: `tel:${c.tel}`, label: callLabel, rel: '' } : null, map ? { href: e(c.links[map[0]]!), label: map[1], rel: ' rel="noopener"' } : null].filter((x) => x !== null);
+  if (c.heroButton === 'map' && links.length === 2) links.reverse();
+  return links.map((l, i) => `<a class="btn${i ? ' alt' : ''}" href="${l.href}"${l.rel}>${l.label}</a>`).join('');
 }
 
 /**
