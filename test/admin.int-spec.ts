@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import sharp from 'sharp';
 import { CHROMIUM_ARGS } from '../src/pipeline/renderer/chromium-launch';
-import { REPO_ROOT, SAMPLE_PHOTO, startTestApp, type TestApp } from './helpers/test-app';
+import { REPO_ROOT, SAMPLE_PHOTO, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
 /** What the assertions read from form elements (no DOM typings in this project). */
 interface Field {
@@ -14,6 +15,7 @@ interface Field {
 }
 
 const COPY = '명절 특가! 사과 한 박스 20,000원';
+const SHOP = '밀밭베이커리';
 const REDO = '주말 한정! 커피 두 잔 9,900원';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Set ADMIN_SCREENSHOTS=1 to refresh docs/images/admin-*.png. */
@@ -36,13 +38,19 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     await page.waitForFunction("document.querySelector('[data-job]')?.getAttribute('data-status') === 'completed'", { timeout: 60_000 });
     await page.waitForFunction("[...document.querySelectorAll('img.final-img')].some((i) => i.complete && i.naturalWidth > 0)", { timeout: 30_000 });
   };
-  const shot = async (name: string, width: number) => {
+  /**
+   * `until`: the picture ends below this element instead of at the page's end. `palette`: saved
+   * as a 256-colour PNG, a third of the bytes, for pages that show photos.
+   */
+  const shot = async (name: string, width: number, opts: { until?: string; palette?: boolean } = {}) => {
     if (!SHOTS) return;
     await page.setViewport({ width, height: 900, deviceScaleFactor: 1 });
     await new Promise((r) => setTimeout(r, 300));
     const dir = path.join(REPO_ROOT, 'docs', 'images');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, name), await page.screenshot({ fullPage: true }));
+    const bottom = opts.until ? await page.$eval(opts.until, (e) => (e as unknown as { getBoundingClientRect(): { bottom: number } }).getBoundingClientRect().bottom) : 0;
+    const png = Buffer.from(await page.screenshot(opts.until ? { clip: { x: 0, y: 0, width, height: Math.ceil(bottom + 20) }, captureBeyondViewport: true } : { fullPage: true }));
+    writeFileSync(path.join(dir, name), opts.palette ? await sharp(png).png({ palette: true, quality: 90 }).toBuffer() : png);
   };
 
   before(async () => {
@@ -159,9 +167,59 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     const fonts = await t.http.get('/admin/fonts').expect(200);
     expect(fonts.text).toContain('/preview.png');
   });
+
+  it('makes a homepage from its form, shows the site, both screenshots and the audit, lists it and takes it down', async () => {
+    await page.goto(`${t.url}/admin/homepage/new?lang=ko`);
+    expect(await page.$$eval('input[type=file]', (els) => els.map((e) => e.getAttribute('name')))).toEqual([0, 1, 2, 3, 4, 5].map((i) => `products[${i}][image]`));
+    await page.type('#name', SHOP);
+    await page.type('#products-0-name', '소금빵');
+    await page.type('#products-0-price', '3,000원');
+    await (await page.$('#products-0-image'))!.uploadFile(SAMPLE_PHOTO);
+    await Promise.all([page.waitForNavigation(), page.click('form.hp-form button[type=submit]')]);
+    const id = jobIdFrom(page.url());
+    expect(id).not.toBe('');
+    const done = (await waitForJob(t.http, id, 120_000)) as { status: string; parameters: { business: { name: string }; products: Array<{ name: string; price: string; input: string | null }> }; result: { site_url: string; audit: { page_weight_bytes: number } } };
+    expect(done.status).toBe('completed');
+    // The five blank rows were left out; the photo went with its product.
+    expect(done.parameters.business.name).toBe(SHOP);
+    expect(done.parameters.products).toEqual([expect.objectContaining({ name: '소금빵', price: '3,000원', input: 'input_product_1.png' })]);
+
+    await page.goto(`${t.url}/admin/jobs/${id}`);
+    expect(await page.$eval('a[data-site-link]', (a) => [a.getAttribute('href'), a.getAttribute('target')])).toEqual([done.result.site_url, '_blank']);
+    expect((await t.http.get(done.result.site_url).expect(200)).text).toContain(SHOP);
+    const zip = await page.$eval('a[data-site-zip]', (a) => a.getAttribute('href') ?? '');
+    expect((await t.http.get(zip).expect(200)).headers['content-type']).toBe('application/zip');
+    // The screenshots are the job's own files, loaded by the browser: 1280 and 390 px wide.
+    await page.waitForFunction("[...document.querySelectorAll('img[data-shot]')].every((i) => i.complete && i.naturalWidth > 0)", { timeout: 30_000 });
+    const shots = await page.$$eval('img[data-shot]', (imgs) => imgs.map((i) => [i.getAttribute('data-shot'), (i as unknown as { naturalWidth: number }).naturalWidth]));
+    expect(shots).toEqual([['desktop', 1280], ['phone', 390]]);
+    // The audit as a table, each line passed or failed (the page weight is only shown).
+    const checks = await page.$$eval('tr[data-check]', (rows) => rows.map((r) => [r.getAttribute('data-check'), r.className, r.querySelector('td')?.textContent?.trim()]));
+    expect(checks).toEqual([
+      ['site.axe', 'check-pass', '0'],
+      ['site.html', 'check-pass', '0'],
+      ['site.outside', 'check-pass', '0'],
+      ['site.csp', 'check-pass', '0'],
+      ['site.scroll', 'check-pass', '아니요'],
+      ['site.weight', 'check-info', `${Math.round(done.result.audit.page_weight_bytes / 1024)} KB`],
+    ]);
+    expect(await page.$eval('main', (m) => m.textContent ?? '')).toContain('embedded templates');
+    await shot('admin-homepage.png', 1280, { until: '.site-audit', palette: true });
+    await page.setViewport({ width: 1280, height: 900 });
+
+    await page.goto(`${t.url}/admin/homepage`);
+    const row = await page.$eval(`tr:has(a[href="/admin/jobs/${id}"])`, (tr) => tr.textContent ?? '');
+    expect(row).toContain(SHOP);
+    expect(await page.$eval(`tr:has(a[href="/admin/jobs/${id}"]) a[target=_blank]`, (a) => a.getAttribute('href'))).toBe(done.result.site_url);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await Promise.all([page.waitForNavigation(), page.click(`form[action="/admin/homepage/${id}/delete"] button`)]);
+    expect(new URL(page.url()).pathname).toBe('/admin/homepage');
+    expect(await page.$(`a[href="/admin/jobs/${id}"]`)).toBeNull();
+    await t.http.get(done.result.site_url).expect(404);
+  });
 });
 
-describe('admin new-job form with a small upload limit', () => {
+describe('admin forms with a small upload limit', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ MAX_BODY_MB: 1, RUNNER_ENABLED: false });
@@ -179,6 +237,19 @@ describe('admin new-job form with a small upload limit', () => {
     expect(res.text).toContain('겨울 한정 30% 할인');
     expect(res.text).toContain('marble table');
     expect((await t.http.get('/jobs').expect(200)).body.total).toBe(0);
+  });
+
+  it('shows the size error next to the product photo it was for, and keeps the typed fields', async () => {
+    const res = await t.http
+      .post('/admin/homepage/new')
+      .field('name', '밀밭베이커리')
+      .field('products[1][name]', '소금빵')
+      .attach('products[1][image]', Buffer.alloc(2 * 2 ** 20, 1), 'huge.png')
+      .expect(413);
+    expect(res.text).toContain('<p class="field-error" id="products-1-image-error">The upload is larger than MAX_BODY_MB allows</p>');
+    expect(res.text).toContain('value="밀밭베이커리"');
+    expect(res.text).toMatch(/name="products\[1\]\[name\]" type="text" value="소금빵"/);
+    expect((await t.http.get('/homepage').expect(200)).body.total).toBe(0);
   });
 });
 
@@ -227,5 +298,46 @@ describe('admin pages behind API_KEY', () => {
     await t.http.post(`/admin/jobs/${id}/delete`).type('form').send({ _csrf: token }).expect(401);
     // The API itself keeps its own rules (REST is not behind the admin cookie).
     await t.http.get('/health').expect(200);
+  });
+
+  it('takes the homepage form with its CSRF token, names a bad field and keeps what was typed, and lists and deletes the site', async () => {
+    const session = String((await t.http.post('/admin/login').type('form').send({ api_key: key }).expect(303)).headers['set-cookie']).split(';')[0];
+    const form = await t.http.get('/admin/homepage/new').set('Cookie', session).expect(200);
+    expect(form.text).toContain('href="/admin/homepage"');
+    const action = /action="(\/admin\/homepage\/new\?_csrf=[^"]+)"/.exec(form.text)![1].replace(/&amp;/g, '&');
+    const post = (url = action) => t.http.post(url).set('Cookie', session);
+    await post('/admin/homepage/new').field('name', SHOP).expect(403);
+
+    // No name: the message names it, next to the field; the rest is kept, blank rows too.
+    const noName = await post().field('name', '').field('tagline', '매일 굽는 빵').field('phone', '02-123-4567').field('products[2][name]', '크루아상').field('products[2][price]', '4,000원').expect(400);
+    expect(noName.text).toContain('<p class="field-error" id="name-error">name is required</p>');
+    expect(noName.text).toContain('value="매일 굽는 빵"');
+    expect(noName.text).toContain('value="02-123-4567"');
+    expect(noName.text).toMatch(/name="products\[2\]\[name\]" type="text" value="크루아상"/);
+    expect(noName.text).toMatch(/name="products\[2\]\[price\]" type="text" value="4,000원"/);
+
+    const badPhone = await post().field('name', SHOP).field('phone', '12345').field('links[instagram]', 'https://www.instagram.com/milbat').expect(400);
+    expect(badPhone.text).toMatch(/<input id="phone" name="phone" type="tel" value="12345"[^>]* aria-invalid="true">/);
+    expect(badPhone.text).toContain('<p class="field-error" id="phone-error">phone must be a Korean phone number');
+    expect(badPhone.text).toContain('value="https://www.instagram.com/milbat"');
+    expect(badPhone.text).toContain(`value="${SHOP}"`);
+
+    // Blank rows are left out before validation; the error still points at the row it came from.
+    const badAd = await post().field('name', SHOP).field('products[3][name]', '크루아상').field('products[3][job_id]', 'not-a-job').expect(400);
+    expect(badAd.text).toContain('<p class="field-error" id="products-3-job_id-error">products[3][job_id]: job_id must be a job id (UUID)</p>');
+    expect(badAd.text).toMatch(/<details class="product-row row-error" open>\s*<summary>상품 4/);
+    expect((await t.http.get('/homepage').set('Authorization', `Bearer ${key}`).expect(200)).body.total).toBe(0);
+
+    const made = await post().field('name', SHOP).field('products[0][name]', '소금빵').attach('products[0][image]', samplePhoto(), 'salt-bread.png').expect(303);
+    const id = /^\/admin\/jobs\/([0-9a-f-]{36})$/.exec(made.headers.location)![1];
+    const job = await t.http.get(`/admin/jobs/${id}`).set('Cookie', session).expect(200);
+    expect(job.text).toContain(SHOP);
+    const list = await t.http.get('/admin/homepage').set('Cookie', session).expect(200);
+    expect(list.text).toContain(`href="/admin/jobs/${id}">${SHOP}</a>`);
+    const token = /name="_csrf" value="([^"]+)"/.exec(list.text)![1];
+    await t.http.post(`/admin/homepage/${id}/delete`).set('Cookie', session).type('form').send({}).expect(403);
+    expect((await t.http.post(`/admin/homepage/${id}/delete`).set('Cookie', session).type('form').send({ _csrf: token }).expect(303)).headers.location).toBe('/admin/homepage');
+    expect((await t.http.get('/admin/homepage').set('Cookie', session).expect(200)).text).not.toContain(id);
+    await t.http.get(`/status/${id}`).set('Authorization', `Bearer ${key}`).expect(404);
   });
 });

@@ -57,7 +57,8 @@ export function viewContext(req: Request, res: Response): ViewContext {
   };
 }
 
-const STAGES = ['segment', 'background', 'composite', 'locate', 'analyze', 'layout', 'render', 'finalize', 'quality'];
+// The ad pipeline's stages, then a homepage job's steps (homepage.job-handler.ts).
+const STAGES = ['segment', 'background', 'composite', 'locate', 'analyze', 'layout', 'render', 'finalize', 'quality', 'images', 'page', 'files', 'audit'];
 
 function stageName(t: ViewContext['t'], id: string | null | undefined): string {
   if (!id) return '';

@@ -12,6 +12,7 @@ import { AppConfig } from '../config/app-config';
 import { DecomposeService } from '../layers/decompose.service';
 import { DecomposeRequestDto } from '../layers/dto/decompose-request.dto';
 import { viewContext } from './admin-context';
+import { receiveUpload } from './admin-upload';
 import { AdminErrorFilter } from './admin-error.filter';
 
 /** The poster decomposition form; the job page (AdminController) shows the layers it made. */
@@ -38,15 +39,7 @@ export class AdminLayersController {
   async create(@Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     const values: Record<string, string> = {};
     try {
-      await new Promise<void>((resolve, reject) =>
-        this.upload(req, res, (error: unknown) =>
-          error instanceof multer.MulterError
-            ? reject(new DomainException(error.code === 'LIMIT_FILE_SIZE' ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.INVALID_PARAMETER, error.message, { field: 'image' }))
-            : error
-              ? reject(error)
-              : resolve(),
-        ),
-      );
+      await receiveUpload(this.upload, req, res, 'image');
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (typeof body.num_layers === 'string') values.num_layers = body.num_layers;
       const dto = plainToInstance(DecomposeRequestDto, { num_layers: values.num_layers || undefined });

@@ -23,6 +23,8 @@ import { ASPECT_PRESETS } from '../vision/image.types';
 import { HealthRepository } from '../system/health.repository';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { viewContext } from './admin-context';
+import { receiveUpload } from './admin-upload';
+import { homepageInputs, siteView } from './site-view';
 import { AdminErrorFilter } from './admin-error.filter';
 
 const STATUSES: JobStatus[] = ['pending', 'running', 'completed', 'error', 'stopped'];
@@ -112,7 +114,7 @@ export class AdminController {
   async job(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
     const ctx = viewContext(req, res);
     const status = await this.statuses.status(id, principal, { includeMetrics: false });
-    return { ...ctx, title: `${ctx.t('job.title')} ${id.slice(0, 8)}`, nav: 'jobs', ...jobView(status) };
+    return { ...ctx, title: `${ctx.t('job.title')} ${id.slice(0, 8)}`, nav: status.kind === 'homepage' ? 'homepage' : 'jobs', ...jobView(status) };
   }
 
   /** The job page's live progress: the API's event stream, on the admin session. */
@@ -169,7 +171,7 @@ export class AdminController {
   async create(@Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     const form: FormState = { values: {}, placements: [], errors: {} };
     try {
-      await new Promise<void>((resolve, reject) => this.upload(req, res, (error: unknown) => (error ? reject(toDomain(error)) : resolve())));
+      await receiveUpload(this.upload, req, res, 'product_image');
     } catch (error) {
       this.keep(req, form);
       return this.formError(req, res, form, error);
@@ -236,14 +238,6 @@ export class AdminController {
   }
 }
 
-function toDomain(error: unknown): unknown {
-  if (error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE') {
-    return new DomainException(ErrorCode.PAYLOAD_TOO_LARGE, 'The upload is larger than MAX_BODY_MB allows', { field: error.field ?? 'product_image' });
-  }
-  if (error instanceof multer.MulterError) return new DomainException(ErrorCode.INVALID_PARAMETER, error.message, { field: error.field });
-  return error;
-}
-
 /** Which form field an error belongs to: the API names it in details.field; images default to the photo. */
 function fieldOf(details: unknown, code: ErrorCode): string {
   const d = details as { field?: unknown; fields?: Array<{ field: string }> } | null | undefined;
@@ -254,7 +248,8 @@ function fieldOf(details: unknown, code: ErrorCode): string {
   return 'product_image';
 }
 
-const STAGE_ORDER = ['segment', 'background', 'composite', 'analyze', 'layout', 'render', 'finalize', 'quality'];
+// The ad pipeline's stages, then a homepage job's steps: timings come back from jsonb with their keys reordered.
+const STAGE_ORDER = ['segment', 'background', 'composite', 'analyze', 'layout', 'render', 'finalize', 'quality', 'images', 'page', 'files', 'audit'];
 const stageOrder = (name: string) => {
   const i = STAGE_ORDER.findIndex((s) => name.startsWith(s));
   return i < 0 ? STAGE_ORDER.length : i;
@@ -295,32 +290,35 @@ function jobView(s: JobStatusDto) {
     active,
     progress: s.status === 'completed' ? 100 : s.progress_percent,
     layers: layersView(s),
+    site: siteView(s),
     // result.canvases describes each placement's best variant, the one ranked 1.
     finals: s.finals.map((f) => ({ ...f, quality: f.rank === 1 ? (canvases.find((c) => c.placement === f.placement)?.quality ?? null) : null })),
     variants: params.num_variants ?? 1,
     quality: (s.quality as QualityReport | null) ?? null,
     timings: timings.map(([name, v]) => ({ name, value: v, percent: Math.max(1, Math.round((v / maxTiming) * 100)) })),
     hasStep1: s.artifacts.some((a) => a.name === 'step1.png'),
-    ...(s.kind === 'decompose'
-      ? {
-          inputs: [['layers.count', String((params as unknown as { num_layers?: number }).num_layers ?? '')]] as Array<[string, string]>,
-          technical: [] as Array<[string, string]>,
-        }
-      : {
-          inputs: [
-            ['new.text', params.text_content ?? ''],
-            ['new.bg', params.bg_prompt ?? ''],
-            ['new.style', params.html_style_prompt ?? ''],
-            ['new.font', params.font_name ?? ''],
-            ['new.placements', (params.canvases ?? []).map((c) => c.preset ?? `${c.width}×${c.height}`).join(', ')],
-          ] as Array<[string, string]>,
-          technical: [
-            ['start_step', String(params.start_step)],
-            ['stop_step', String(params.stop_step)],
-            ['seed', String(params.seed)],
-            ['text_position', String(params.text_position ?? 'auto')],
-          ] as Array<[string, string]>,
-        }),
+    ...inputsView(s.kind, params),
+  };
+}
+
+/** The job page's "Inputs" panel: what each kind of job was asked to do. */
+function inputsView(kind: string, params: JobParameters): { inputs: Array<[string, string]>; technical: Array<[string, string]> } {
+  if (kind === 'homepage') return homepageInputs(params);
+  if (kind === 'decompose') return { inputs: [['layers.count', String((params as unknown as { num_layers?: number }).num_layers ?? '')]], technical: [] };
+  return {
+    inputs: [
+      ['new.text', params.text_content ?? ''],
+      ['new.bg', params.bg_prompt ?? ''],
+      ['new.style', params.html_style_prompt ?? ''],
+      ['new.font', params.font_name ?? ''],
+      ['new.placements', (params.canvases ?? []).map((c) => c.preset ?? `${c.width}×${c.height}`).join(', ')],
+    ],
+    technical: [
+      ['start_step', String(params.start_step)],
+      ['stop_step', String(params.stop_step)],
+      ['seed', String(params.seed)],
+      ['text_position', String(params.text_position ?? 'auto')],
+    ],
   };
 }
 

@@ -7,12 +7,14 @@ import { SystemModule } from '../system/system.module';
 import { AdminController } from './admin.controller';
 import { AdminLayersController } from './admin-layers.controller';
 import { LayersModule } from '../layers/layers.module';
+import { HomepageModule } from '../homepage/homepage.module';
+import { AdminHomepageController } from './admin-homepage.controller';
 
 /** Server-rendered admin pages at /admin (templates in views/, assets in public/admin/). */
 @Module({
-  imports: [JobsModule, FontsModule, SystemModule, LayersModule],
-  // The login controller first: AdminController ends with a catch-all for its 404 pages.
-  controllers: [AdminLoginController, AdminLayersController, AdminController],
+  imports: [JobsModule, FontsModule, SystemModule, LayersModule, HomepageModule],
+  // AdminController last: it ends with a catch-all for its 404 pages.
+  controllers: [AdminLoginController, AdminLayersController, AdminHomepageController, AdminController],
   providers: [AdminAuthMiddleware],
 })
 export class AdminModule implements NestModule {
@@ -20,6 +22,6 @@ export class AdminModule implements NestModule {
     consumer
       .apply(AdminAuthMiddleware)
       .exclude({ path: 'admin/login', method: RequestMethod.ALL }, { path: 'admin/logout', method: RequestMethod.POST })
-      .forRoutes(AdminLayersController, AdminController);
+      .forRoutes(AdminLayersController, AdminHomepageController, AdminController);
   }
 }
