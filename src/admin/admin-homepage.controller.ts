@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { createValidationPipe } from '../common/validation';
 import { HomepageRequestDto } from '../homepage/dto/homepage-request.dto';
 import { HomepageService } from '../homepage/homepage.service';
-import { PRESETS } from '../homepage/site-page';
+import { PRESETS } from '../homepage/site-theme';
 import { viewContext } from './admin-context';
 import { AdminErrorFilter } from './admin-error.filter';
 import { receiveUpload } from './admin-upload';

@@ -18,6 +18,7 @@ function job(overrides: Partial<JobStatusDto> = {}): JobStatusDto {
       zip_url: `/homepage/${ID}/site.zip`,
       files: [{ name: 'index.html', bytes: 3000 }, { name: 'p1-320.webp', bytes: 9288 }],
       theme: 'fresh',
+      colors: { accent: '#1d6b44', surface: '#f5fbf7', ink: '#14241b', muted: '#45574b' },
       made_ads: ['ad1_final.png'],
       generator: 'embedded templates',
       screenshots: { desktop: 'screenshot_desktop.png', phone: 'screenshot_phone.png' },

@@ -1,7 +1,6 @@
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import type { HomepageParameters } from '../homepage/homepage.job-handler';
 import type { SiteAudit } from '../homepage/site-audit.service';
-import { PRESETS } from '../homepage/site-page';
 import type { MessageKey } from './messages';
 
 /** What a finished homepage job's result holds (homepage.job-handler.ts). */
@@ -10,6 +9,7 @@ interface HomepageResult {
   zip_url: string;
   files: Array<{ name: string; bytes: number }>;
   theme: string;
+  colors: { accent: string };
   made_ads: string[];
   generator: string;
   screenshots: { desktop: string; phone: string };
@@ -50,7 +50,7 @@ export function siteView(s: JobStatusDto) {
     desktop: url(r.screenshots.desktop),
     phone: url(r.screenshots.phone),
     theme: r.theme,
-    accent: PRESETS[r.theme]?.accent ?? null,
+    accent: /^#[0-9a-f]{6}$/i.test(r.colors?.accent ?? '') ? r.colors.accent : null,
     generator: r.generator,
     files: r.files.length,
     kb: Math.round(r.files.reduce((sum, f) => sum + f.bytes, 0) / 1024),

@@ -129,6 +129,7 @@ export class HomepageJobHandler implements JobKindHandler {
         zip_url: `/homepage/${ctx.job.id}/site.zip`,
         files: files.map((f) => ({ name: f.name, bytes: f.data.length })),
         theme,
+        colors: picked.theme,
         style_hash: styleHash,
         made_ads: madeAds,
         generator: writer && [writer.plan, writer.copy, writer.design].some((x) => x.used === 'llm') ? `llm:${writer.model}` : 'embedded templates',
