@@ -7,6 +7,7 @@ import { collectProviderCalls, providerMetrics } from '../providers/provider-usa
 import { shotSuffix } from './canvases';
 import { PipelineOrchestrator, type PipelineOutcome } from './orchestrator.service';
 import type { PipelineInput } from './pipeline.types';
+import { cutSides } from './compositing/frame-cuts';
 
 /** The ad pipeline as a job kind: POST /generate makes `ad` jobs, this runs them. */
 @JobHandler('ad')
@@ -84,6 +85,8 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number): Re
   return {
     stages: outcome.stages,
     segment_model: outcome.job.segmentModel,
+    // Sides of the photo that cut the subject; each final bleeds it off the same side.
+    cut_by_frame: outcome.job.frameCuts ? cutSides(outcome.job.frameCuts) : [],
     canvases: best.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
       placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
       width: canvas.width,

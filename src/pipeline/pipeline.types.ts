@@ -4,6 +4,8 @@ import type { QualityReport } from '../quality/quality-report';
 import type { ImageAnalysis } from './analysis/analysis.types';
 import type { AspectPreset, Box, RawImage, Rgb } from '../vision/image.types';
 import type { ScaledProduct } from './compositing/composite';
+import type { FrameCuts } from './compositing/frame-cuts';
+import type { Placement } from './compositing/placement';
 import type { LayoutResult } from './layout/layout.types';
 import type { FontUsage, RenderResult } from './renderer/renderer.types';
 
@@ -70,6 +72,8 @@ export interface JobState {
   matte?: RawImage;
   segmentModel?: string;
   productBox?: Box;
+  /** Sides of the photo the subject runs off; the placement bleeds it off the same canvas sides. */
+  frameCuts?: FrameCuts;
   palette?: Rgb[];
   /** The cutout check of the job's matte: the same for every canvas, so made once. */
   cutoutCheck?: CutoutCheck;
@@ -82,7 +86,7 @@ export interface ShotState {
   variant: number;
   /** Its place among the canvas's variants after ranking, 1 = best (the one under the plain file names). */
   rank?: number;
-  placement?: { box: Box; floorY: number; scale: number };
+  placement?: Placement;
   /** The cutout scaled onto placement.box, when a stage before compositing needed it. */
   scaledProduct?: ScaledProduct;
   background?: RawImage;

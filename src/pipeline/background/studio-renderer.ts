@@ -47,13 +47,15 @@ export function planLayout(input: LayoutInput, hasTable: boolean, rng: Rng): Stu
   const { width: w, height: h, productBox: box, floorY } = input;
   const cx = box.x + box.width / 2;
   const behind = hasTable ? Math.max(box.height * between(rng, 0.28, 0.4), h * 0.07) : box.height * between(rng, 0.14, 0.24);
-  const horizonY = clamp(floorY - behind, h * 0.3, h * 0.92);
   const side = rng() < 0.5 ? -1 : 1;
+  const blendHeight = hasTable ? h * 0.018 : h * between(rng, 0.14, 0.2);
+  // A subject bleeding off the bottom (a bust, a close-up) stands on nothing: all wall, the sweep below the frame.
+  const horizonY = floorY >= h ? h + blendHeight : clamp(floorY - behind, h * 0.3, h * 0.92);
   return {
     width: w,
     height: h,
     horizonY,
-    blendHeight: hasTable ? h * 0.018 : h * between(rng, 0.14, 0.2),
+    blendHeight,
     vanishY: horizonY - (h - horizonY) * 0.45,
     pool: {
       x: cx + side * w * between(rng, 0.04, 0.16),

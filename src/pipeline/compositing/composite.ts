@@ -112,7 +112,10 @@ export async function composeProductShot(input: ComposeInput): Promise<ComposeRe
   for (let i = 0; i < matteAlpha.length; i++) matteAlpha[i] = scaled.data[i * 4 + 3];
   const matte: PlacedMatte = { alpha: matteAlpha, width: scaled.width, height: scaled.height, x: scaled.x, y: scaled.y };
 
-  const shadowLayer = buildShadow({ matte, box: placement.box, floorY: placement.floorY, canvas: { width: cw, height: ch }, keyLight: input.keyLight });
+  // A subject that bleeds off the bottom has no base on a floor: no shadow along the canvas edge.
+  const shadowLayer = placement.bleed.bottom
+    ? { alpha: new Uint8Array(cw * ch), region: { x: 0, y: 0, width: 0, height: 0 } }
+    : buildShadow({ matte, box: placement.visible, floorY: placement.floorY, canvas: { width: cw, height: ch }, keyLight: input.keyLight });
   throwIfAborted(signal);
 
   const image = Buffer.from(background.data);
@@ -156,6 +159,6 @@ export async function composeProductShot(input: ComposeInput): Promise<ComposeRe
     image: { data: image, width: cw, height: ch, channels: 3 },
     shadow: { data: shadow, width: cw, height: ch, channels: 4 },
     product: { data: product, width: cw, height: ch, channels: 4 },
-    productBox: { ...placement.box },
+    productBox: { ...placement.visible },
   };
 }

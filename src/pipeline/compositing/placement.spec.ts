@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { ASPECT_PRESETS, type Box } from '../../vision/image.types';
-import { MAX_UPSCALE, placeProduct, standOnFloor, TALL_SAFE_ZONE, type TextPosition } from './placement';
+import { type FrameCuts, frameCuts, NO_CUTS } from './frame-cuts';
+import { MAX_BLEED_UPSCALE, MAX_UPSCALE, placeProduct, standOnFloor, TALL_SAFE_ZONE, type TextPosition } from './placement';
 
 const POSITIONS: TextPosition[] = ['auto', 'top', 'center', 'bottom'];
 /** Cutouts of different shapes: square-ish, tall bottle, wide tray. */
@@ -96,14 +97,96 @@ describe('placeProduct', () => {
 });
 
 describe('standOnFloor', () => {
-  const placement = { box: { x: 100, y: 400, width: 200, height: 300 }, scale: 1, floorY: 700 };
+  const box = { x: 100, y: 400, width: 200, height: 300 };
+  const placement = { box, visible: box, scale: 1, floorY: 700, bleed: NO_CUTS };
   it('moves a base that would stand on the wall down onto the painted floor', () => {
     const moved = standOnFloor(placement, 720, 1000);
     expect(moved.floorY).toBe(750);
     expect(moved.box).toEqual({ x: 100, y: 450, width: 200, height: 300 });
+    expect(moved.visible).toEqual(moved.box);
   });
   it('leaves a base already on the floor, and never goes past the last 1% of the canvas', () => {
     expect(standOnFloor(placement, 600, 1000)).toBe(placement);
     expect(standOnFloor(placement, 980, 1000).floorY).toBe(990);
+  });
+  it('leaves a subject that bleeds off the bottom where it is: it has no base to stand', () => {
+    const bled = { ...placement, bleed: { ...NO_CUTS, bottom: true } };
+    expect(standOnFloor(bled, 720, 1000)).toBe(bled);
+  });
+});
+
+/** A 1-channel matte with the rectangles given solid. */
+function matte(w: number, h: number, ...rects: Box[]) {
+  const data = Buffer.alloc(w * h);
+  for (const r of rects) for (let y = r.y; y < r.y + r.height; y++) data.fill(255, y * w + r.x, y * w + r.x + r.width);
+  return { data, width: w, height: h, channels: 1 as const };
+}
+
+describe('frameCuts', () => {
+  it('finds the sides a close-up runs off, and not a corner that grazes the border', () => {
+    // A face cut at the top, left and bottom of a 400x300 photo.
+    const face = { x: 0, y: 0, width: 260, height: 300 };
+    expect(frameCuts(matte(400, 300, face), face)).toEqual({ top: true, right: false, bottom: true, left: true });
+    // A bottle standing in the middle, its base 3 px on the bottom row: grazing, not cut.
+    const bottle = { x: 180, y: 40, width: 40, height: 260 };
+    expect(frameCuts(matte(400, 300, { ...bottle, height: 250 }, { x: 198, y: 299, width: 3, height: 1 }), bottle)).toEqual(NO_CUTS);
+    expect(frameCuts(matte(400, 300, bottle), bottle)).toEqual({ ...NO_CUTS, bottom: true });
+    expect(frameCuts(matte(400, 300, { x: 180, y: 40, width: 40, height: 200 }), { x: 180, y: 40, width: 40, height: 200 })).toEqual(NO_CUTS);
+  });
+  it('reads a subject touching all four sides as a tight crop, not a cut', () => {
+    const all = { x: 0, y: 0, width: 400, height: 300 };
+    expect(frameCuts(matte(400, 300, all), all)).toEqual(NO_CUTS);
+  });
+});
+
+describe('placeProduct with a subject cut by the frame', () => {
+  const size = { width: 800, height: 600 };
+  const cut = (sides: Partial<FrameCuts>): FrameCuts => ({ ...NO_CUTS, ...sides });
+  const right = (b: Box) => b.x + b.width;
+  const bottom = (b: Box) => b.y + b.height;
+
+  it('puts each cut side on the same canvas side, in every preset and text position', () => {
+    const cases: Array<[Partial<FrameCuts>, Box]> = [
+      [{ bottom: true }, { x: 240, y: 120, width: 320, height: 480 }],
+      [{ left: true }, { x: 0, y: 160, width: 300, height: 240 }],
+      [{ right: true, bottom: true }, { x: 400, y: 200, width: 400, height: 400 }],
+      [{ top: true, left: true, bottom: true }, { x: 0, y: 0, width: 520, height: 600 }],
+      [{ left: true, right: true }, { x: 0, y: 200, width: 800, height: 240 }],
+    ];
+    for (const canvas of Object.values(ASPECT_PRESETS)) {
+      for (const [sides, box] of cases) {
+        for (const textPosition of POSITIONS) {
+          const p = placeProduct(box, size, canvas, { textPosition, cuts: cut(sides) });
+          const where = { canvas, sides, textPosition };
+          expect({ ...where, bleed: p.bleed }).toEqual({ ...where, bleed: cut(sides) });
+          // A cut side lies on (or beyond) its canvas edge; the visible part never leaves the canvas.
+          if (sides.left) expect({ ...where, x: Math.min(p.box.x, 0) }).toEqual({ ...where, x: p.box.x });
+          if (sides.right) expect({ ...where, over: right(p.box) >= canvas.width }).toEqual({ ...where, over: true });
+          if (sides.top) expect({ ...where, over: p.box.y <= 0 }).toEqual({ ...where, over: true });
+          if (sides.bottom) expect({ ...where, over: bottom(p.box) >= canvas.height, floorY: p.floorY }).toEqual({ ...where, over: true, floorY: canvas.height });
+          expect(p.visible.x).toBeGreaterThanOrEqual(0);
+          expect(p.visible.y).toBeGreaterThanOrEqual(0);
+          expect(right(p.visible)).toBeLessThanOrEqual(canvas.width);
+          expect(bottom(p.visible)).toBeLessThanOrEqual(canvas.height);
+          expect(p.scale).toBeLessThanOrEqual(MAX_BLEED_UPSCALE);
+        }
+      }
+    }
+  });
+
+  it('keeps the text band on the uncut sides and scales a bust to read', () => {
+    const canvas = ASPECT_PRESETS['4:5'];
+    const bust = placeProduct({ x: 240, y: 120, width: 320, height: 480 }, size, canvas, { textPosition: 'top', cuts: cut({ bottom: true }) });
+    expect(bust.box.y).toBeGreaterThanOrEqual(canvas.height * 0.24); // the headline band stays free
+    expect(bust.box.height).toBeGreaterThan(canvas.height * 0.62); // larger than a whole product may be
+    expect(Math.abs(bust.box.x + bust.box.width / 2 - canvas.width / 2)).toBeLessThanOrEqual(1);
+  });
+
+  it('spans the canvas with a subject cut on opposite sides, even past the usual upscale', () => {
+    const canvas = ASPECT_PRESETS['1:1'];
+    const face = placeProduct({ x: 0, y: 0, width: 260, height: 300 }, { width: 400, height: 300 }, canvas, { textPosition: 'auto', cuts: cut({ top: true, left: true, bottom: true }) });
+    expect(face.box).toMatchObject({ x: 0, y: 0 });
+    expect(face.box.height).toBeGreaterThanOrEqual(canvas.height);
+    expect(face.scale).toBeGreaterThan(MAX_UPSCALE);
   });
 });

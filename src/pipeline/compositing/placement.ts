@@ -1,4 +1,5 @@
 import type { Box } from '../../vision/image.types';
+import { cutSides, type FrameCuts, NO_CUTS } from './frame-cuts';
 
 export type TextPosition = 'auto' | 'top' | 'center' | 'bottom';
 
@@ -11,15 +12,21 @@ export interface PlacementOptions {
   scale?: number;
   /** Outer margins as a share of the canvas side (x of width, y of height). */
   margins?: { x: number; y: number };
+  /** Sides of the photo the subject runs off: it bleeds off the same sides of the canvas. */
+  cuts?: FrameCuts;
 }
 
 export interface Placement {
-  /** Where the product's bbox lands on the canvas (integer pixels). */
+  /** Where the product's bbox lands on the canvas (integer pixels); beyond its edges where it bleeds. */
   box: Box;
+  /** The part of `box` on the canvas. */
+  visible: Box;
   /** Cutout pixels → canvas pixels. */
   scale: number;
-  /** Canvas y of the product's base: box.y + box.height. */
+  /** Canvas y of the product's base: box.y + box.height, the canvas's bottom when it bleeds off it. */
   floorY: number;
+  /** Canvas sides the product runs off (its photo's cut sides); nothing stands on a floor at a bled bottom. */
+  bleed: FrameCuts;
 }
 
 export interface CanvasSize {
@@ -29,6 +36,8 @@ export interface CanvasSize {
 
 /** Upscaling a small cutout past this blurs it visibly; better a smaller product than a soft one. */
 export const MAX_UPSCALE = 2;
+/** A subject cut on opposite sides must span the canvas: a little softness beats a straight cut edge in mid-air. */
+export const MAX_BLEED_UPSCALE = 4;
 const DEFAULT_MARGINS = { x: 0.06, y: 0.05 };
 /** Wide canvases (1.91:1 link ads) put text beside the product instead of above or below it. */
 const WIDE_ASPECT = 1.5;
@@ -87,6 +96,9 @@ export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: Ca
   // leave a strip of floor in front of the product.
   if (!tall && (wide || opts.textPosition !== 'bottom')) bottom -= ch * FLOOR_ROOM;
 
+  const cuts = opts.cuts ?? NO_CUTS;
+  if (cutSides(cuts).length) return placeCutSubject(productBox, canvas, cuts, { left, right, top, bottom: Math.max(bottom, ch * (1 - margins.y)), wide }, opts);
+
   const maxW = Math.min(right - left, cw * (wide ? 0.42 : 0.7));
   const maxH = Math.min(bottom - top, ch * (wide ? 0.7 : 0.62));
   const fit = Math.min(maxW / productBox.width, maxH / productBox.height);
@@ -98,7 +110,42 @@ export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: Ca
   const height = Math.max(1, Math.floor(productBox.height * scale));
   const x = Math.round(left + (right - left - width) / 2);
   const y = opts.textPosition === 'center' && !wide ? Math.round(top + (bottom - top - height) / 2) : Math.floor(bottom - height);
-  return { box: { x, y, width, height }, scale, floorY: y + height };
+  const box = { x, y, width, height };
+  return { box, visible: box, scale, floorY: y + height, bleed: NO_CUTS };
+}
+
+/**
+ * A subject the photo's frame cuts (a face cut at the chin, a sofa cut at the side) is laid out
+ * as in a magazine: each cut side lies on the same canvas side, so the cut is the canvas's edge,
+ * never a straight line in mid-air. Its area reaches the canvas edge on the cut sides and keeps
+ * the text band and margins on the others; cut on opposite sides, it spans the canvas.
+ */
+function placeCutSubject(
+  productBox: Box,
+  canvas: CanvasSize,
+  cuts: FrameCuts,
+  area: { left: number; right: number; top: number; bottom: number; wide: boolean },
+  opts: PlacementOptions,
+): Placement {
+  const { width: cw, height: ch } = canvas;
+  let { left, right } = area;
+  // Wide canvases keep the left half for text; a subject cut at the left takes it instead.
+  if (area.wide && cuts.left && !cuts.right) [left, right] = [0, cw * 0.5];
+  if (cuts.left) left = 0;
+  if (cuts.right) right = cw;
+  const top = cuts.top ? 0 : area.top;
+  const bottom = cuts.bottom ? ch : area.bottom;
+  const fit = Math.min((right - left) / productBox.width, (bottom - top) / productBox.height);
+  const relative = Math.min(1, Math.max(0.05, opts.scale ?? 1));
+  const spans = Math.max(cuts.left && cuts.right ? cw / productBox.width : 0, cuts.top && cuts.bottom ? ch / productBox.height : 0);
+  const scale = Math.min(Math.max(Math.min(fit * relative, MAX_UPSCALE), spans), MAX_BLEED_UPSCALE);
+  const width = Math.max(1, Math.ceil(productBox.width * scale));
+  const height = Math.max(1, Math.ceil(productBox.height * scale));
+  const x = cuts.left && cuts.right ? Math.round((cw - width) / 2) : cuts.left ? 0 : cuts.right ? cw - width : Math.round(left + (right - left - width) / 2);
+  const y = cuts.top && cuts.bottom ? Math.round((ch - height) / 2) : cuts.top ? 0 : cuts.bottom ? ch - height : Math.floor(bottom - height);
+  const box = { x, y, width, height };
+  const visible = { x: Math.max(0, x), y: Math.max(0, y), width: Math.min(cw, x + width) - Math.max(0, x), height: Math.min(ch, y + height) - Math.max(0, y) };
+  return { box, visible, scale, floorY: cuts.bottom ? ch : y + height, bleed: { ...cuts } };
 }
 
 /** How far below the back edge of a painted floor a product's base stands, as a share of the canvas height. */
@@ -110,8 +157,10 @@ const FLOOR_DEPTH = 0.03;
  * is just nearer the camera. Never past the canvas's last 1%.
  */
 export function standOnFloor(placement: Placement, floorLine: number, canvasHeight: number): Placement {
+  if (placement.bleed.bottom || placement.bleed.top) return placement;
   const floorY = Math.round(Math.min(floorLine + canvasHeight * FLOOR_DEPTH, canvasHeight * 0.99));
   const dy = floorY - placement.floorY;
   if (dy <= 0) return placement;
-  return { ...placement, box: { ...placement.box, y: placement.box.y + dy }, floorY };
+  const box = { ...placement.box, y: placement.box.y + dy };
+  return { ...placement, box, visible: { ...placement.visible, y: placement.visible.y + dy }, floorY };
 }

@@ -28,11 +28,11 @@ export class BackgroundStage implements Stage {
   ) {}
 
   async run(ctx: StageContext): Promise<void> {
-    const { cutout, productBox, palette } = ctx.job;
+    const { cutout, productBox, palette, frameCuts } = ctx.job;
     if (!cutout || !productBox) throw new DomainException(ErrorCode.INTERNAL, 'background stage ran before segmentation');
     const { width, height } = ctx.shot.canvas;
     const { textPosition } = ctx.input;
-    const placement = placeProduct(productBox, { width: cutout.width, height: cutout.height }, { width, height }, { textPosition });
+    const placement = placeProduct(productBox, { width: cutout.width, height: cutout.height }, { width, height }, { textPosition, cuts: frameCuts });
     ctx.shot.placement = placement;
 
     // test_mode keeps a job on the embedded provider: no paid API calls, same real pipeline.
@@ -56,7 +56,7 @@ export class BackgroundStage implements Stage {
       height,
       seed: ctx.input.seed + ctx.shot.variant,
       palette: palette ?? [],
-      productBox: placement.box,
+      productBox: placement.visible,
       floorY: placement.floorY,
       strength: ctx.input.strength,
       guidanceScale: ctx.input.guidanceScale,

@@ -6,6 +6,7 @@ import { dominantColors } from '../background/palette';
 import type { RawImage } from '../../vision/image.types';
 import type { Stage, StageContext } from '../pipeline.types';
 import { SegmentationService } from '../../vision/segmentation/segmentation.service';
+import { frameCuts, NO_CUTS } from '../compositing/frame-cuts';
 import { encodePng } from './encode';
 
 /** Longest side the cutout is worked at; larger photos are reduced first (the canvas is at most 4096). */
@@ -34,7 +35,10 @@ export class SegmentStage implements Stage {
       onProgress: (fraction, subStep) => ctx.report(0.05 + fraction * 0.8, subStep, `Cutting out the product: ${subStep}`),
     });
     if (!result.box) throw new DomainException(ErrorCode.INVALID_IMAGE, 'No product was found in the photo');
+    // A product already cut out (transparent PNG) touches its canvas because it was cropped, not cut.
+    const cuts = (await hasTransparency(bytes)) ? NO_CUTS : frameCuts(result.matte, result.box);
     Object.assign(ctx.job, {
+      frameCuts: cuts,
       source,
       cutout: result.cutout,
       matte: result.matte,
@@ -46,6 +50,13 @@ export class SegmentStage implements Stage {
     ctx.persist('cutout.png', encodePng(result.cutout), 'image/png');
     ctx.persist('matte.png', encodePng(result.matte), 'image/png');
   }
+}
+
+async function hasTransparency(bytes: Buffer): Promise<boolean> {
+  const image = sharp(bytes);
+  if (!(await image.metadata()).hasAlpha) return false;
+  const { channels } = await image.stats();
+  return channels[channels.length - 1].min < 255;
 }
 
 export async function decodeRgb(bytes: Buffer): Promise<RawImage> {

@@ -1,0 +1,91 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import sharp from 'sharp';
+import type { Box } from '../src/vision/image.types';
+import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
+
+/** The sample photo (a cup on its saucer, 600x400) cropped so the frame cuts the subject. */
+const crop = (region: { left: number; top: number; width: number; height: number }) => sharp(samplePhoto()).extract(region).png().toBuffer();
+
+interface Canvas { placement: string; width: number; height: number; product_box: Box }
+interface Placed { canvases: Canvas[]; cut_by_frame: string[] }
+
+const peak = (a: { data: Buffer }) => a.data.reduce((m, v) => Math.max(m, v), 0);
+
+/** Alpha (1 channel) of a canvas-size RGBA layer. */
+async function alphaOf(png: Buffer) {
+  const { data, info } = await sharp(png).extractChannel(3).raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/**
+ * Share of each side of `box` where the product is solid right on that line: a cut straight
+ * edge is solid along most of it, a real outline touches it only at a few points.
+ */
+function edgeRuns(alpha: { data: Buffer; width: number }, box: Box): Record<'top' | 'right' | 'bottom' | 'left', number> {
+  const solid = (x: number, y: number) => alpha.data[y * alpha.width + x] >= 128;
+  const row = (y: number) => Array.from({ length: box.width }, (_, i) => solid(box.x + i, y)).filter(Boolean).length / box.width;
+  const col = (x: number) => Array.from({ length: box.height }, (_, i) => solid(x, box.y + i)).filter(Boolean).length / box.height;
+  return { top: row(box.y), bottom: row(box.y + box.height - 1), left: col(box.x), right: col(box.x + box.width - 1) };
+}
+
+describe('composition of photos whose frame cuts the subject', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  const run = async (photo: Buffer, placements = ['4:5', '1.91:1', '9:16']) => {
+    const made = await t.http.post('/generate').send({ product_image: dataUrl(photo), text_content: '가을 신메뉴 4,500원', placements, test_mode: true }).expect(202);
+    const done = await waitForJob(t.http, made.body.job_id, 180_000);
+    expect(done.status).toBe('completed');
+    const file = async (name: string) => (await t.http.get(`/jobs/${made.body.job_id}/artifacts/${name}`).responseType('blob').expect(200)).body as Buffer;
+    return { id: made.body.job_id as string, result: done.result as unknown as Placed, file };
+  };
+  const suffix = (c: Canvas, i: number) => (i === 0 ? '' : `_${c.placement.replace(':', 'x')}`);
+
+  it('bleeds a subject cut at the bottom off the bottom of every placement: flush, no shadow, no straight edge inside', async () => {
+    const { result, file } = await run(await crop({ left: 0, top: 0, width: 600, height: 300 }));
+    expect(result.cut_by_frame).toEqual(['bottom']);
+    for (const [i, c] of result.canvases.entries()) {
+      const where = c.placement;
+      expect({ where, bottom: c.product_box.y + c.product_box.height }).toEqual({ where, bottom: c.height });
+      const shadow = await alphaOf(await file(`shadow${suffix(c, i)}.png`));
+      expect({ where, shadow: peak(shadow) }).toEqual({ where, shadow: 0 });
+      const runs = edgeRuns(await alphaOf(await file(`product${suffix(c, i)}.png`)), c.product_box);
+      expect({ where, bottomRun: runs.bottom > 0.5, others: Math.max(runs.top, runs.left, runs.right) < 0.2 }).toEqual({ where, bottomRun: true, others: true });
+      // Large enough to read: at least a third of the canvas's width.
+      expect(c.product_box.width).toBeGreaterThan(c.width / 3);
+    }
+  });
+
+  it('bleeds a subject cut at the left and bottom off those two sides', async () => {
+    const { result, file } = await run(await crop({ left: 200, top: 0, width: 400, height: 300 }), ['4:5', '1:1']);
+    expect(result.cut_by_frame).toEqual(['bottom', 'left']);
+    for (const [i, c] of result.canvases.entries()) {
+      expect({ where: c.placement, x: c.product_box.x, bottom: c.product_box.y + c.product_box.height }).toEqual({ where: c.placement, x: 0, bottom: c.height });
+      const runs = edgeRuns(await alphaOf(await file(`product${suffix(c, i)}.png`)), c.product_box);
+      expect({ where: c.placement, top: runs.top < 0.2, right: runs.right < 0.2 }).toEqual({ where: c.placement, top: true, right: true });
+    }
+  });
+
+  it('stands a whole subject on the floor with its shadow, and takes a tight transparent cutout as whole too', async () => {
+    const whole = await run(samplePhoto(), ['4:5']);
+    expect(whole.result.cut_by_frame).toEqual([]);
+    const [c] = whole.result.canvases;
+    expect(c.product_box.y + c.product_box.height).toBeLessThan(c.height * 0.97);
+    expect(peak(await alphaOf(await whole.file('shadow.png')))).toBeGreaterThan(50);
+
+    // The same cup as a transparent PNG cropped to its outline: it touches its borders because
+    // it was cropped, not because the frame cut it.
+    const cutout = await whole.file('cutout.png');
+    const { info } = await sharp(cutout).trim().toBuffer({ resolveWithObject: true });
+    const tight = await sharp(cutout).extract({ left: -(info.trimOffsetLeft ?? 0), top: -(info.trimOffsetTop ?? 0), width: info.width, height: info.height }).png().toBuffer();
+    const again = await run(tight, ['4:5']);
+    expect(again.result.cut_by_frame).toEqual([]);
+    expect(again.result.canvases[0].product_box.y + again.result.canvases[0].product_box.height).toBeLessThan(c.height * 0.97);
+  });
+});
