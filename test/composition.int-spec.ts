@@ -8,7 +8,11 @@ import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './
 const crop = (region: { left: number; top: number; width: number; height: number }) => sharp(samplePhoto()).extract(region).png().toBuffer();
 
 interface Canvas { placement: string; width: number; height: number; product_box: Box }
-interface Placed { canvases: Canvas[]; cut_by_frame: string[] }
+interface Placed {
+  canvases: Array<Canvas & { quality: { issues: string[]; cutout: unknown } }>;
+  cut_by_frame: string[];
+  subject_layout: { used: string; why: string; cutout_confidence: number } | null;
+}
 
 const peak = (a: { data: Buffer }) => a.data.reduce((m, v) => Math.max(m, v), 0);
 
@@ -29,7 +33,7 @@ function edgeRuns(alpha: { data: Buffer; width: number }, box: Box): Record<'top
   return { top: row(box.y), bottom: row(box.y + box.height - 1), left: col(box.x), right: col(box.x + box.width - 1) };
 }
 
-describe('composition of photos whose frame cuts the subject', () => {
+describe('composition of hard photos: cut by the frame, poor cutouts', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp();
@@ -38,8 +42,8 @@ describe('composition of photos whose frame cuts the subject', () => {
     await t?.close();
   });
 
-  const run = async (photo: Buffer, placements = ['4:5', '1.91:1', '9:16']) => {
-    const made = await t.http.post('/generate').send({ product_image: dataUrl(photo), text_content: '가을 신메뉴 4,500원', placements, test_mode: true }).expect(202);
+  const run = async (photo: Buffer, placements = ['4:5', '1.91:1', '9:16'], extra: Record<string, unknown> = {}) => {
+    const made = await t.http.post('/generate').send({ product_image: dataUrl(photo), text_content: '가을 신메뉴 4,500원', placements, test_mode: true, ...extra }).expect(202);
     const done = await waitForJob(t.http, made.body.job_id, 180_000);
     expect(done.status).toBe('completed');
     const file = async (name: string) => (await t.http.get(`/jobs/${made.body.job_id}/artifacts/${name}`).responseType('blob').expect(200)).body as Buffer;
@@ -87,5 +91,31 @@ describe('composition of photos whose frame cuts the subject', () => {
     const again = await run(tight, ['4:5']);
     expect(again.result.cut_by_frame).toEqual([]);
     expect(again.result.canvases[0].product_box.y + again.result.canvases[0].product_box.height).toBeLessThan(c.height * 0.97);
+  });
+
+  it('shows the photo as a framed card when the cutout is poor, or when asked, and says why', async () => {
+    const blurred = await sharp(samplePhoto()).blur(6).png().toBuffer();
+    const auto = await run(blurred, ['4:5']);
+    expect(auto.result.subject_layout).toMatchObject({ used: 'card', why: expect.stringMatching(/^the cutout was poor \(edge confidence [\d.]+ < 0\.5\)/) });
+    expect(auto.result.subject_layout!.cutout_confidence).toBeLessThan(0.5);
+    const [c] = auto.result.canvases;
+    // The card's own edge is no cutout issue; the layer is a rounded, opaque rectangle.
+    expect(c.quality.cutout).toBeNull();
+    expect(c.quality.issues.join(' ')).not.toMatch(/cutout/);
+    const card = await alphaOf(await auto.file('product.png'));
+    const at = (x: number, y: number) => card.data[y * card.width + x];
+    const b = c.product_box;
+    expect([at(b.x, b.y), at(b.x + b.width - 1, b.y + b.height - 1)]).toEqual([0, 0]); // rounded corners
+    expect(at(b.x + (b.width >> 1), b.y + (b.height >> 1))).toBe(255);
+    expect(edgeRuns(card, b).top).toBeGreaterThan(0.8); // a card's edge is straight, on purpose
+
+    const asked = await run(samplePhoto(), ['4:5'], { subject_layout: 'card' });
+    expect(asked.result.subject_layout).toMatchObject({ used: 'card', why: 'asked for (subject_layout=card)' });
+    const forced = await run(blurred, ['4:5'], { subject_layout: 'cutout' });
+    expect(forced.result.subject_layout).toMatchObject({ used: 'cutout' });
+    expect(forced.result.canvases[0].quality.issues.join(' ')).toMatch(/The cutout's edge is uncertain/);
+
+    const bad = await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), subject_layout: 'collage' }).expect(400);
+    expect(bad.body.error.details.fields[0].field).toBe('subject_layout');
   });
 });

@@ -14,6 +14,7 @@ import { resolveCanvases, shotSuffix } from '../pipeline/canvases';
 import { ASPECT_PRESETS, type AspectPreset } from '../vision/image.types';
 import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import { PipelineModule } from '../pipeline/pipeline.module';
+import { cutSides } from '../pipeline/compositing/frame-cuts';
 
 const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige studio"] [--out ad.png]
   --product PATH      product photo (PNG, JPEG, WebP...)
@@ -26,6 +27,7 @@ const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige 
   --placements LIST   several presets, e.g. 1:1,4:5,9:16,1.91:1: one file per placement
   --width N --height N   canvas size instead of a preset
   --position POS      auto | top | center | bottom (room left for the copy)
+  --subject LAYOUT    auto | cutout | card (card: the photo as a framed card; auto: card when the cutout is poor)
   --seed N            same seed, same image
   --variants N        1-4 backgrounds per placement, ranked; the best is written to --out, the others with _v2 style suffixes
   --background-mode M edit | generate | studio, with an image model configured (docs/providers.md)
@@ -49,6 +51,7 @@ function parse() {
       width: { type: 'string' },
       height: { type: 'string' },
       position: { type: 'string', default: 'auto' },
+      subject: { type: 'string', default: 'auto' },
       seed: { type: 'string' },
       variants: { type: 'string', default: '1' },
       'background-mode': { type: 'string' },
@@ -65,6 +68,7 @@ function parse() {
     process.exit(values.help ? 0 : 2);
   }
   if (!['auto', 'top', 'center', 'bottom'].includes(values.position)) throw new Error('--position must be auto, top, center or bottom');
+  if (!['auto', 'cutout', 'card'].includes(values.subject)) throw new Error('--subject must be auto, cutout or card');
   const mode = values['background-mode'];
   if (mode !== undefined && !['edit', 'generate', 'studio'].includes(mode)) throw new Error('--background-mode must be edit, generate or studio');
   const presets = (values.placements ?? values.aspect)?.split(',').map((p) => p.trim());
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
         useLlmHtml: !args['no-llm-html'],
         fontName: args.font,
         textPosition: args.position as 'auto',
+        subjectLayout: args.subject as 'auto',
         strength: 0.6,
         guidanceScale: 3.5,
         seed: args.seed !== undefined ? Number(args.seed) : randomInt(0, 2 ** 31 - 1),
@@ -144,6 +149,8 @@ async function main(): Promise<void> {
       const rank = shot.rank ? `, rank ${shot.rank} of ${args.variants}` : '';
       console.log(`wrote ${out} (${image.width}x${image.height}${copy}${rank})`);
     }
+    const subject = outcome.job.subjectLayout;
+    if (subject) console.log(`subject: ${subject.used} (${subject.why})${outcome.job.frameCuts && cutSides(outcome.job.frameCuts).length ? `, bleeding off ${cutSides(outcome.job.frameCuts).join(', ')}` : ''}`);
     console.log(`done in ${Date.now() - started} ms [${stages}]`);
   } finally {
     await app.close();

@@ -73,6 +73,10 @@ export class McpToolsService {
           bg_prompt: z.string().max(1000).optional().describe('Background idea in Korean or English, e.g. "warm beige studio", "명절 느낌의 빨간색과 금색"'),
           html_style_prompt: z.string().max(500).optional().describe('How the copy should look, e.g. "bold gold text with shadow", "고급스럽고 차분하게"'),
           text_position: z.enum(['auto', 'top', 'center', 'bottom']).optional(),
+          subject_layout: z
+            .enum(['auto', 'cutout', 'card'])
+            .optional()
+            .describe('cutout: the product cut out onto the backdrop; card: the photo as a framed card (fur, glass, a product the colour of its background); auto (default): the cutout unless it is poor'),
           placements: z.array(z.enum(PRESETS)).min(1).max(4).optional().describe('Ad sizes: 1:1, 4:5, 9:16, 1.91:1 (one image each). Default 1024x1024'),
           font_name: z.string().optional().describe('A family from list_fonts; default: the best Korean sans'),
           seed: z.number().int().min(0).max(2147483647).optional().describe('Same seed and inputs give the same image'),
@@ -208,6 +212,7 @@ export class McpToolsService {
         bg_prompt: args.bg_prompt as string | undefined,
         html_style_prompt: args.html_style_prompt as string | undefined,
         text_position: args.text_position as 'auto' | undefined,
+        subject_layout: args.subject_layout as 'auto' | undefined,
         placements: args.placements as AspectPreset[] | undefined,
         font_name: args.font_name as string | undefined,
         seed: args.seed as number | undefined,

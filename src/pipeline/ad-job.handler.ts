@@ -66,6 +66,7 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
     negativePrompt: p.negative_prompt ?? '',
     backgroundMode: p.background_mode,
     textPosition: p.text_position ?? 'auto',
+    subjectLayout: p.subject_layout ?? 'auto',
     strength: p.strength ?? 0.6,
     guidanceScale: p.guidance_scale ?? 3.5,
     htmlStylePrompt: p.html_style_prompt ?? '',
@@ -87,6 +88,7 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number): Re
     segment_model: outcome.job.segmentModel,
     // Sides of the photo that cut the subject; each final bleeds it off the same side.
     cut_by_frame: outcome.job.frameCuts ? cutSides(outcome.job.frameCuts) : [],
+    subject_layout: outcome.job.subjectLayout ?? null,
     canvases: best.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
       placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
       width: canvas.width,

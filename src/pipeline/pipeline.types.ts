@@ -5,6 +5,7 @@ import type { ImageAnalysis } from './analysis/analysis.types';
 import type { AspectPreset, Box, RawImage, Rgb } from '../vision/image.types';
 import type { ScaledProduct } from './compositing/composite';
 import type { FrameCuts } from './compositing/frame-cuts';
+import type { SubjectLayout, SubjectLayoutChoice } from './compositing/photo-card';
 import type { Placement } from './compositing/placement';
 import type { LayoutResult } from './layout/layout.types';
 import type { FontUsage, RenderResult } from './renderer/renderer.types';
@@ -40,6 +41,8 @@ export interface PipelineInput {
   useLlmHtml: boolean;
   fontName?: string;
   textPosition: 'auto' | 'top' | 'center' | 'bottom';
+  /** auto (the default): the cutout unless its check is poor, then the photo as a card. */
+  subjectLayout?: SubjectLayoutChoice;
   strength: number;
   guidanceScale: number;
   seed: number;
@@ -74,6 +77,8 @@ export interface JobState {
   productBox?: Box;
   /** Sides of the photo the subject runs off; the placement bleeds it off the same canvas sides. */
   frameCuts?: FrameCuts;
+  /** Cutout or card, and why. */
+  subjectLayout?: SubjectLayout;
   palette?: Rgb[];
   /** The cutout check of the job's matte: the same for every canvas, so made once. */
   cutoutCheck?: CutoutCheck;

@@ -20,6 +20,7 @@ import { toBoolean, toNumber } from '../../common/transforms';
 import { ASPECT_PRESETS, type AspectPreset } from '../../vision/image.types';
 
 export const TEXT_POSITIONS = ['auto', 'top', 'center', 'bottom'] as const;
+export const SUBJECT_LAYOUTS = ['auto', 'cutout', 'card'] as const;
 export const MAX_TEXT_LENGTH = 200;
 
 /**
@@ -72,6 +73,16 @@ export class GenerateRequestDto {
   @ApiPropertyOptional({ enum: TEXT_POSITIONS, default: 'auto' })
   @IsOptional() @IsIn(TEXT_POSITIONS)
   text_position?: (typeof TEXT_POSITIONS)[number] = 'auto';
+
+  @ApiPropertyOptional({
+    enum: SUBJECT_LAYOUTS,
+    default: 'auto',
+    description:
+      'cutout: the product cut out onto the backdrop; card: the photo itself as a framed card (for fur, glass, or a product the colour of its ' +
+      'background); auto: the cutout unless its edge check is poor. result.subject_layout says which was used and why.',
+  })
+  @IsOptional() @IsIn(SUBJECT_LAYOUTS)
+  subject_layout?: (typeof SUBJECT_LAYOUTS)[number] = 'auto';
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 0.6, description: 'How far a generative background may depart from the guide' })
   @Transform(toNumber) @IsOptional() @IsNumber() @Min(0) @Max(1)

@@ -6,7 +6,9 @@ import { dominantColors } from '../background/palette';
 import type { RawImage } from '../../vision/image.types';
 import type { Stage, StageContext } from '../pipeline.types';
 import { SegmentationService } from '../../vision/segmentation/segmentation.service';
+import { cutoutConfidence } from '../../quality/quality-checks';
 import { frameCuts, NO_CUTS } from '../compositing/frame-cuts';
+import { chooseSubjectLayout, photoCard } from '../compositing/photo-card';
 import { encodePng } from './encode';
 
 /** Longest side the cutout is worked at; larger photos are reduced first (the canvas is at most 4096). */
@@ -37,12 +39,18 @@ export class SegmentStage implements Stage {
     if (!result.box) throw new DomainException(ErrorCode.INVALID_IMAGE, 'No product was found in the photo');
     // A product already cut out (transparent PNG) touches its canvas because it was cropped, not cut.
     const cuts = (await hasTransparency(bytes)) ? NO_CUTS : frameCuts(result.matte, result.box);
+    const check = cutoutConfidence(result.matte, result.box);
+    const layout = chooseSubjectLayout(ctx.input.subjectLayout ?? 'auto', check);
+    // A card is the photo itself: it is placed, shadowed and layered as the "product" from here on.
+    const card = layout.used === 'card' ? await photoCard(source, result.box) : null;
     Object.assign(ctx.job, {
-      frameCuts: cuts,
       source,
-      cutout: result.cutout,
+      cutout: card?.image ?? result.cutout,
       matte: result.matte,
-      productBox: result.box,
+      productBox: card?.box ?? result.box,
+      frameCuts: card ? NO_CUTS : cuts,
+      subjectLayout: layout,
+      cutoutCheck: check,
       segmentModel: result.modelId,
       palette: dominantColors(result.cutout),
     });
