@@ -118,4 +118,18 @@ describe('composition of hard photos: cut by the frame, poor cutouts', () => {
     const bad = await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), subject_layout: 'collage' }).expect(400);
     expect(bad.body.error.details.fields[0].field).toBe('subject_layout');
   });
+
+  it("writes the finals tagged sRGB at 72 dpi, in the format asked, with none of the photo's metadata", async () => {
+    const photo = await sharp(samplePhoto()).jpeg().withExif({ IFD0: { Artist: 'secret-owner', ImageDescription: 'gps-and-all' } }).toBuffer();
+    expect((await sharp(photo).metadata()).exif?.toString('latin1')).toContain('secret-owner');
+    const { id, result, file } = await run(photo, ['4:5'], { output_format: 'jpeg' });
+    expect((result.canvases[0] as unknown as { files: Record<string, string> }).files).toEqual({ step1: 'step1.png', final: 'final.jpg', final_png: 'final.png' });
+    for (const [name, format] of [['final.jpg', 'jpeg'], ['final.png', 'png'], ['step1.png', 'png']]) {
+      const bytes = await file(name);
+      const meta = await sharp(bytes).metadata();
+      expect({ name, format: meta.format, density: meta.density, icc: Boolean(meta.icc), secret: bytes.toString('latin1').includes('secret-owner') }).toEqual({ name, format, density: 72, icc: true, secret: false });
+    }
+    expect((await t.http.get(`/jobs/${id}/artifacts/final.jpg`).expect(200)).headers['content-type']).toBe('image/jpeg');
+    expect((await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), output_format: 'gif' }).expect(400)).body.error.details.fields[0].field).toBe('output_format');
+  });
 });

@@ -15,6 +15,7 @@ import { ASPECT_PRESETS, type AspectPreset } from '../vision/image.types';
 import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import { PipelineModule } from '../pipeline/pipeline.module';
 import { cutSides } from '../pipeline/compositing/frame-cuts';
+import { encodeDeliverable } from '../pipeline/stages/encode';
 
 const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige studio"] [--out ad.png]
   --product PATH      product photo (PNG, JPEG, WebP...)
@@ -34,7 +35,7 @@ const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige 
   --no-vision         leave a configured vision model out of the analysis
   --no-llm-html       let the template design the copy although an LLM is configured
   --embedded          embedded stages only, even with providers configured (no API calls)
-  --out PATH          result PNG (default ad.png); other placements get _4x5 style suffixes
+  --out PATH          result file (default ad.png; .jpg or .webp for those formats, sRGB, 72 dpi); other placements get _4x5 style suffixes
   --layers DIR        also write every layer and intermediate file here`;
 
 function parse() {
@@ -135,7 +136,6 @@ async function main(): Promise<void> {
       },
       new AbortController().signal,
     );
-    const sharp = (await import('sharp')).default;
     const stages = Object.entries(outcome.timings).map(([k, v]) => `${k} ${v} ms`).join(', ');
     for (const shot of outcome.shots) {
       const image = shot.final;
@@ -144,7 +144,9 @@ async function main(): Promise<void> {
       // The best variant takes the plain name, as final.png does for a job.
       const suffix = (shot.rank ?? 1) === 1 ? shot.canvas.suffix : shotSuffix(shot, args.variants);
       const out = `${args.out.slice(0, args.out.length - path.extname(args.out).length)}${suffix}${ext}`;
-      await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png().toFile(out);
+      // The extension picks the format, as users expect of --out ad.jpg.
+      const format = /^\.jpe?g$/i.test(ext) ? 'jpeg' : /^\.webp$/i.test(ext) ? 'webp' : 'png';
+      await writeFile(out, await encodeDeliverable(image, format));
       const copy = shot.text ? `, copy in ${shot.text.font} at ${shot.text.fittedPx}px by ${shot.layout?.designer}, contrast ${shot.layout?.contrast.toFixed(1)}:1` : '';
       const rank = shot.rank ? `, rank ${shot.rank} of ${args.variants}` : '';
       console.log(`wrote ${out} (${image.width}x${image.height}${copy}${rank})`);

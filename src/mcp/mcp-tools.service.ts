@@ -77,6 +77,7 @@ export class McpToolsService {
             .enum(['auto', 'cutout', 'card'])
             .optional()
             .describe('cutout: the product cut out onto the backdrop; card: the photo as a framed card (fur, glass, a product the colour of its background); auto (default): the cutout unless it is poor'),
+          output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('The finals\' format (default png); jpeg or webp are written beside final.png'),
           placements: z.array(z.enum(PRESETS)).min(1).max(4).optional().describe('Ad sizes: 1:1, 4:5, 9:16, 1.91:1 (one image each). Default 1024x1024'),
           font_name: z.string().optional().describe('A family from list_fonts; default: the best Korean sans'),
           seed: z.number().int().min(0).max(2147483647).optional().describe('Same seed and inputs give the same image'),
@@ -213,6 +214,7 @@ export class McpToolsService {
         html_style_prompt: args.html_style_prompt as string | undefined,
         text_position: args.text_position as 'auto' | undefined,
         subject_layout: args.subject_layout as 'auto' | undefined,
+        output_format: args.output_format as 'png' | undefined,
         placements: args.placements as AspectPreset[] | undefined,
         font_name: args.font_name as string | undefined,
         seed: args.seed as number | undefined,

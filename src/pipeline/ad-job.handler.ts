@@ -8,6 +8,7 @@ import { shotSuffix } from './canvases';
 import { PipelineOrchestrator, type PipelineOutcome } from './orchestrator.service';
 import type { PipelineInput } from './pipeline.types';
 import { cutSides } from './compositing/frame-cuts';
+import { OUTPUT_FILES, type OutputFormat } from './stages/encode';
 
 /** The ad pipeline as a job kind: POST /generate makes `ad` jobs, this runs them. */
 @JobHandler('ad')
@@ -32,7 +33,7 @@ export class AdJobHandler implements JobKindHandler {
         ctx.signal,
       ),
     );
-    const result = { ...jobResult(outcome, input.seed, input.variants), metrics: { providers: providerMetrics(calls, this.config) } };
+    const result = { ...jobResult(outcome, input.seed, input.variants, input.outputFormat), metrics: { providers: providerMetrics(calls, this.config) } };
     return { message: 'Completed.', timings: outcome.timings, result };
   }
 
@@ -67,6 +68,7 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
     backgroundMode: p.background_mode,
     textPosition: p.text_position ?? 'auto',
     subjectLayout: p.subject_layout ?? 'auto',
+    outputFormat: p.output_format ?? 'png',
     strength: p.strength ?? 0.6,
     guidanceScale: p.guidance_scale ?? 3.5,
     htmlStylePrompt: p.html_style_prompt ?? '',
@@ -81,7 +83,7 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
 }
 
 /** What a finished job reports about each canvas (its best variant): what was drawn, where, and how legibly. */
-function jobResult(outcome: PipelineOutcome, seed: number, variants: number): Record<string, unknown> {
+function jobResult(outcome: PipelineOutcome, seed: number, variants: number, format?: OutputFormat): Record<string, unknown> {
   const best = outcome.shots.filter((shot) => (shot.rank ?? 1) === 1);
   return {
     stages: outcome.stages,
@@ -93,7 +95,7 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number): Re
       placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
       width: canvas.width,
       height: canvas.height,
-      files: { step1: `step1${canvas.suffix}.png`, final: `final${canvas.suffix}.png` },
+      files: filesOf(canvas.suffix, format),
       background: backgroundInfo,
       product_box: productBox,
       text: layout && text
@@ -113,13 +115,19 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number): Re
           }
         : null,
       quality: quality ?? null,
-      ...(variants > 1 ? { variants: variantsOf(outcome, canvas.index, seed, variants) } : {}),
+      ...(variants > 1 ? { variants: variantsOf(outcome, canvas.index, seed, variants, format) } : {}),
     })),
   };
 }
 
+/** A shot's files: `final` in the asked format, with final.png beside it when that is another. */
+function filesOf(suffix: string, format: OutputFormat = 'png') {
+  const final = `final${suffix}.${OUTPUT_FILES[format].ext}`;
+  return { step1: `step1${suffix}.png`, final, ...(format === 'png' ? {} : { final_png: `final${suffix}.png` }) };
+}
+
 /** One canvas's variants, best first, with what ranked them. */
-function variantsOf(outcome: PipelineOutcome, index: number, seed: number, variants: number) {
+function variantsOf(outcome: PipelineOutcome, index: number, seed: number, variants: number, format?: OutputFormat) {
   return outcome.shots
     .filter((shot) => shot.canvas.index === index)
     .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))
@@ -130,7 +138,7 @@ function variantsOf(outcome: PipelineOutcome, index: number, seed: number, varia
         variant: shot.variant + 1,
         rank: shot.rank,
         seed: seed + shot.variant,
-        files: { step1: `step1${suffix}.png`, final: `final${suffix}.png` },
+        files: filesOf(suffix, format),
         background: shot.backgroundInfo?.provider,
         issues: shot.quality?.issues ?? [],
         contrast: shot.layout ? Math.round(shot.layout.contrast * 100) / 100 : null,

@@ -7,6 +7,7 @@ import type { ScaledProduct } from './compositing/composite';
 import type { FrameCuts } from './compositing/frame-cuts';
 import type { SubjectLayout, SubjectLayoutChoice } from './compositing/photo-card';
 import type { Placement } from './compositing/placement';
+import type { OutputFormat } from './stages/encode';
 import type { LayoutResult } from './layout/layout.types';
 import type { FontUsage, RenderResult } from './renderer/renderer.types';
 
@@ -41,6 +42,8 @@ export interface PipelineInput {
   useLlmHtml: boolean;
   fontName?: string;
   textPosition: 'auto' | 'top' | 'center' | 'bottom';
+  /** The finals' file format besides final.png (default png: that one only). */
+  outputFormat?: OutputFormat;
   /** auto (the default): the cutout unless its check is poor, then the photo as a card. */
   subjectLayout?: SubjectLayoutChoice;
   strength: number;

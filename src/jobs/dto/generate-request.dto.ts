@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { toBoolean, toNumber } from '../../common/transforms';
 import { ASPECT_PRESETS, type AspectPreset } from '../../vision/image.types';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../pipeline/stages/encode';
 
 export const TEXT_POSITIONS = ['auto', 'top', 'center', 'bottom'] as const;
 export const SUBJECT_LAYOUTS = ['auto', 'cutout', 'card'] as const;
@@ -83,6 +84,10 @@ export class GenerateRequestDto {
   })
   @IsOptional() @IsIn(SUBJECT_LAYOUTS)
   subject_layout?: (typeof SUBJECT_LAYOUTS)[number] = 'auto';
+
+  @ApiPropertyOptional({ enum: OUTPUT_FORMATS, default: 'png', description: 'The finals\' format: jpeg or webp are written as final.jpg / final.webp beside final.png (sRGB ICC profile, 72 dpi)' })
+  @IsOptional() @IsIn(OUTPUT_FORMATS)
+  output_format?: OutputFormat = 'png';
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 0.6, description: 'How far a generative background may depart from the guide' })
   @Transform(toNumber) @IsOptional() @IsNumber() @Min(0) @Max(1)

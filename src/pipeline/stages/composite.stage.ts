@@ -5,7 +5,7 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import { composeProductShot } from '../compositing/composite';
 import type { Box } from '../../vision/image.types';
 import type { LayerEntry, Stage, StageContext } from '../pipeline.types';
-import { encodePng } from './encode';
+import { encodeDeliverable, encodePng } from './encode';
 
 /** Stage 1c: shadow and product onto the backdrop; the layer stack is kept for layered export. */
 @Injectable()
@@ -35,7 +35,7 @@ export class CompositeStage implements Stage {
 
     const canvas: Box = { x: 0, y: 0, width: background.width, height: background.height };
     const name = (base: string) => ctx.fileName(base, 'png');
-    ctx.persist(name('step1'), encodePng(shot.image), 'image/png');
+    ctx.persist(name('step1'), encodeDeliverable(shot.image, 'png'), 'image/png');
     ctx.persist(name('shadow'), encodePng(shot.shadow), 'image/png');
     ctx.persist(name('product'), encodePng(shot.product), 'image/png');
     const layers: LayerEntry[] = [

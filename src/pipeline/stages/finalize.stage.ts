@@ -5,7 +5,7 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import type { Box } from '../../vision/image.types';
 import type { Stage, StageContext } from '../pipeline.types';
 import { layersJson } from './composite.stage';
-import { encodePng } from './encode';
+import { encodeDeliverable, OUTPUT_FILES } from './encode';
 
 /** Stage 2d: the text layer over the product shot; the layer stack gains the text layer. */
 @Injectable()
@@ -48,7 +48,10 @@ export class FinalizeStage implements Stage {
         },
       });
     }
-    ctx.persist(ctx.fileName('final', 'png'), encodePng(ctx.shot.final), 'image/png');
+    // final.png always (the exports, the homepage and /status read it); the asked format beside it.
+    ctx.persist(ctx.fileName('final', 'png'), encodeDeliverable(ctx.shot.final, 'png'), 'image/png');
+    const format = ctx.input.outputFormat ?? 'png';
+    if (format !== 'png') ctx.persist(ctx.fileName('final', OUTPUT_FILES[format].ext), encodeDeliverable(ctx.shot.final, format), OUTPUT_FILES[format].mime);
     ctx.persist(ctx.fileName('layers', 'json'), Promise.resolve(layersJson(full, ctx.shot.layers)), 'application/json');
   }
 }
