@@ -12,6 +12,7 @@ interface Placed {
   canvases: Array<Canvas & { quality: { issues: string[]; cutout: unknown } }>;
   cut_by_frame: string[];
   subject_layout: { used: string; why: string; cutout_confidence: number } | null;
+  stray_fragments_removed: number;
 }
 
 const peak = (a: { data: Buffer }) => a.data.reduce((m, v) => Math.max(m, v), 0);
@@ -33,7 +34,7 @@ function edgeRuns(alpha: { data: Buffer; width: number }, box: Box): Record<'top
   return { top: row(box.y), bottom: row(box.y + box.height - 1), left: col(box.x), right: col(box.x + box.width - 1) };
 }
 
-describe('composition of hard photos: cut by the frame, poor cutouts', () => {
+describe('composition of hard photos: cut by the frame, poor cutouts, groups', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp();
@@ -131,5 +132,25 @@ describe('composition of hard photos: cut by the frame, poor cutouts', () => {
     }
     expect((await t.http.get(`/jobs/${id}/artifacts/final.jpg`).expect(200)).headers['content-type']).toBe('image/jpeg');
     expect((await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), output_format: 'gif' }).expect(400)).body.error.details.fields[0].field).toBe('output_format');
+  });
+
+  it('keeps a set of products together as one subject and drops a stray crumb', async () => {
+    // Two cups side by side, and a 48 px copy in a corner: a crumb next to them.
+    const tiny = await sharp(samplePhoto()).resize(48).toBuffer();
+    const pair = await sharp(samplePhoto()).extend({ right: 600, background: '#000' }).composite([{ input: samplePhoto(), left: 600, top: 0 }, { input: tiny, left: 1140, top: 8 }]).png().toBuffer();
+    const { result, file } = await run(pair, ['4:5']);
+    expect(result.stray_fragments_removed).toBeGreaterThanOrEqual(1);
+    const [c] = result.canvases;
+    expect(c.product_box.width / c.product_box.height).toBeGreaterThan(2); // both cups, side by side
+    const alpha = await alphaOf(await file('product.png'));
+    // Two solid parts across the middle row of the box: left cup, gap, right cup.
+    const row = c.product_box.y + Math.round(c.product_box.height * 0.6);
+    let runs = 0;
+    for (let x = c.product_box.x, inside = false; x < c.product_box.x + c.product_box.width; x++) {
+      const solid = alpha.data[row * alpha.width + x] >= 128;
+      if (solid && !inside) runs++;
+      inside = solid;
+    }
+    expect(runs).toBe(2);
   });
 });

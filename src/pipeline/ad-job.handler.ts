@@ -91,6 +91,7 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number, for
     // Sides of the photo that cut the subject; each final bleeds it off the same side.
     cut_by_frame: outcome.job.frameCuts ? cutSides(outcome.job.frameCuts) : [],
     subject_layout: outcome.job.subjectLayout ?? null,
+    stray_fragments_removed: outcome.job.strayParts ?? 0,
     canvases: best.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
       placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
       width: canvas.width,

@@ -9,6 +9,7 @@ import { SegmentationService } from '../../vision/segmentation/segmentation.serv
 import { cutoutConfidence } from '../../quality/quality-checks';
 import { frameCuts, NO_CUTS } from '../compositing/frame-cuts';
 import { chooseSubjectLayout, photoCard } from '../compositing/photo-card';
+import { keepSubjectParts } from '../compositing/subject-parts';
 import { encodePng } from './encode';
 
 /** Longest side the cutout is worked at; larger photos are reduced first (the canvas is at most 4096). */
@@ -37,17 +38,21 @@ export class SegmentStage implements Stage {
       onProgress: (fraction, subStep) => ctx.report(0.05 + fraction * 0.8, subStep, `Cutting out the product: ${subStep}`),
     });
     if (!result.box) throw new DomainException(ErrorCode.INVALID_IMAGE, 'No product was found in the photo');
+    // A set of products stays one subject; stray fragments of the matte go.
+    const parts = keepSubjectParts(result.matte, result.cutout);
+    const box = parts?.box ?? result.box;
     // A product already cut out (transparent PNG) touches its canvas because it was cropped, not cut.
-    const cuts = (await hasTransparency(bytes)) ? NO_CUTS : frameCuts(result.matte, result.box);
-    const check = cutoutConfidence(result.matte, result.box);
+    const cuts = (await hasTransparency(bytes)) ? NO_CUTS : frameCuts(result.matte, box);
+    const check = cutoutConfidence(result.matte, box);
     const layout = chooseSubjectLayout(ctx.input.subjectLayout ?? 'auto', check);
     // A card is the photo itself: it is placed, shadowed and layered as the "product" from here on.
-    const card = layout.used === 'card' ? await photoCard(source, result.box) : null;
+    const card = layout.used === 'card' ? await photoCard(source, box) : null;
     Object.assign(ctx.job, {
       source,
       cutout: card?.image ?? result.cutout,
       matte: result.matte,
-      productBox: card?.box ?? result.box,
+      productBox: card?.box ?? box,
+      strayParts: parts?.dropped ?? 0,
       frameCuts: card ? NO_CUTS : cuts,
       subjectLayout: layout,
       cutoutCheck: check,
