@@ -6,6 +6,7 @@ import type { BackgroundRequest } from './background-provider';
 import { keyLightFromMeta } from './background-provider';
 import { relativeLuminance } from './color-math';
 import { StudioBackgroundProvider } from './studio-background.provider';
+import { sameColour } from './studio-scheme';
 
 const provider = new StudioBackgroundProvider();
 
@@ -95,6 +96,17 @@ describe('StudioBackgroundProvider', () => {
       const around = meanRgb(image, 20, 120, 90, 250);
       expect(Math.abs(relativeLuminance(around) - relativeLuminance(palette[0]))).toBeGreaterThan(0.15);
     }
+  });
+
+  it("keeps a red prompt red for a red product, but in a shade the product stands out from", async () => {
+    const product: Rgb = [200, 30, 35];
+    const { image } = await provider.generate(request({ prompt: '빨간 배경', palette: [product] }));
+    const around = meanRgb(image, 20, 120, 90, 250);
+    expect(around[0] - around[2]).toBeGreaterThan(40); // still red
+    // Without the shift this measures about 0.00: red on red.
+    expect(Math.abs(relativeLuminance(around) - relativeLuminance(product))).toBeGreaterThan(0.1);
+    // A blue product on the same prompt keeps the red as asked (no shift needed).
+    expect(sameColour([200, 30, 35], [30, 60, 200])).toBe(false);
   });
 
   it('draws a floor texture only when a material is asked for', async () => {

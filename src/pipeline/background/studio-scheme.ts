@@ -109,6 +109,13 @@ export function describeScheme(s: StudioScheme, accent: Rgb | undefined): string
   return `${lightness(s.wall)}${colorName(s.wall)} sweep, ${floor}, ${light}, soft vignette`;
 }
 
+/** Two saturated colours of nearly one hue: a product that would melt into a backdrop of that colour. */
+export function sameColour(a: Rgb, b: Rgb): boolean {
+  const x = rgbToHsl(a);
+  const y = rgbToHsl(b);
+  return x.s > 0.25 && y.s > 0.25 && Math.abs(hueDelta(x.h, y.h)) < 25;
+}
+
 /**
  * Picks the set: prompt colours win (first = wall, second tints floor and light), else the
  * product palette, else warm neutral grey. The wall is then moved in lightness, keeping its
@@ -124,11 +131,15 @@ export function chooseScheme(style: PromptStyle, palette: readonly Rgb[], rng: R
   const drift = first ? 2.5 : 6;
   wall = applyMood(shiftHue(wall, between(rng, -drift, drift)), style.mood, first !== undefined);
   let floor = floorFor(style, wall, second);
+  // "빨간 배경" for a red product: the asked hue stays, but its shade must part from the product's.
+  const clash = first !== undefined && palette.length > 0 && sameColour(first, palette[0]);
   if (productLum !== null) {
-    // Requested colours keep more of their lightness; derived ones must clearly separate.
-    const prefer = first ? 'lighter' : 'auto';
-    wall = ensureLuminanceGap(wall, productLum, first ? 0.08 : 0.25, prefer);
-    if (!style.material) floor = ensureLuminanceGap(floor, productLum, first ? 0.06 : 0.2, prefer);
+    // Requested colours keep more of their lightness; derived ones, and a requested colour the
+    // product wears itself, must clearly separate.
+    const asked = first !== undefined && !clash;
+    const prefer = asked ? 'lighter' : 'auto';
+    wall = ensureLuminanceGap(wall, productLum, asked ? 0.08 : clash ? 0.32 : 0.25, prefer);
+    if (!style.material) floor = ensureLuminanceGap(floor, productLum, asked ? 0.06 : 0.2, prefer);
   }
   const accent = style.accents[0] ?? second;
   const light = accent ? mixRgb(accent, [255, 250, 240], 0.3) : style.mood.warmth < 0 ? COOL_WHITE : WARM_WHITE;
