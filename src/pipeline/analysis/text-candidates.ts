@@ -16,8 +16,6 @@ export interface CandidateSearch {
 
 /** Clear space kept around the product's box, as a share of the canvas's short side. */
 export const PRODUCT_GAP = 0.04;
-/** Wide canvases (1.91:1) also get columns beside the product (as compositing/placement.ts does). */
-const WIDE_ASPECT = 1.5;
 /**
  * Smallest usable box: two lines at the smallest font the layout allows (~2.2% of the short
  * side, line height ~1.25) plus padding is ~9% of the short side tall; narrower than 40% of the
@@ -73,7 +71,9 @@ function freeBands(s: CandidateSearch): Band[] {
     const top = Math.min(Math.max(y0, mid - h / 2), y1 - h);
     if (Math.abs(top + h / 2 - mid) <= height / 6) row('center', top, top + h, 'middle');
   }
-  if (width / height >= WIDE_ASPECT && keepOut) {
+  // Columns beside the product: always on wide canvases; elsewhere where a thin subject leaves
+  // one wide enough to be usable (a normal product leaves strips too narrow to pass `usable`).
+  if (keepOut) {
     const col = (position: CandidatePosition, x0: number, x1: number) => {
       if (x1 - x0 > 0) bands.push({ position, box: { x: Math.round(x0), y: safe.y, width: Math.round(x1 - x0), height: safe.height }, anchor: 'middle' });
     };

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { ASPECT_PRESETS, type Box } from '../../vision/image.types';
 import { type FrameCuts, frameCuts, NO_CUTS } from './frame-cuts';
-import { MAX_BLEED_UPSCALE, MAX_UPSCALE, placeProduct, standOnFloor, TALL_SAFE_ZONE, type TextPosition } from './placement';
+import { MAX_BLEED_UPSCALE, MAX_UPSCALE, placeProduct, standOnFloor, TALL_SAFE_ZONE, type TextPosition, THIN_ASPECT } from './placement';
 
 const POSITIONS: TextPosition[] = ['auto', 'top', 'center', 'bottom'];
 /** Cutouts of different shapes: square-ish, tall bottle, wide tray. */
@@ -43,10 +43,23 @@ describe('placeProduct', () => {
     const canvas = { width: 1024, height: 1024 };
     for (const { box, size } of PRODUCTS) {
       const p = placeProduct(box, size, canvas, { textPosition: 'auto' });
+      const thin = box.height >= box.width * THIN_ASPECT;
       expect(p.box.width / p.box.height).toBeCloseTo(box.width / box.height, 1);
-      expect(p.box.height).toBeLessThanOrEqual(canvas.height * 0.62);
+      expect(p.box.height).toBeLessThanOrEqual(canvas.height * (thin ? 0.86 : 0.62));
       expect(p.box.width).toBeLessThanOrEqual(canvas.width * 0.7);
       expect(Math.abs(p.box.width - box.width * p.scale)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('stands a thin, tall subject the height of the canvas on the right, leaving the left for the copy', () => {
+    const bottle = PRODUCTS[1];
+    for (const canvas of [ASPECT_PRESETS['1:1'], ASPECT_PRESETS['4:5']]) {
+      const p = placeProduct(bottle.box, bottle.size, canvas, { textPosition: 'auto' });
+      expect(p.box.height).toBeGreaterThan(canvas.height * 0.75);
+      expect(p.box.x).toBeGreaterThanOrEqual(canvas.width * 0.5);
+      // Asked for a text position, it keeps the band as before.
+      const top = placeProduct(bottle.box, bottle.size, canvas, { textPosition: 'top' });
+      expect(top.box.height).toBeLessThanOrEqual(canvas.height * 0.62);
     }
   });
 

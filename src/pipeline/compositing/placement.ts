@@ -14,6 +14,8 @@ export interface PlacementOptions {
   margins?: { x: number; y: number };
   /** Sides of the photo the subject runs off: it bleeds off the same sides of the canvas. */
   cuts?: FrameCuts;
+  /** False when the ad has no copy: nothing needs the room beside a thin subject (default true). */
+  copy?: boolean;
 }
 
 export interface Placement {
@@ -49,6 +51,8 @@ const TALL_ASPECT = 1 / 1.6;
  * Source: Meta Business Help Center, "About safe zones for Stories and Reels ads".
  */
 export const TALL_SAFE_ZONE = { top: 0.14, bottom: 0.2 };
+/** Height over width from which a subject counts as thin and stands beside the copy. */
+export const THIN_ASPECT = 2.4;
 /** Share of the canvas height kept for a headline block above or below the product. */
 const TEXT_BAND = 0.24;
 /** Floor visible in front of the product, so it stands in the set rather than on the frame edge. */
@@ -84,8 +88,12 @@ export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: Ca
   let top = ch * Math.max(margins.y, tall ? TALL_SAFE_ZONE.top : 0);
   let bottom = ch * (1 - Math.max(margins.y, tall ? TALL_SAFE_ZONE.bottom : 0));
 
+  // A thin, tall subject (a bottle, a rocket) takes the canvas's height; the copy goes beside it.
+  const thin = !wide && !tall && opts.textPosition === 'auto' && opts.copy !== false && productBox.height >= productBox.width * THIN_ASPECT;
   if (wide) {
     // Text on the left (read first), product on the right.
+    left = cw * 0.5;
+  } else if (thin) {
     left = cw * 0.5;
   } else if (opts.textPosition === 'top' || opts.textPosition === 'auto') {
     top += ch * TEXT_BAND;
@@ -100,7 +108,7 @@ export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: Ca
   if (cutSides(cuts).length) return placeCutSubject(productBox, canvas, cuts, { left, right, top, bottom: Math.max(bottom, ch * (1 - margins.y)), wide }, opts);
 
   const maxW = Math.min(right - left, cw * (wide ? 0.42 : 0.7));
-  const maxH = Math.min(bottom - top, ch * (wide ? 0.7 : 0.62));
+  const maxH = Math.min(bottom - top, ch * (wide ? 0.7 : thin ? 0.86 : 0.62));
   const fit = Math.min(maxW / productBox.width, maxH / productBox.height);
   const relative = Math.min(1, Math.max(0.05, opts.scale ?? 1));
   const scale = Math.min(fit * relative, MAX_UPSCALE);

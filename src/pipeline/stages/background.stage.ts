@@ -32,7 +32,7 @@ export class BackgroundStage implements Stage {
     if (!cutout || !productBox) throw new DomainException(ErrorCode.INTERNAL, 'background stage ran before segmentation');
     const { width, height } = ctx.shot.canvas;
     const { textPosition } = ctx.input;
-    const placement = placeProduct(productBox, { width: cutout.width, height: cutout.height }, { width, height }, { textPosition, cuts: frameCuts });
+    const placement = placeProduct(productBox, { width: cutout.width, height: cutout.height }, { width, height }, { textPosition, cuts: frameCuts, copy: ctx.input.textContent.trim() !== '' });
     ctx.shot.placement = placement;
 
     // test_mode keeps a job on the embedded provider: no paid API calls, same real pipeline.
