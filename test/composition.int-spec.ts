@@ -7,7 +7,10 @@ import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './
 /** The sample photo (a cup on its saucer, 600x400) cropped so the frame cuts the subject. */
 const crop = (region: { left: number; top: number; width: number; height: number }) => sharp(samplePhoto()).extract(region).png().toBuffer();
 
-interface Canvas { placement: string; width: number; height: number; product_box: Box }
+interface Canvas { placement: string; width: number; height: number; product_box: Box; text: { box: Box } | null }
+
+/** A green glass bottle on a beige sweep, drawn here: a thin, tall subject. */
+const BOTTLE_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"><defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#e9e2d6"/><stop offset="1" stop-color="#cbbfae"/></linearGradient><linearGradient id="gl" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#0d3b24"/><stop offset="0.35" stop-color="#2f7a4f"/><stop offset="0.5" stop-color="#6fb48a"/><stop offset="0.7" stop-color="#1f5a38"/><stop offset="1" stop-color="#0a2a1a"/></linearGradient></defs><rect width="900" height="900" fill="url(#bg)"/><path d="M420 120 h60 v120 q0 40 35 70 q25 25 25 70 v420 q0 30 -30 30 h-120 q-30 0 -30 -30 v-420 q0 -45 25 -70 q35 -30 35 -70 z" fill="url(#gl)"/><rect x="415" y="100" width="70" height="40" rx="6" fill="#b8892f"/><rect x="390" y="470" width="120" height="150" fill="#f4efe4"/><text x="450" y="555" font-size="30" text-anchor="middle" fill="#274">OLIVE</text></svg>`;
 interface Placed {
   canvases: Array<Canvas & { quality: { issues: string[]; cutout: unknown } }>;
   cut_by_frame: string[];
@@ -152,5 +155,15 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
       inside = solid;
     }
     expect(runs).toBe(2);
+  });
+
+  it('stands a thin, tall subject the height of the canvas, with the copy beside it', async () => {
+    const bottle = await sharp(Buffer.from(BOTTLE_SVG)).png().toBuffer();
+    const { result } = await run(bottle, ['4:5', '1:1']);
+    for (const c of result.canvases) {
+      const where = c.placement;
+      expect({ where, tall: c.product_box.height > c.height * 0.75 }).toEqual({ where, tall: true });
+      expect({ where, beside: c.text!.box.x + c.text!.box.width <= c.product_box.x }).toEqual({ where, beside: true });
+    }
   });
 });
