@@ -16,6 +16,7 @@ interface Placed {
   cut_by_frame: string[];
   subject_layout: { used: string; why: string; cutout_confidence: number } | null;
   stray_fragments_removed: number;
+  subject_recut: boolean;
 }
 
 const peak = (a: { data: Buffer }) => a.data.reduce((m, v) => Math.max(m, v), 0);
@@ -165,5 +166,19 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
       expect({ where, tall: c.product_box.height > c.height * 0.75 }).toEqual({ where, tall: true });
       expect({ where, beside: c.text!.box.x + c.text!.box.width <= c.product_box.x }).toEqual({ where, beside: true });
     }
+  });
+
+  it('cuts a small subject in a big photo again from a crop around it, at the full resolution', async () => {
+    // The cup at 400 px wide in a 3600x2400 photo of plain wall: 2% of the area.
+    const small = await sharp(samplePhoto()).resize(400).toBuffer();
+    const big = await sharp({ create: { width: 3600, height: 2400, channels: 3, background: '#6b4a33' } }).composite([{ input: small, left: 2300, top: 700 }]).png().toBuffer();
+    const { result, file } = await run(big, ['4:5']);
+    expect(result.subject_recut).toBe(true);
+    // The cutout is the crop's, not the photo's: the original pixels around the cup, not a 3072 px reduction.
+    const cutout = await sharp(await file('cutout.png')).metadata();
+    expect(cutout.width).toBeLessThan(1000);
+    expect(result.canvases[0].product_box.width).toBeGreaterThan(result.canvases[0].width * 0.4);
+    const whole = await run(samplePhoto(), ['4:5']);
+    expect(whole.result.subject_recut).toBe(false);
   });
 });

@@ -92,6 +92,8 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number, for
     cut_by_frame: outcome.job.frameCuts ? cutSides(outcome.job.frameCuts) : [],
     subject_layout: outcome.job.subjectLayout ?? null,
     stray_fragments_removed: outcome.job.strayParts ?? 0,
+    // A small subject in a big photo is cut again from a crop around it, at the original's resolution.
+    subject_recut: outcome.job.recut === true,
     canvases: best.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
       placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
       width: canvas.width,

@@ -80,6 +80,8 @@ export interface JobState {
   productBox?: Box;
   /** Sides of the photo the subject runs off; the placement bleeds it off the same canvas sides. */
   frameCuts?: FrameCuts;
+  /** True when a small subject was cut a second time from a crop of the original around it. */
+  recut?: boolean;
   /** Stray fragments cleared from the matte (a group of products is kept whole). */
   strayParts?: number;
   /** Cutout or card, and why. */

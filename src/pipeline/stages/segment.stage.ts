@@ -3,14 +3,17 @@ import sharp from 'sharp';
 import { DomainException, throwIfAborted } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { dominantColors } from '../background/palette';
-import type { RawImage } from '../../vision/image.types';
+import type { Box, RawImage } from '../../vision/image.types';
 import type { Stage, StageContext } from '../pipeline.types';
-import { SegmentationService } from '../../vision/segmentation/segmentation.service';
+import { SegmentationService, type SegmentationResult } from '../../vision/segmentation/segmentation.service';
 import { cutoutConfidence } from '../../quality/quality-checks';
 import { frameCuts, NO_CUTS } from '../compositing/frame-cuts';
 import { chooseSubjectLayout, photoCard } from '../compositing/photo-card';
 import { keepSubjectParts } from '../compositing/subject-parts';
 import { encodePng } from './encode';
+
+/** A subject under this share of the photo's area is cut a second time from a crop around it. */
+const SMALL_SUBJECT = 0.08;
 
 /** Longest side the cutout is worked at; larger photos are reduced first (the canvas is at most 4096). */
 export const MAX_WORKING_SIDE = 3072;
@@ -26,23 +29,45 @@ export class SegmentStage implements Stage {
 
   constructor(private readonly segmentation: SegmentationService) {}
 
+  /** One segmentation pass, reported as the stage's [from, from + span] share; INVALID_IMAGE when nothing is found. */
+  private async cut(image: RawImage, ctx: StageContext, from: number, span: number): Promise<SegmentationResult & { box: Box }> {
+    const result = await this.segmentation.segment(image, {
+      signal: ctx.signal,
+      onProgress: (fraction, subStep) => ctx.report(from + fraction * span, subStep, `Cutting out the product: ${subStep}`),
+    });
+    if (!result.box) throw new DomainException(ErrorCode.INVALID_IMAGE, 'No product was found in the photo');
+    return { ...result, box: result.box };
+  }
+
   async run(ctx: StageContext): Promise<void> {
     const bytes = ctx.input.productImage;
     if (!bytes) throw new DomainException(ErrorCode.INVALID_PARAMETER, 'product_image is required when start_step is 1');
     ctx.report(0.02, 'decode', 'Reading the product photo');
-    const source = await decodeRgb(bytes);
+    let source = await decodeRgb(bytes);
     throwIfAborted(ctx.signal);
 
-    const result = await this.segmentation.segment(source, {
-      signal: ctx.signal,
-      onProgress: (fraction, subStep) => ctx.report(0.05 + fraction * 0.8, subStep, `Cutting out the product: ${subStep}`),
-    });
-    if (!result.box) throw new DomainException(ErrorCode.INVALID_IMAGE, 'No product was found in the photo');
+    let result = await this.cut(source, ctx, 0.05, 0.45);
     // A set of products stays one subject; stray fragments of the matte go.
-    const parts = keepSubjectParts(result.matte, result.cutout);
-    const box = parts?.box ?? result.box;
+    let parts = keepSubjectParts(result.matte, result.cutout);
+    let box = parts?.box ?? result.box;
     // A product already cut out (transparent PNG) touches its canvas because it was cropped, not cut.
     const cuts = (await hasTransparency(bytes)) ? NO_CUTS : frameCuts(result.matte, box);
+    if (box.width * box.height < source.width * source.height * SMALL_SUBJECT) {
+      // A small subject in a big photo: the model saw it at a few dozen pixels. Cut it again
+      // from a crop of the original, where it fills the model's view (and keeps its pixels).
+      const crop = await decodeRegion(bytes, around(box, source), source);
+      const again = await this.cut(crop, ctx, 0.5, 0.35).catch((error: unknown) => {
+        if (error instanceof DomainException && error.code === ErrorCode.INVALID_IMAGE) return null;
+        throw error;
+      });
+      if (again) {
+        ctx.job.recut = true;
+        source = crop;
+        result = again;
+        parts = keepSubjectParts(result.matte, result.cutout);
+        box = parts?.box ?? result.box;
+      }
+    }
     const check = cutoutConfidence(result.matte, box);
     const layout = chooseSubjectLayout(ctx.input.subjectLayout ?? 'auto', check);
     // A card is the photo itself: it is placed, shadowed and layered as the "product" from here on.
@@ -70,6 +95,32 @@ async function hasTransparency(bytes: Buffer): Promise<boolean> {
   if (!(await image.metadata()).hasAlpha) return false;
   const { channels } = await image.stats();
   return channels[channels.length - 1].min < 255;
+}
+
+/** The subject's box with room around it (a third of its longer side), inside the photo. */
+function around(box: Box, photo: { width: number; height: number }): Box {
+  const pad = Math.round(Math.max(box.width, box.height) / 3);
+  const x = Math.max(0, box.x - pad);
+  const y = Math.max(0, box.y - pad);
+  return { x, y, width: Math.min(photo.width, box.x + box.width + pad) - x, height: Math.min(photo.height, box.y + box.height + pad) - y };
+}
+
+/** A region of the working image, decoded again from the original at up to its full resolution. */
+async function decodeRegion(bytes: Buffer, region: Box, working: { width: number; height: number }): Promise<RawImage> {
+  const meta = await sharp(bytes).metadata();
+  const upright = (meta.orientation ?? 1) >= 5 ? meta.height : meta.width;
+  const scale = (upright ?? working.width) / working.width;
+  const left = Math.floor(region.x * scale);
+  const top = Math.floor(region.y * scale);
+  const fullHeight = Math.round(working.height * scale);
+  const { data, info } = await sharp(bytes, { failOn: 'truncated' })
+    .rotate() // before extract: the region is in upright coordinates
+    .extract({ left, top, width: Math.min(Math.round(working.width * scale) - left, Math.ceil(region.width * scale)), height: Math.min(fullHeight - top, Math.ceil(region.height * scale)) })
+    .resize({ width: MAX_WORKING_SIDE, height: MAX_WORKING_SIDE, fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: '#ffffff' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
 }
 
 export async function decodeRgb(bytes: Buffer): Promise<RawImage> {
