@@ -152,6 +152,32 @@ describe('composeProductShot', () => {
     expect(early.image.data.equals(direct.image.data)).toBe(true);
   });
 
+  it('keeps a glass see-through: its partial alpha stays, and the new backdrop shows through it', async () => {
+    // A glass: a rim at full alpha, a body at 90/255 whose colour (decontaminated) is a pale blue.
+    const { cutout, box } = gobletCutout();
+    for (let i = 0; i < cutout.width * cutout.height; i++) {
+      if (cutout.data[i * 4 + 3] === 0) continue;
+      const x = i % cutout.width;
+      if (Math.abs(x - 60) < 44) [cutout.data[i * 4], cutout.data[i * 4 + 1], cutout.data[i * 4 + 2], cutout.data[i * 4 + 3]] = [200, 225, 240, 90];
+    }
+    // A backdrop red on the left half and green on the right.
+    const background = flatBackground();
+    for (let p = 0; p < CANVAS.width * CANVAS.height; p++) background.data.set((p % CANVAS.width) < CANVAS.width / 2 ? [220, 40, 40] : [40, 200, 60], p * 3);
+    const args = input({ cutout, productBox: box, background });
+    const out = await composeProductShot(args);
+    const b = args.placement.box;
+    const y = b.y + Math.round(b.height * 0.3);
+    const [left, right] = [b.x + Math.round(b.width * 0.3), b.x + Math.round(b.width * 0.7)];
+    expect(at(out.product, left, y, 3)).toBeGreaterThan(70);
+    expect(at(out.product, left, y, 3)).toBeLessThan(110);
+    // Over the red half the glass is red-tinted, over the green half green-tinted: the backdrop shows.
+    expect(at(out.image, left, y, 0) - at(out.image, left, y, 1)).toBeGreaterThan(80);
+    expect(at(out.image, right, y, 1) - at(out.image, right, y, 0)).toBeGreaterThan(60);
+    // Exactly F·a + B·(1 - a): no grey added at the partial alpha.
+    const a = at(out.product, left, y, 3) / 255;
+    expect(Math.abs(at(out.image, left, y, 0) - (at(out.product, left, y, 0) * a + 220 * (1 - a)))).toBeLessThanOrEqual(2);
+  });
+
   it('honours an aborted signal', async () => {
     const controller = new AbortController();
     controller.abort();
