@@ -14,6 +14,8 @@ import { encodePng } from './encode';
 
 /** A subject under this share of the photo's area is cut a second time from a crop around it. */
 const SMALL_SUBJECT = 0.08;
+/** Mask IoU the second cut must reach with the first over the crop to replace it. */
+const RECUT_AGREEMENT = 0.8;
 
 /** Longest side the cutout is worked at; larger photos are reduced first (the canvas is at most 4096). */
 export const MAX_WORKING_SIDE = 3072;
@@ -55,12 +57,15 @@ export class SegmentStage implements Stage {
     if (box.width * box.height < source.width * source.height * SMALL_SUBJECT) {
       // A small subject in a big photo: the model saw it at a few dozen pixels. Cut it again
       // from a crop of the original, where it fills the model's view (and keeps its pixels).
-      const crop = await decodeRegion(bytes, around(box, source), source);
+      const region = around(box, source);
+      const crop = await decodeRegion(bytes, region, source);
       const again = await this.cut(crop, ctx, 0.5, 0.35).catch((error: unknown) => {
         if (error instanceof DomainException && error.code === ErrorCode.INVALID_IMAGE) return null;
         throw error;
       });
-      if (again) {
+      // Closer up, the model may see a different subject (the cup without its saucer): the
+      // second cut is taken only when it outlines the same thing, more finely.
+      if (again && (await agreement(result.matte, region, again.matte)) >= RECUT_AGREEMENT) {
         ctx.job.recut = true;
         source = crop;
         result = again;
@@ -103,6 +108,23 @@ function around(box: Box, photo: { width: number; height: number }): Box {
   const x = Math.max(0, box.x - pad);
   const y = Math.max(0, box.y - pad);
   return { x, y, width: Math.min(photo.width, box.x + box.width + pad) - x, height: Math.min(photo.height, box.y + box.height + pad) - y };
+}
+
+/** IoU (alpha >= 128) of the first matte over `region` and the second one, brought to the region's size. */
+async function agreement(first: RawImage, region: Box, second: RawImage): Promise<number> {
+  const resized = await sharp(second.data, { raw: { width: second.width, height: second.height, channels: 1 } }).resize(region.width, region.height, { fit: 'fill' }).extractChannel(0).raw().toBuffer();
+  // (sharp widens a one-channel raw image to three on output; extractChannel keeps one.)
+  let both = 0;
+  let either = 0;
+  for (let y = 0; y < region.height; y++) {
+    for (let x = 0; x < region.width; x++) {
+      const a = first.data[(region.y + y) * first.width + region.x + x] >= 128;
+      const b = resized[y * region.width + x] >= 128;
+      if (a && b) both++;
+      if (a || b) either++;
+    }
+  }
+  return either === 0 ? 0 : both / either;
 }
 
 /** A region of the working image, decoded again from the original at up to its full resolution. */
