@@ -112,8 +112,8 @@ function around(box: Box, photo: { width: number; height: number }): Box {
 
 /** IoU (alpha >= 128) of the first matte over `region` and the second one, brought to the region's size. */
 async function agreement(first: RawImage, region: Box, second: RawImage): Promise<number> {
+  // sharp widens a one-channel raw image to three on output; extractChannel keeps one.
   const resized = await sharp(second.data, { raw: { width: second.width, height: second.height, channels: 1 } }).resize(region.width, region.height, { fit: 'fill' }).extractChannel(0).raw().toBuffer();
-  // (sharp widens a one-channel raw image to three on output; extractChannel keeps one.)
   let both = 0;
   let either = 0;
   for (let y = 0; y < region.height; y++) {
