@@ -3,6 +3,7 @@ import { zipSync } from 'fflate';
 import sharp from 'sharp';
 import { AppConfig } from '../config/app-config';
 import { JobHandler, type JobContext, type JobKindHandler, type JobOutcome } from '../jobs/job-handler';
+import { hexOf } from '../pipeline/background/color-math';
 import { dominantPalette } from '../pipeline/background/palette';
 import { resolveCanvases } from '../pipeline/canvases';
 import type { Rgb } from '../vision/image.types';
@@ -12,7 +13,7 @@ import { icons, imageVariants, type SiteFile } from './site-assets';
 import { priceOf, type SiteImage, siteContent, type SiteProduct } from './site-content';
 import { SiteAuditService } from './site-audit.service';
 import { renderSite, siteCsp } from './site-page';
-import { hexOf, paletteTheme, themeOf } from './site-theme';
+import { paletteTheme, themeOf } from './site-theme';
 import { type SiteWriting, SiteWriterService } from './site-writer.service';
 
 /** What a homepage job keeps in its row: the business, and each product's stored picture. */

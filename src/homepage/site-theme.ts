@@ -1,5 +1,5 @@
 import { contrastOf } from '../pipeline/analysis/text-color';
-import { hslToRgb, rgbToHsl } from '../pipeline/background/color-math';
+import { hexOf, hslToRgb, rgbToHsl } from '../pipeline/background/color-math';
 import { vividPaletteColor } from '../pipeline/layout/style-presets';
 import type { Rgb } from '../vision/image.types';
 
@@ -20,7 +20,6 @@ export const PRESETS: Record<string, SiteTheme> = {
 };
 
 const WHITE: Rgb = [255, 255, 255];
-export const hexOf = (c: Rgb): string => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 export function rgbOf(hex: string): Rgb | null {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());
   return m ? [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)] : null;

@@ -13,6 +13,7 @@ import { LayerDescriber } from './layer-describer.service';
 import { LayeredDecomposer } from './layered-decomposer.service';
 import { type ExportLayer, layerPng, previewOf, psdOf, zipOf } from './layer-export';
 import { recompose } from './layer-stack';
+import { hexOf as hex } from '../pipeline/background/color-math';
 
 /** What a decompose job keeps in its row. */
 export interface DecomposeParameters {
@@ -27,7 +28,6 @@ export interface DecomposeParameters {
 const MAX_SIDE = 2048;
 
 const prefixed = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [`layers_${k}`, v]));
-const hex = (c: number[]) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 /** The second seed as a job kind: a flat poster in, RGBA layers, metadata, a preview, a ZIP and a PSD out. */
 @JobHandler('decompose')

@@ -1,5 +1,6 @@
 import type { Box, Rgb } from '../vision/image.types';
 import type { DecomposedLayer, LayerKind } from './decomposition.types';
+import { hexOf as hex } from '../pipeline/background/color-math';
 
 /** A layer before its colours are known: its coverage, given what is below it. */
 export interface LayerDraft {
@@ -10,7 +11,6 @@ export interface LayerDraft {
   fill?: Rgb;
 }
 
-const hex = (c: Rgb) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 /**
  * Stacks the drafts on the filled background, back to front, unblending each layer's colour from

@@ -19,6 +19,11 @@ export function clampRgb(c: readonly number[]): Rgb {
   ];
 }
 
+/** #rrggbb of 8-bit channels. */
+export function hexOf(c: readonly number[]): string {
+  return `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
 export function mixRgb(a: Rgb, b: Rgb, t: number): Rgb {
   return clampRgb([a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]);
 }

@@ -3,13 +3,14 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { ChatApiRepository } from '../../providers/chat-api.repository';
 import type { FontFaceBundle } from '../../fonts/fonts.types';
-import type { RawImage, Rgb } from '../../vision/image.types';
+import type { RawImage } from '../../vision/image.types';
 import { HTML_RENDERER, type HtmlRenderer, type RenderResult } from '../renderer/renderer.types';
 import { sanitizeDesign } from './design-sanitizer';
 import { buildDesignedDocument, COPY_SELECTOR, FIT_VAR } from './html-document';
 import type { DesignRecord, LayoutRequest, LayoutResult } from './layout.types';
 import { checkRenderedCopy } from './rendered-copy-checks';
 import { TemplateLayoutDesigner } from './template-designer';
+import { hexOf as hex } from '../background/color-math';
 
 const SYSTEM = [
   'You are a senior advertising typographer. You design the text layer of a product ad as HTML and CSS.',
@@ -53,7 +54,6 @@ export interface LlmDesignOutcome {
   rendered?: RenderResult;
 }
 
-const hex = (c: Rgb) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 /**
  * The seed's GPT-written HTML/CSS copy (`use_llm_html`), made safe and held to the template's
