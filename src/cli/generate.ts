@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       // The extension picks the format, as users expect of --out ad.jpg.
       const format = /^\.jpe?g$/i.test(ext) ? 'jpeg' : /^\.webp$/i.test(ext) ? 'webp' : 'png';
       await writeFile(out, await encodeDeliverable(image, format));
-      const copy = shot.text ? `, copy in ${shot.text.font} at ${shot.text.fittedPx}px by ${shot.layout?.designer}, contrast ${shot.layout?.contrast.toFixed(1)}:1` : '';
+      const copy = shot.text ? `, copy in ${shot.text.font} at ${shot.text.fittedPx}px by ${shot.layout?.designer}${shot.layout?.treatment === 'none' ? '' : ` with a ${shot.layout?.treatment}`}, contrast ${shot.layout?.contrast.toFixed(1)}:1 ${shot.layout?.contrastMeasured ? 'measured' : 'planned'}` : '';
       const rank = shot.rank ? `, rank ${shot.rank} of ${args.variants}` : '';
       console.log(`wrote ${out} (${image.width}x${image.height}${copy}${rank})`);
     }

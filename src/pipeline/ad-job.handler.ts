@@ -111,8 +111,11 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number, for
             missing_characters: text.missing,
             preset: layout.preset,
             treatment: layout.treatment,
+            position: layout.position,
             text_color: layout.textColor,
             contrast: Math.round(layout.contrast * 100) / 100,
+            // Measured on the rendered glyphs (halos, outlines, LLM designs), else planned on the background's pixels.
+            contrast_measured: layout.contrastMeasured,
             designer: layout.designer,
             ...(layout.design ? { design: layout.design } : {}),
           }

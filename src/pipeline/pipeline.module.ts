@@ -14,6 +14,7 @@ import { ProvidersModule } from '../providers/providers.module';
 import { LAYOUT_DESIGNER } from './layout/layout.types';
 import { TemplateLayoutDesigner } from './layout/template-designer';
 import { LlmCopyDesigner } from './layout/llm-copy-designer';
+import { MeasuredTemplateDesigner } from './layout/measured-template-designer';
 import { PipelineOrchestrator } from './orchestrator.service';
 import { STAGE } from './pipeline.types';
 import { RendererWarmupService } from './renderer/renderer-warmup.service';
@@ -51,6 +52,7 @@ const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, Anal
     { provide: IMAGE_ANALYZER, useExisting: VisionImageAnalyzer },
     TemplateLayoutDesigner,
     { provide: LAYOUT_DESIGNER, useExisting: TemplateLayoutDesigner },
+    MeasuredTemplateDesigner,
     LlmCopyDesigner,
     ...STAGES,
     { provide: STAGE, inject: STAGES, useFactory: (...stages: unknown[]) => stages },

@@ -39,6 +39,16 @@ describe('placeProduct', () => {
     }
   });
 
+  it("keeps the middle free for 'center' copy, the product standing below it; without copy it centres the product", () => {
+    const cup = PRODUCTS[0];
+    for (const canvas of [ASPECT_PRESETS['1:1'], ASPECT_PRESETS['4:5'], ASPECT_PRESETS['9:16']]) {
+      const withCopy = placeProduct(cup.box, cup.size, canvas, { textPosition: 'center' });
+      expect(withCopy.box.y).toBeGreaterThanOrEqual(Math.floor(canvas.height * 0.54));
+      const alone = placeProduct(cup.box, cup.size, canvas, { textPosition: 'center', copy: false });
+      expect(Math.abs(alone.box.y + alone.box.height / 2 - canvas.height / 2)).toBeLessThan(canvas.height * 0.06);
+    }
+  });
+
   it('keeps the aspect ratio and the size caps', () => {
     const canvas = { width: 1024, height: 1024 };
     for (const { box, size } of PRODUCTS) {

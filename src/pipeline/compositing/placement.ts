@@ -57,20 +57,27 @@ export const THIN_ASPECT = 2.4;
 const TEXT_BAND = 0.24;
 /** Floor visible in front of the product, so it stands in the set rather than on the frame edge. */
 const FLOOR_ROOM = 0.07;
+/**
+ * 'center' copy: the product's top stands this far down the canvas, so the free room above it
+ * (less the text's gap to the product) holds a text box whose middle lies in the canvas's middle
+ * third. Over the product the copy would hide what the ad sells.
+ */
+const CENTER_PRODUCT_TOP = 0.54;
 
 /**
  * Target area on the canvas for the product's bbox, then the largest scale that fits it.
  *
  * 1. Usable frame = canvas minus margins (and minus the 9:16 safe zones on tall canvases).
  * 2. Text room: 'top' and 'auto' reserve a band at the top of the frame, 'bottom' at the
- *    bottom; 'center' reserves nothing (text sits over the middle on a plate). Wide canvases
- *    reserve the left ~half for text instead and put the product on the right.
+ *    bottom; 'center' keeps the middle for the copy and stands the product below it (without
+ *    copy, 'center' centres the product). Wide canvases reserve the left ~half for text
+ *    instead and put the product on the right.
  * 3. Size: the bbox fits the area and also ≤ 62% of canvas height / 70% of width (wide: 70% of
  *    height / 42% of width), so the product reads as a product on a set, not a crop; never
  *    more than 2x the cutout's own pixels.
  * 4. Position: horizontally centred in the area; the base stands on the area's floor line
- *    (its bottom edge, a strip of floor above the frame's bottom margin), except 'center',
- *    which centres the product vertically in the frame.
+ *    (its bottom edge, a strip of floor above the frame's bottom margin), except 'center'
+ *    without copy, which centres the product vertically in the frame.
  */
 export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: CanvasSize, opts: PlacementOptions): Placement {
   const { width: cw, height: ch } = canvas;
@@ -99,6 +106,8 @@ export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: Ca
     top += ch * TEXT_BAND;
   } else if (opts.textPosition === 'bottom') {
     bottom -= ch * TEXT_BAND;
+  } else if (opts.copy !== false) {
+    top = Math.max(top, ch * CENTER_PRODUCT_TOP);
   }
   // Tall canvases already keep 20% free below, and a bottom text band is floor too; elsewhere
   // leave a strip of floor in front of the product.
@@ -117,7 +126,7 @@ export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: Ca
   const width = Math.max(1, Math.floor(productBox.width * scale));
   const height = Math.max(1, Math.floor(productBox.height * scale));
   const x = Math.round(left + (right - left - width) / 2);
-  const y = opts.textPosition === 'center' && !wide ? Math.round(top + (bottom - top - height) / 2) : Math.floor(bottom - height);
+  const y = opts.textPosition === 'center' && opts.copy === false && !wide ? Math.round(top + (bottom - top - height) / 2) : Math.floor(bottom - height);
   const box = { x, y, width, height };
   return { box, visible: box, scale, floorY: y + height, bleed: NO_CUTS };
 }

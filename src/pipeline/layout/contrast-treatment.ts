@@ -75,6 +75,11 @@ export interface TreatmentInput {
    * poster): halos and panels are sized for it before the layout gives up and changes colour.
    */
   desired?: Rgb | null;
+  /**
+   * Contrast to plan for (default AA_CONTRAST). Raised when the rendered glyphs measured lower
+   * than planned: the blend model does not know the rim's real width on thin strokes.
+   */
+  target?: number;
 }
 
 /**
@@ -92,9 +97,10 @@ export function planTreatment(input: TreatmentInput): TreatmentPlan {
   const neutral = input.textPreference === 'light' ? NEAR_WHITE : input.textPreference === 'dark' ? NEAR_BLACK : plain.color;
   const preferred = input.desired ?? neutral;
   const preferredContrast = worstContrast(preferred, bg);
+  const target = input.target ?? AA_CONTRAST;
   const wanted = input.requested;
   const busy = input.candidate.edgeDensity > BUSY_EDGES || bg.p90 - bg.p10 > 0.45;
-  if (preferredContrast >= AA_CONTRAST && wanted !== 'panel' && wanted !== 'outline') {
+  if (preferredContrast >= target && wanted !== 'panel' && wanted !== 'outline') {
     if (busy || input.candidate.edgeDensity > TEXTURED_EDGES) {
       const halo = haloPlan('shadow', [preferred], input, bg, busy ? 0.5 : 0.3);
       if (halo) return halo;
@@ -131,7 +137,7 @@ function haloPlan(treatment: 'shadow' | 'outline', texts: Rgb[], input: Treatmen
     for (const alpha of HALO_ALPHAS) {
       if (alpha < minAlpha) continue;
       const contrast = contrastOverLayer(text, color, alpha, bg);
-      if (contrast >= AA_CONTRAST) return { treatment, text, layer: { color, alpha }, decorative: false, contrast, effective: under(color, alpha, bg) };
+      if (contrast >= (input.target ?? AA_CONTRAST)) return { treatment, text, layer: { color, alpha }, decorative: false, contrast, effective: under(color, alpha, bg) };
     }
   }
   return null;
@@ -147,7 +153,7 @@ function panelPlan(text: Rgb, input: TreatmentInput, bg: BackgroundLuminance, ma
   for (const alpha of PANEL_ALPHAS) {
     if (alpha > maxAlpha) break;
     const contrast = contrastOverLayer(text, color, alpha, bg);
-    if (contrast >= AA_CONTRAST || alpha === 1) return { treatment: 'panel', text, layer: { color, alpha }, decorative: false, contrast, effective: under(color, alpha, bg) };
+    if (contrast >= (input.target ?? AA_CONTRAST) || alpha === 1) return { treatment: 'panel', text, layer: { color, alpha }, decorative: false, contrast, effective: under(color, alpha, bg) };
   }
   return null;
 }

@@ -12,6 +12,8 @@ export interface LayoutRequest {
   fontStack: string;
   width: number;
   height: number;
+  /** Contrast the treatment is planned for; above 4.5 only after a render measured short of it. */
+  contrastTarget?: number;
 }
 
 export interface LayoutResult {
@@ -28,8 +30,12 @@ export interface LayoutResult {
   textColor: Rgb;
   /** WCAG contrast of the text against the local background after any treatment. */
   contrast: number;
+  /** True when `contrast` was measured on the rendered glyphs, false when planned from the background's statistics. */
+  contrastMeasured: boolean;
   /** 'designed': an LLM's own CSS, checked on the rendered pixels rather than planned. */
   treatment: 'none' | 'shadow' | 'outline' | 'panel' | 'designed';
+  /** Where the copy went, against where it was asked to go, and why (result text.position). */
+  position: { requested: LayoutRequest['position']; used: 'top' | 'center' | 'bottom' | 'left' | 'right'; why: string };
   designer: string;
   /** How an LLM design went, when one was asked for: each attempt's failed checks, and why the template took over. */
   design?: DesignRecord;

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { ChatApiRepository } from '../../providers/chat-api.repository';
 import type { FontFaceBundle } from '../../fonts/fonts.types';
@@ -8,7 +7,7 @@ import { HTML_RENDERER, type HtmlRenderer, type RenderResult } from '../renderer
 import { sanitizeDesign } from './design-sanitizer';
 import { buildDesignedDocument, COPY_SELECTOR, FIT_VAR } from './html-document';
 import type { DesignRecord, LayoutRequest, LayoutResult } from './layout.types';
-import { checkRenderedCopy } from './rendered-copy-checks';
+import { checkRenderedCopy, GLYPHS_CSS, rawRgba } from './rendered-copy-checks';
 import { TemplateLayoutDesigner } from './template-designer';
 import { hexOf as hex } from '../background/color-math';
 
@@ -32,12 +31,6 @@ const ANSWER_SCHEMA = {
   required: ['html', 'css'],
   properties: { html: { type: 'string' }, css: { type: 'string' } },
 };
-
-/** Overlays for the checks: the layer without its glyph fills, and the glyphs alone. */
-const BARE_CSS = `${COPY_SELECTOR}, ${COPY_SELECTOR} * { color: transparent !important; -webkit-text-fill-color: transparent !important; text-decoration-color: transparent !important; }`;
-const GLYPHS_CSS =
-  `${COPY_SELECTOR}, ${COPY_SELECTOR} * { color: #000 !important; -webkit-text-fill-color: #000 !important; background: none !important; ` +
-  'text-shadow: none !important; box-shadow: none !important; -webkit-text-stroke: 0 !important; border-color: transparent !important; opacity: 1 !important; text-decoration: none !important; }';
 
 export interface LlmDesignRequest {
   layout: LayoutRequest;
@@ -134,18 +127,14 @@ export class LlmCopyDesigner {
       measure: [COPY_SELECTOR],
       fontProbe: [COPY_SELECTOR],
       textOf: [COPY_SELECTOR],
-      restyled: [
-        { name: 'bare', css: BARE_CSS },
-        { name: 'glyphs', css: GLYPHS_CSS },
-      ],
+      restyled: [{ name: 'glyphs', css: GLYPHS_CSS }],
       signal: req.signal,
     });
-    const [layer, bare, glyphs] = await Promise.all([rendered.png, rendered.restyledPng.bare, rendered.restyledPng.glyphs].map(rgba));
+    const [layer, glyphs] = await Promise.all([rendered.png, rendered.restyledPng.glyphs].map(rawRgba));
     const verdict = checkRenderedCopy({
       copy: request.copy,
       visibleText: rendered.texts[COPY_SELECTOR] ?? null,
       layer,
-      bare,
       glyphs,
       background,
       productMask: req.productMask,
@@ -164,15 +153,11 @@ export class LlmCopyDesigner {
       subline: '',
       textColor: verdict.textColor,
       contrast: verdict.contrast,
+      contrastMeasured: true,
       treatment: 'designed',
     };
     return { layout, rendered, problems: verdict.problems, removed: clean.removed };
   }
-}
-
-async function rgba(png: Buffer): Promise<RawImage> {
-  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 4 };
 }
 
 /** What the LLM designs for: the copy, the style asked, the box and what is under it, the fonts. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import type { RawImage } from '../../vision/image.types';
-import { checkRenderedCopy, normalizeCopy, type RenderedCopy } from './rendered-copy-checks';
+import { checkRenderedCopy, measureGlyphContrast, normalizeCopy, type RenderedCopy } from './rendered-copy-checks';
 
 const W = 100;
 const H = 60;
@@ -20,7 +20,6 @@ function input(overrides: Partial<RenderedCopy> = {}): RenderedCopy {
     copy: '가을 세일',
     visibleText: '가을\n세일',
     layer: rgba(bar(20, 80, [20, 20, 20])),
-    bare: rgba(() => null),
     glyphs: rgba(bar(20, 80, [0, 0, 0])),
     background,
     box: { x: 10, y: 10, width: 80, height: 30 },
@@ -61,11 +60,39 @@ describe('checkRenderedCopy', () => {
     expect(verdict.problems.join('\n')).toMatch(/the letters reach 1\.\d+:1/);
   });
 
-  it('measures the glyphs against what the design put under them (a panel), not the photo', () => {
+  it('measures the glyphs against what the design put around them (a panel), not the photo', () => {
     const panel = (x: number, y: number) => (y >= 15 && y < 35 && x >= 15 && x < 85 ? ([30, 30, 30, 220] as [number, number, number, number]) : null);
     const withText = (x: number, y: number) => bar(20, 80, [250, 250, 250])(x, y) ?? panel(x, y);
-    const verdict = checkRenderedCopy(input({ layer: rgba(withText), bare: rgba(panel) }));
+    const verdict = checkRenderedCopy(input({ layer: rgba(withText) }));
     expect(verdict.problems).toEqual([]);
     expect(verdict.contrast).toBeGreaterThan(7);
+  });
+});
+
+describe('measureGlyphContrast', () => {
+  // White letters on a mid-grey photo (about 2.2:1 alone) with a dark rim hugging them.
+  const grey: RawImage = { data: Buffer.alloc(W * H * 3, 150), width: W, height: H, channels: 3 };
+  const letters = bar(20, 80, [255, 255, 255]);
+  const rim = (width: number, alpha: number) => (x: number, y: number) =>
+    y >= 20 - width && y < 30 + width && x >= 20 - width && x < 80 + width ? ([10, 10, 10, alpha] as [number, number, number, number]) : null;
+  const drawn = (halo: ReturnType<typeof rim>) => rgba((x, y) => letters(x, y) ?? halo(x, y));
+  const glyphs = rgba(bar(20, 80, [0, 0, 0]));
+
+  it('reads the letters against the rim right around them', () => {
+    const plain = measureGlyphContrast({ layer: drawn(() => null), glyphs, background: grey });
+    const haloed = measureGlyphContrast({ layer: drawn(rim(3, 230)), glyphs, background: grey });
+    expect(plain.contrast).toBeLessThan(3);
+    expect(haloed.contrast).toBeGreaterThan(10);
+    expect(haloed.textColor).toEqual([255, 255, 255]);
+  });
+
+  it('counts a rim thinner than the ring as the photo showing through beside the letters', () => {
+    // A one-pixel rim leaves half the ring on the grey photo: the worst tenth reads the photo.
+    const thin = measureGlyphContrast({ layer: drawn(rim(1, 255)), glyphs, background: grey });
+    expect(thin.contrast).toBeLessThan(3);
+  });
+
+  it('says so when there are no glyphs', () => {
+    expect(measureGlyphContrast({ layer: rgba(() => null), glyphs: rgba(() => null), background: grey }).glyphPixels).toBe(0);
   });
 });

@@ -1,7 +1,9 @@
+import sharp from 'sharp';
 import { relativeLuminanceOf } from '../analysis/raster-stats';
 import { AA_CONTRAST, wcagContrast } from '../analysis/text-color';
 import type { Box, RawImage, Rgb } from '../../vision/image.types';
 import type { FontUsage } from '../renderer/renderer.types';
+import { COPY_SELECTOR } from './html-document';
 
 /** Alpha at which a pixel counts as ink (below it: the faint end of a soft shadow). */
 const INK_ALPHA = 32;
@@ -19,9 +21,8 @@ export interface RenderedCopy {
   copy: string;
   /** innerText of the copy block as Chromium drew it. */
   visibleText: string | null;
-  /** The text layer (RGBA), the same layer with the glyph fills made transparent, and the glyphs alone in black. */
+  /** The text layer (RGBA) and the glyphs alone in black (GLYPHS_CSS). */
   layer: RawImage;
-  bare: RawImage;
   glyphs: RawImage;
   /** What the layer goes over (RGB, canvas size) and the product's alpha (1 channel), if known. */
   background: RawImage;
@@ -35,7 +36,7 @@ export interface RenderedCopy {
 
 export interface CopyVerdict {
   problems: string[];
-  /** WCAG contrast of the glyph fills against what is drawn right under them, at the worst tenth. */
+  /** WCAG contrast of the glyph fills against what is drawn right around them, at the worst tenth. */
   contrast: number;
   /** Median fill colour of the glyphs as composited. */
   textColor: Rgb;
@@ -64,7 +65,7 @@ export function checkRenderedCopy(input: RenderedCopy): CopyVerdict {
   const intended = new Set(input.families.map(squash));
   const fallback = input.fontsUsed.filter((f) => f.glyphs > 0 && !intended.has(squash(f.family)));
   if (fallback.length) problems.push(`glyphs drawn by ${fallback.map((f) => `${f.family} (${f.glyphs})`).join(', ')} instead of ${input.families.join(' / ')}`);
-  const { contrast, textColor, glyphPixels } = glyphContrast(input);
+  const { contrast, textColor, glyphPixels } = measureGlyphContrast(input);
   if (glyphPixels > 0 && contrast < AA_CONTRAST) {
     problems.push(`the letters reach ${contrast.toFixed(2)}:1 against what is under them, under ${AA_CONTRAST}:1: change the text colour or add a panel or halo`);
   }
@@ -107,28 +108,79 @@ function composite(over: RawImage, background: RawImage, i: number): Rgb {
   return [0, 1, 2].map((c) => Math.round(over.data[i * 4 + c] * a + background.data[i * b + c] * (1 - a))) as Rgb;
 }
 
+/** Unit steps to the eight neighbours, straight ones first: a ring pixel pairs with the nearest letter. */
+const DIRECTIONS: Array<[number, number]> = [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, 1], [1, -1], [-1, -1]];
+
+export interface GlyphContrast {
+  /** WCAG contrast at the worst tenth of (letter, what touches it) pairs. */
+  contrast: number;
+  /** Median fill colour of the glyphs as composited. */
+  textColor: Rgb;
+  glyphPixels: number;
+}
+
 /**
- * Per glyph pixel (solidly inside a letter in the glyph-only capture): the fill as drawn (the
- * layer over the background) against what is under the fill there (the layer without fills:
- * a panel, a halo, a stroke, or the photo). Sampled on a grid for speed on large copy.
+ * What a reader sees: each letter's fill as drawn (the layer over the background) against the
+ * pixels just outside the letter as drawn (a halo's rim, an outline, a panel, or the photo),
+ * one to `ring` px out, each paired with the nearest solid glyph pixel. The glyph-only capture
+ * says where the letters are. Sampled on a grid for speed on large copy.
  */
-function glyphContrast({ layer, bare, glyphs, background }: RenderedCopy): { contrast: number; textColor: Rgb; glyphPixels: number } {
-  const total = glyphs.width * glyphs.height;
-  let count = 0;
-  for (let i = 0; i < total; i++) if (glyphs.data[i * 4 + 3] >= GLYPH_ALPHA) count++;
-  if (count === 0) return { contrast: 1, textColor: [0, 0, 0], glyphPixels: 0 };
-  const step = Math.max(1, Math.floor(count / 20_000));
-  const contrasts: number[] = [];
-  const fills: Rgb[] = [];
-  let seen = 0;
-  for (let i = 0; i < total; i++) {
-    if (glyphs.data[i * 4 + 3] < GLYPH_ALPHA || seen++ % step !== 0) continue;
-    const fill = composite(layer, background, i);
-    const under = composite(bare, background, i);
-    contrasts.push(wcagContrast(relativeLuminanceOf(...fill), relativeLuminanceOf(...under)));
-    fills.push(fill);
+export function measureGlyphContrast({ layer, glyphs, background }: Pick<RenderedCopy, 'layer' | 'glyphs' | 'background'>): GlyphContrast {
+  const { width, height } = glyphs;
+  const alpha = (x: number, y: number) => glyphs.data[(y * width + x) * 4 + 3];
+  const ring = Math.max(2, Math.round(Math.min(width, height) / 540));
+  let solid = 0;
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (alpha(x, y) < GLYPH_ALPHA) continue;
+      solid++;
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
   }
-  contrasts.sort((a, b) => a - b);
-  fills.sort((a, b) => relativeLuminanceOf(...a) - relativeLuminanceOf(...b));
-  return { contrast: contrasts[Math.floor(contrasts.length * CONTRAST_PERCENTILE)], textColor: fills[Math.floor(fills.length / 2)], glyphPixels: count };
+  if (solid === 0) return { contrast: 1, textColor: [0, 0, 0], glyphPixels: 0 };
+  const pairs: Array<{ contrast: number; fill: Rgb }> = [];
+  for (let y = Math.max(0, y0 - ring); y <= Math.min(height - 1, y1 + ring); y++) {
+    for (let x = Math.max(0, x0 - ring); x <= Math.min(width - 1, x1 + ring); x++) {
+      if (alpha(x, y) !== 0) continue;
+      const letter = nearestGlyph(x, y, ring, width, height, alpha);
+      if (letter < 0) continue;
+      const fill = composite(layer, background, letter);
+      const around = composite(layer, background, y * width + x);
+      pairs.push({ contrast: wcagContrast(relativeLuminanceOf(...fill), relativeLuminanceOf(...around)), fill });
+    }
+  }
+  if (pairs.length === 0) return { contrast: 1, textColor: [0, 0, 0], glyphPixels: solid };
+  const fills = pairs.map((p) => p.fill).sort((a, b) => relativeLuminanceOf(...a) - relativeLuminanceOf(...b));
+  pairs.sort((a, b) => a.contrast - b.contrast);
+  return { contrast: pairs[Math.floor(pairs.length * CONTRAST_PERCENTILE)].contrast, textColor: fills[Math.floor(fills.length / 2)], glyphPixels: solid };
+}
+
+/** Index of the first solid glyph pixel within `ring` steps along the eight directions, or -1. */
+function nearestGlyph(x: number, y: number, ring: number, width: number, height: number, alpha: (x: number, y: number) => number): number {
+  for (let d = 1; d <= ring; d++) {
+    for (const [dx, dy] of DIRECTIONS) {
+      const nx = x + dx * d;
+      const ny = y + dy * d;
+      if (nx >= 0 && ny >= 0 && nx < width && ny < height && alpha(nx, ny) >= GLYPH_ALPHA) return ny * width + nx;
+    }
+  }
+  return -1;
+}
+
+/** Overlay for the glyph-only capture: every letter solid black, nothing around it. */
+export const GLYPHS_CSS =
+  `${COPY_SELECTOR}, ${COPY_SELECTOR} * { color: #000 !important; -webkit-text-fill-color: #000 !important; background: none !important; ` +
+  'text-shadow: none !important; box-shadow: none !important; -webkit-text-stroke: 0 !important; border-color: transparent !important; opacity: 1 !important; text-decoration: none !important; }';
+
+/** A rendered PNG as raw RGBA. */
+export async function rawRgba(png: Buffer): Promise<RawImage> {
+  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 4 };
 }

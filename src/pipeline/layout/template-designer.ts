@@ -33,7 +33,7 @@ export class TemplateLayoutDesigner implements LayoutDesigner {
     const split = splitCopy(request.copy);
     const style = chooseStyle(request.stylePrompt, request.copy);
     const preset = style.preset;
-    const candidate = pickCandidate(analysis.candidates, request.position, analysis.safeZone, width, height);
+    const { candidate, why } = pickCandidate(analysis.candidates, request.position, analysis.safeZone, width, height);
     const hue = vividPaletteColor(analysis.palette);
     // Bold posters set the headline itself in the accent (asked colour, else the picture's own).
     const desired = preset.accentHeadline ? (style.accent ?? hue) : null;
@@ -45,6 +45,7 @@ export class TemplateLayoutDesigner implements LayoutDesigner {
       textPreference: style.textPreference,
       hue,
       desired,
+      target: request.contrastTarget,
     });
     const colors = planColors(preset, style.accent, hue, plan, desired, analysis.palette);
     const box = clipBox(candidate.box, width, height);
@@ -80,23 +81,36 @@ export class TemplateLayoutDesigner implements LayoutDesigner {
       subline: split.subline,
       textColor: colors.body,
       contrast: Math.min(plan.contrast, colors.contrast),
+      contrastMeasured: false,
       treatment: plan.treatment,
+      position: { requested: request.position, used: candidate.position, why },
       designer: this.id,
     };
   }
 }
 
 /**
- * The requested position when the analysis found room there, else the analysis' best. With no
+ * The requested position when the analysis found room there; 'center' without room in the
+ * middle (a supplied shot with the product there) takes the free room nearest the middle, so
+ * the copy stays as central as the picture allows; otherwise the analysis' best. With no
  * candidates at all (a provider that found none), the top quarter of the safe zone.
  */
-export function pickCandidate(candidates: TextBoxCandidate[], position: LayoutRequest['position'], safe: Box, width: number, height: number): TextBoxCandidate {
+export function pickCandidate(candidates: TextBoxCandidate[], position: LayoutRequest['position'], safe: Box, width: number, height: number): { candidate: TextBoxCandidate; why: string } {
   const requested = position === 'auto' ? undefined : candidates.find((c) => c.position === position);
-  if (requested) return requested;
-  if (candidates.length > 0) return candidates[0];
+  if (requested) return { candidate: requested, why: `asked for (text_position=${position})` };
+  const taken = position === 'auto' ? 'the calmest free room of the picture' : `no usable room at the ${position}: the product or a busy area is there`;
+  if (position === 'center' && candidates.length > 0) {
+    const offCentre = (c: TextBoxCandidate) => Math.abs(c.box.y + c.box.height / 2 - height / 2) + Math.abs(c.box.x + c.box.width / 2 - width / 2);
+    const nearest = candidates.reduce((a, b) => (offCentre(b) < offCentre(a) ? b : a));
+    return { candidate: nearest, why: `${taken}; the copy went to the free room nearest the middle` };
+  }
+  if (candidates.length > 0) return { candidate: candidates[0], why: position === 'auto' ? taken : `${taken}; the copy went to the calmest free room` };
   const box = { ...safe, height: Math.max(1, Math.round(Math.min(safe.height, height * 0.25))) };
   // Unknown background: assume mid-grey and busy, so the layout falls back to a panel.
-  return { box: clipBox(box, width, height), score: 0, position: 'top', meanColor: [128, 128, 128], meanLuminance: 0.22, edgeDensity: 0.3 };
+  return {
+    candidate: { box: clipBox(box, width, height), score: 0, position: 'top', meanColor: [128, 128, 128], meanLuminance: 0.22, edgeDensity: 0.3 },
+    why: 'the analysis found no free room: the copy sits at the top on a panel',
+  };
 }
 
 function clipBox(box: Box, width: number, height: number): Box {

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { FontsService } from '../../fonts/fonts.service';
-import { LAYOUT_DESIGNER, type LayoutDesigner } from '../layout/layout.types';
-import { LlmCopyDesigner } from '../layout/llm-copy-designer';
+import { LlmCopyDesigner, type LlmDesignOutcome } from '../layout/llm-copy-designer';
+import { MeasuredTemplateDesigner } from '../layout/measured-template-designer';
 import { chooseStyle } from '../layout/style-presets';
 import { hasCopy, type Stage, type StageContext } from '../pipeline.types';
 
@@ -20,7 +20,7 @@ export class LayoutStage implements Stage {
   readonly defaultSeconds = 0.02;
 
   constructor(
-    @Inject(LAYOUT_DESIGNER) private readonly designer: LayoutDesigner,
+    private readonly template: MeasuredTemplateDesigner,
     private readonly fonts: FontsService,
     private readonly llm: LlmCopyDesigner,
   ) {}
@@ -55,15 +55,22 @@ export class LayoutStage implements Stage {
       width: canvas.width,
       height: canvas.height,
     };
+    const background = ctx.shot.step1?.channels === 3 ? ctx.shot.step1 : null;
     const llm = ctx.input.useLlmHtml && !ctx.input.testMode ? this.llm.model : null;
-    if (llm && ctx.shot.step1?.channels === 3) {
+    let outcome: LlmDesignOutcome | null = null;
+    if (llm && background) {
       ctx.report(0.2, `llm:${llm}`, `The LLM is designing the copy in ${font.family}`);
-      const outcome = await this.llm.design({ layout: request, bundle, background: ctx.shot.step1, productMask: ctx.shot.productMask, signal: ctx.signal });
+      outcome = await this.llm.design({ layout: request, bundle, background, productMask: ctx.shot.productMask, signal: ctx.signal });
+    }
+    if (outcome?.rendered) {
       ctx.shot.layout = outcome.layout;
       ctx.shot.rendered = outcome.rendered;
     } else {
-      ctx.report(0.2, this.designer.id, `Designing the copy in ${font.family}`);
-      ctx.shot.layout = await this.designer.design(request);
+      // The template's design, also where the LLM's failed its checks (its record is kept).
+      if (!outcome) ctx.report(0.2, 'template', `Designing the copy in ${font.family}`);
+      const measured = await this.template.design({ layout: request, fonts: bundle.assets, background, signal: ctx.signal });
+      ctx.shot.layout = outcome?.layout.design ? { ...measured.layout, design: outcome.layout.design } : measured.layout;
+      ctx.shot.rendered = measured.rendered;
     }
     const layout = ctx.shot.layout;
     ctx.shot.fonts = { bundle, family: font.family, missing };
