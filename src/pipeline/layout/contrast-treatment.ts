@@ -97,7 +97,7 @@ export function planTreatment(input: TreatmentInput): TreatmentPlan {
   const neutral = input.textPreference === 'light' ? NEAR_WHITE : input.textPreference === 'dark' ? NEAR_BLACK : plain.color;
   const preferred = input.desired ?? neutral;
   const preferredContrast = worstContrast(preferred, bg);
-  const target = input.target ?? AA_CONTRAST;
+  const target = targetOf(input);
   const wanted = input.requested;
   const busy = input.candidate.edgeDensity > BUSY_EDGES || bg.p90 - bg.p10 > 0.45;
   if (preferredContrast >= target && wanted !== 'panel' && wanted !== 'outline') {
@@ -119,6 +119,8 @@ export function planTreatment(input: TreatmentInput): TreatmentPlan {
   return panelPlan(texts[0], input, bg, 1) ?? { treatment: 'none', text: plain.color, layer: null, decorative: false, contrast: plain.contrast, effective: bg };
 }
 
+const targetOf = (input: TreatmentInput) => input.target ?? AA_CONTRAST;
+
 /** A soft drop shadow the prompt asked for; contrast is already met without it. */
 function decorativeShadow(text: Rgb, bg: BackgroundLuminance, hue: Rgb | null): TreatmentPlan {
   const dark = relativeLuminance(text) > 0.4;
@@ -137,7 +139,7 @@ function haloPlan(treatment: 'shadow' | 'outline', texts: Rgb[], input: Treatmen
     for (const alpha of HALO_ALPHAS) {
       if (alpha < minAlpha) continue;
       const contrast = contrastOverLayer(text, color, alpha, bg);
-      if (contrast >= (input.target ?? AA_CONTRAST)) return { treatment, text, layer: { color, alpha }, decorative: false, contrast, effective: under(color, alpha, bg) };
+      if (contrast >= targetOf(input)) return { treatment, text, layer: { color, alpha }, decorative: false, contrast, effective: under(color, alpha, bg) };
     }
   }
   return null;
@@ -153,7 +155,7 @@ function panelPlan(text: Rgb, input: TreatmentInput, bg: BackgroundLuminance, ma
   for (const alpha of PANEL_ALPHAS) {
     if (alpha > maxAlpha) break;
     const contrast = contrastOverLayer(text, color, alpha, bg);
-    if (contrast >= (input.target ?? AA_CONTRAST) || alpha === 1) return { treatment: 'panel', text, layer: { color, alpha }, decorative: false, contrast, effective: under(color, alpha, bg) };
+    if (contrast >= targetOf(input) || alpha === 1) return { treatment: 'panel', text, layer: { color, alpha }, decorative: false, contrast, effective: under(color, alpha, bg) };
   }
   return null;
 }

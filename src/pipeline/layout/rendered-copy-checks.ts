@@ -67,7 +67,7 @@ export function checkRenderedCopy(input: RenderedCopy): CopyVerdict {
   if (fallback.length) problems.push(`glyphs drawn by ${fallback.map((f) => `${f.family} (${f.glyphs})`).join(', ')} instead of ${input.families.join(' / ')}`);
   const { contrast, textColor, glyphPixels } = measureGlyphContrast(input);
   if (glyphPixels > 0 && contrast < AA_CONTRAST) {
-    problems.push(`the letters reach ${contrast.toFixed(2)}:1 against what is under them, under ${AA_CONTRAST}:1: change the text colour or add a panel or halo`);
+    problems.push(`the letters reach ${contrast.toFixed(2)}:1 against what is right around them, under ${AA_CONTRAST}:1: change the text colour or add a panel or halo`);
   }
   return { problems, contrast, textColor };
 }
@@ -123,7 +123,7 @@ export interface GlyphContrast {
  * What a reader sees: each letter's fill as drawn (the layer over the background) against the
  * pixels just outside the letter as drawn (a halo's rim, an outline, a panel, or the photo),
  * one to `ring` px out, each paired with the nearest solid glyph pixel. The glyph-only capture
- * says where the letters are. Sampled on a grid for speed on large copy.
+ * says where the letters are. Only the glyphs' bounding box (plus the ring) is read.
  */
 export function measureGlyphContrast({ layer, glyphs, background }: Pick<RenderedCopy, 'layer' | 'glyphs' | 'background'>): GlyphContrast {
   const { width, height } = glyphs;

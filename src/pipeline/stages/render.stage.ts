@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import sharp from 'sharp';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
+import { rawRgba } from '../layout/rendered-copy-checks';
 import { hasCopy, type Stage, type StageContext } from '../pipeline.types';
 import { HTML_RENDERER, type HtmlRenderer } from '../renderer/renderer.types';
 
@@ -32,9 +32,8 @@ export class RenderStage implements Stage {
       fontProbe: [layout.fit.selector],
       signal: ctx.signal,
     });
-    const { data, info } = await sharp(result.png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     ctx.shot.text = {
-      layer: { data, width: info.width, height: info.height, channels: 4 },
+      layer: await rawRgba(result.png),
       box: result.boxes[layout.fit.selector] ?? null,
       fittedPx: result.fittedPx,
       overflow: result.overflow,
