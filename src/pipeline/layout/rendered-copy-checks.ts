@@ -67,7 +67,7 @@ export function checkRenderedCopy(input: RenderedCopy): CopyVerdict {
   if (fallback.length) problems.push(`glyphs drawn by ${fallback.map((f) => `${f.family} (${f.glyphs})`).join(', ')} instead of ${input.families.join(' / ')}`);
   const { contrast, textColor, glyphPixels } = measureGlyphContrast(input);
   if (glyphPixels > 0 && contrast < AA_CONTRAST) {
-    problems.push(`the letters reach ${contrast.toFixed(2)}:1 against what is right around them, under ${AA_CONTRAST}:1: change the text colour or add a panel or halo`);
+    problems.push(`the letters reach ${contrast.toFixed(2)}:1 against what is under them, under ${AA_CONTRAST}:1: change the text colour or add a panel or halo`);
   }
   return { problems, contrast, textColor };
 }
