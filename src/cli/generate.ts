@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       console.log(`wrote ${out} (${image.width}x${image.height}${copy}${rank})`);
     }
     const subject = outcome.job.subjectLayout;
-    if (subject) console.log(`subject: ${subject.used} (${subject.why})${outcome.job.frameCuts && cutSides(outcome.job.frameCuts).length ? `, bleeding off ${cutSides(outcome.job.frameCuts).join(', ')}` : ''}${outcome.job.recut ? ', cut again from a crop of the original' : ''}`);
+    if (subject) console.log(`subject: ${subject.used} (${subject.why})${outcome.job.frameCuts && cutSides(outcome.job.frameCuts).length ? `, bleeding off ${cutSides(outcome.job.frameCuts).join(', ')}` : ''}${outcome.job.recut ? ', cut again from a crop of the original' : ''}${outcome.job.contrastStretch ? `, outlined on a copy with ${outcome.job.contrastStretch}x its contrast to the backdrop` : ''}`);
     console.log(`done in ${Date.now() - started} ms [${stages}]`);
   } finally {
     await app.close();

@@ -94,6 +94,8 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number, for
     stray_fragments_removed: outcome.job.strayParts ?? 0,
     // A small subject in a big photo is cut again from a crop around it, at the original's resolution.
     subject_recut: outcome.job.recut === true,
+    // A product nearly the colour of a plain backdrop is outlined on a contrast-stretched copy.
+    subject_contrast_stretch: outcome.job.contrastStretch ?? null,
     canvases: best.map(({ canvas, backgroundInfo, productBox, layout, text, quality }) => ({
       placement: canvas.preset ?? `${canvas.width}x${canvas.height}`,
       width: canvas.width,

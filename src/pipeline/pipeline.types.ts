@@ -82,6 +82,8 @@ export interface JobState {
   frameCuts?: FrameCuts;
   /** True when a small subject was cut a second time from a crop of the original around it. */
   recut?: boolean;
+  /** The stretch of the photo's difference from a plain backdrop the kept mask was made from; null: none. */
+  contrastStretch?: number | null;
   /** Stray fragments cleared from the matte (a group of products is kept whole). */
   strayParts?: number;
   /** Cutout or card, and why. */

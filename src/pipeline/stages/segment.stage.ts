@@ -83,6 +83,7 @@ export class SegmentStage implements Stage {
       matte: result.matte,
       productBox: card?.box ?? box,
       strayParts: parts?.dropped ?? 0,
+      contrastStretch: result.contrastGain,
       frameCuts: card ? NO_CUTS : cuts,
       subjectLayout: layout,
       cutoutCheck: check,

@@ -6,11 +6,12 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import { ModelRegistry } from '../../models/model-registry.service';
 import type { SegmentationIo } from '../../models/model.types';
 import type { Box, RawImage } from '../image.types';
+import { lowContrastBoost } from './backdrop-contrast';
 import { MatteWorkerClient } from './matte-worker.client';
 
 export interface SegmentOptions {
   signal?: AbortSignal;
-  /** fraction: 0..1 over the whole segmentation; subStep: 'preprocess' | 'waiting for the model' | 'inference' | 'refine'. */
+  /** fraction: 0..1 over the whole segmentation; subStep: 'preprocess' | 'waiting for the model' | 'inference' | 'second look' | 'refine'. */
   onProgress?: (fraction: number, subStep: string) => void;
 }
 
@@ -24,7 +25,12 @@ export interface SegmentationResult {
   modelId: string;
   /** Share of pixels with alpha >= 128. */
   coverage: number;
-  /** Milliseconds per step: preprocess, inference, refine (matte refinement and decontamination, in the matte worker), total. */
+  /**
+   * How many times the photo's difference from its plain backdrop was stretched for the mask that
+   * was kept (backdrop-contrast.ts); null when the model's first look at the photo was kept.
+   */
+  contrastGain: number | null;
+  /** Milliseconds per step: preprocess, inference, second_look (when taken), refine (matte refinement and decontamination, in the matte worker), total. */
   timings: Record<string, number>;
 }
 
@@ -67,21 +73,26 @@ export class SegmentationService implements OnModuleDestroy {
     };
 
     report(0, 'preprocess');
-    const input = await modelInput(rgb, w, h, io);
+    const view = await modelView(rgb, w, h, io.size);
     lap('preprocess');
     throwIfAborted(signal);
 
     report(0.1, 'inference');
-    const prediction = await raceAbort(
-      this.registry.withModel(manifest.id, async (lease) => {
-        throwIfAborted(signal);
-        const waiting = (busy: boolean) => report(0.1, busy ? 'waiting for the model' : 'inference');
-        const outputs = await raceAbort(lease.run({ [io.input]: input }, [io.output], waiting), signal);
-        return outputs[io.output];
-      }),
-      signal,
-    );
+    let prediction = await this.infer(manifest.id, io, modelInput(view, io), signal, (busy) => report(0.1, busy ? 'waiting for the model' : 'inference'));
     lap('inference');
+    let contrastGain: number | null = null;
+    const boost = lowContrastBoost(view, io.size, io.size);
+    if (boost) {
+      report(0.45, 'second look');
+      const second = await this.infer(manifest.id, io, modelInput(boost.image, io), signal, () => report(0.45, 'second look'));
+      // The stretched look is kept when it sees at least what the first one saw: it is there to
+      // add the faint parts, not to trade the product for something else.
+      if (covers(second, prediction, io)) {
+        prediction = second;
+        contrastGain = Math.round(boost.gain * 10) / 10;
+      }
+      lap('second_look');
+    }
     throwIfAborted(signal);
 
     report(0.8, 'refine');
@@ -108,23 +119,36 @@ export class SegmentationService implements OnModuleDestroy {
       box,
       modelId: manifest.id,
       coverage,
+      contrastGain,
       timings,
     };
+  }
+
+  private async infer(modelId: string, io: SegmentationIo, input: Tensor, signal: AbortSignal | undefined, waiting: (busy: boolean) => void): Promise<Tensor> {
+    return raceAbort(
+      this.registry.withModel(modelId, async (lease) => {
+        throwIfAborted(signal);
+        const outputs = await raceAbort(lease.run({ [io.input]: input }, [io.output], waiting), signal);
+        return outputs[io.output];
+      }),
+      signal,
+    );
   }
 }
 
 /**
- * Model input: the photo squashed to size x size (aspect ignored, like the model's training and
- * the vendor runtime), normalised per channel into a CHW float tensor. sharp's 'linear' kernel is
- * a bilinear interpolation; unlike the vendor's naive top-left-aligned sampling it is centre
- * aligned and antialiases when shrinking, a sub-pixel difference the mask does not notice.
+ * What the model sees: the photo squashed to size x size (aspect ignored, like the model's
+ * training and the vendor runtime). sharp's 'linear' kernel is a bilinear interpolation; unlike
+ * the vendor's naive top-left-aligned sampling it is centre aligned and antialiases when
+ * shrinking, a sub-pixel difference the mask does not notice.
  */
-async function modelInput(rgb: Uint8Array, w: number, h: number, io: SegmentationIo): Promise<Tensor> {
+function modelView(rgb: Uint8Array, w: number, h: number, size: number): Promise<Buffer> {
+  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).resize(size, size, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+}
+
+/** That view normalised per channel into a CHW float tensor. */
+function modelInput(resized: Uint8Array, io: SegmentationIo): Tensor {
   const size = io.size;
-  const resized = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
-    .resize(size, size, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
   const plane = size * size;
   const data = new Float32Array(3 * plane);
   for (let c = 0; c < 3; c++) {
@@ -134,6 +158,22 @@ async function modelInput(rgb: Uint8Array, w: number, h: number, io: Segmentatio
     for (let i = 0; i < plane; i++) data[offset + i] = (resized[i * 3 + c] - mean) * inv;
   }
   return new Tensor('float32', data, [1, 3, size, size]);
+}
+
+/** Whether mask `a` holds at least 90% of mask `b`'s foreground (an empty `b` is held by anything). */
+function covers(a: Tensor, b: Tensor, io: SegmentationIo): boolean {
+  const on = (v: number) => (io.activation === 'sigmoid' ? v > 0 : v > 0.5);
+  const av = a.data;
+  const bv = b.data;
+  if (!(av instanceof Float32Array) || !(bv instanceof Float32Array) || av.length !== bv.length) return false;
+  let inB = 0;
+  let inBoth = 0;
+  for (let i = 0; i < bv.length; i++) {
+    if (!on(bv[i])) continue;
+    inB++;
+    if (on(av[i])) inBoth++;
+  }
+  return inBoth >= inB * 0.9;
 }
 
 /** The model's single-channel output as 8-bit, resized (bilinear) back to the photo's size. */
