@@ -16,6 +16,8 @@ interface Canvas {
   text: { box: Box; contrast: number; contrast_measured: boolean; treatment: string; position: { requested: string; used: string; why: string } } | null;
 }
 
+/** A tumbler already cut out: a frosted rim and base, a body at 35% opacity, a highlight at 80%. */
+const GLASS_PNG_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="520"><path d="M100 60 L300 60 L280 470 L120 470 Z" fill="#5f9cc8" fill-opacity="0.35"/><rect x="96" y="52" width="208" height="16" rx="6" fill="#d6e6f2"/><rect x="118" y="450" width="164" height="24" rx="6" fill="#b9d0e2"/><path d="M130 90 L145 90 L150 430 L138 430 Z" fill="#ffffff" fill-opacity="0.8"/></svg>';
 /** A green glass bottle on a beige sweep, drawn here: a thin, tall subject. */
 const BOTTLE_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"><defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#e9e2d6"/><stop offset="1" stop-color="#cbbfae"/></linearGradient><linearGradient id="gl" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#0d3b24"/><stop offset="0.35" stop-color="#2f7a4f"/><stop offset="0.5" stop-color="#6fb48a"/><stop offset="0.7" stop-color="#1f5a38"/><stop offset="1" stop-color="#0a2a1a"/></linearGradient></defs><rect width="900" height="900" fill="url(#bg)"/><path d="M420 120 h60 v120 q0 40 35 70 q25 25 25 70 v420 q0 30 -30 30 h-120 q-30 0 -30 -30 v-420 q0 -45 25 -70 q35 -30 35 -70 z" fill="url(#gl)"/><rect x="415" y="100" width="70" height="40" rx="6" fill="#b8892f"/><rect x="390" y="470" width="120" height="150" fill="#f4efe4"/><text x="450" y="555" font-size="30" text-anchor="middle" fill="#274">OLIVE</text></svg>`;
 interface Placed {
@@ -165,6 +167,40 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
       inside = solid;
     }
     expect(runs).toBe(2);
+  });
+
+  it("keeps a glass that came already cut out see-through: its own alpha and colour, the new backdrop showing through", async () => {
+    const { result, file } = await run(await sharp(Buffer.from(GLASS_PNG_SVG)).png().toBuffer(), ['1:1'], { text_content: '' });
+    // Its soft body reads as a hesitant edge to the cutout check; it is the user's own cutout all the same.
+    expect(result.subject_layout?.used).toBe('cutout');
+    expect(result.subject_layout?.why).toMatch(/already cut out/);
+    const matte = await sharp(await file('matte.png')).extractChannel(0).raw().toBuffer();
+    const cutout = await sharp(await file('cutout.png')).raw().toBuffer();
+    const body = 260 * 400 + 220;
+    expect(Math.abs(matte[body] - 89)).toBeLessThanOrEqual(6); // 0.35 x 255
+    expect(matte[60 * 400 + 200]).toBe(255); // the rim
+    // The body's own colour, not the glass mixed with the white it was flattened on for the model.
+    expect([...cutout.subarray(body * 4, body * 4 + 3)].map((v, c) => Math.abs(v - [0x5f, 0x9c, 0xc8][c]) <= 4)).toEqual([true, true, true]);
+
+    const [c] = result.canvases;
+    const x = c.product_box.x + Math.round(c.product_box.width * 0.6);
+    const y = c.product_box.y + Math.round(c.product_box.height * 0.4);
+    const at = async (name: string) => {
+      const { data, info } = await sharp(await file(name)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      return [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)];
+    };
+    const [product, backdrop, shadow, final] = await Promise.all(['product.png', 'background.png', 'shadow.png', 'final.png'].map(at));
+    expect(shadow[3]).toBe(0); // no shadow here: what is under the glass is the backdrop
+    const a = product[3] / 255;
+    expect(a).toBeGreaterThan(0.25);
+    expect(a).toBeLessThan(0.45);
+    for (let ch = 0; ch < 3; ch++) {
+      const blend = a * product[ch] + (1 - a) * backdrop[ch];
+      expect({ ch, final: Math.abs(final[ch] - blend) <= 6 }).toEqual({ ch, final: true });
+    }
+    // See-through: the final is nearer the new backdrop than the glass's own colour.
+    const distance = (p: number[], q: number[]) => Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+    expect(distance(final, backdrop)).toBeLessThan(distance(final, product));
   });
 
   it('stands a thin, tall subject the height of the canvas, with the copy beside it', async () => {

@@ -16,7 +16,7 @@ import { JobsService } from '../jobs/jobs.service';
 import { ModelRegistry } from '../models/model-registry.service';
 import { IMAGE_ANALYZER, type ImageAnalyzer } from '../pipeline/analysis/analysis.types';
 import { ASPECT_PRESETS, type AspectPreset } from '../vision/image.types';
-import { decodeRgb } from '../pipeline/stages/segment.stage';
+import { decodePhoto } from '../pipeline/stages/segment.stage';
 import { SegmentationService } from '../vision/segmentation/segmentation.service';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
@@ -140,7 +140,7 @@ export class McpToolsService {
           text_position: z.enum(['auto', 'top', 'center', 'bottom']).optional(),
         },
         run: async (args, extra) => {
-          const image = await decodeRgb(await imageArgument(String(args.image), 'image', this.jobs, principalOf(extra)));
+          const image = await decodePhoto(await imageArgument(String(args.image), 'image', this.jobs, principalOf(extra)));
           const found = await this.segmentation.segment(image, { signal: extra.signal });
           const analysis = await this.analyzer.analyze({
             image: { data: image.data, width: image.width, height: image.height, channels: 3 },

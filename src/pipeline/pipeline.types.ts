@@ -84,6 +84,8 @@ export interface JobState {
   recut?: boolean;
   /** The stretch of the photo's difference from a plain backdrop the kept mask was made from; null: none. */
   contrastStretch?: number | null;
+  /** True when the photo came with its own transparency (a product already cut out): its alpha is kept. */
+  cutAlready?: boolean;
   /** Stray fragments cleared from the matte (a group of products is kept whole). */
   strayParts?: number;
   /** Cutout or card, and why. */

@@ -14,10 +14,13 @@ export interface SubjectLayout {
 /**
  * `auto` trusts the cutout unless its check says poor: a hesitant matte (fur, glass, a product
  * the colour of its background) pasted onto a new backdrop looks worse than the photo itself.
+ * A photo that came already cut out is the user's own cutout: its soft alpha (a glass at 35%)
+ * reads as hesitant to the check, but it is what they drew.
  */
-export function chooseSubjectLayout(asked: SubjectLayoutChoice, check: CutoutCheck): SubjectLayout {
+export function chooseSubjectLayout(asked: SubjectLayoutChoice, check: CutoutCheck, cutAlready = false): SubjectLayout {
   const confidence = check.confidence;
   if (asked !== 'auto') return { used: asked, why: `asked for (subject_layout=${asked})`, cutout_confidence: confidence };
+  if (cutAlready) return { used: 'cutout', why: 'the photo came already cut out (its own transparency is kept)', cutout_confidence: confidence };
   return check.verdict === 'poor'
     ? { used: 'card', why: `the cutout was poor (edge confidence ${confidence} < 0.5): the photo is shown as a framed card instead`, cutout_confidence: confidence }
     : { used: 'cutout', why: `the cutout was ${check.verdict} (edge confidence ${confidence})`, cutout_confidence: confidence };
@@ -46,6 +49,7 @@ export async function photoCard(source: RawImage, subject: Box): Promise<{ image
   const r = Math.round(Math.max(w, h) * CARD_RADIUS);
   const mask = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="${w}" height="${h}" rx="${r}" ry="${r}" fill="#fff"/></svg>`);
   const { data } = await sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } })
+    .flatten({ background: '#ffffff' }) // a PNG that was already cut out is printed on white
     .extract({ left, top, width, height })
     .extend({ top: border, bottom: border, left: border, right: border, background: '#ffffff' })
     .ensureAlpha()

@@ -44,9 +44,10 @@ export class QualityStage implements Stage {
     ctx.report(0.1, 'checks', 'Checking the result');
     // The source-resolution matte when Stage 1 ran (once per job); the one found in a supplied image otherwise.
     const job = ctx.job;
-    // The segment stage checked the matte once per job. A card shows the photo, not the cutout:
-    // its edge is no issue of this ad (result.subject_layout keeps the confidence).
-    const cutout = job.subjectLayout?.used === 'card'
+    // The segment stage checked the matte once per job. A card shows the photo, not the cutout,
+    // and a photo that came cut out has the user's own edges: neither is an issue of this ad
+    // (result.subject_layout keeps the confidence).
+    const cutout = job.subjectLayout?.used === 'card' || job.cutAlready
       ? null
       : job.matte
       ? (job.cutoutCheck ??= cutoutConfidence(job.matte, job.productBox))

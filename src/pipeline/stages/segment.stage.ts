@@ -45,20 +45,23 @@ export class SegmentStage implements Stage {
     const bytes = ctx.input.productImage;
     if (!bytes) throw new DomainException(ErrorCode.INVALID_PARAMETER, 'product_image is required when start_step is 1');
     ctx.report(0.02, 'decode', 'Reading the product photo');
-    let source = await decodeRgb(bytes);
+    // A product already cut out (a PNG with transparency) keeps its own alpha: a glass drawn at
+    // 35% stays see-through, and its edges need no cutting where the PNG already has them.
+    const cutAlready = await hasTransparency(bytes);
+    let source = await decodePhoto(bytes, cutAlready);
     throwIfAborted(ctx.signal);
 
     let result = await this.cut(source, ctx, 0.05, 0.45);
     // A set of products stays one subject; stray fragments of the matte go.
     let parts = keepSubjectParts(result.matte, result.cutout);
     let box = parts?.box ?? result.box;
-    // A product already cut out (transparent PNG) touches its canvas because it was cropped, not cut.
-    const cuts = (await hasTransparency(bytes)) ? NO_CUTS : frameCuts(result.matte, box);
+    // A product already cut out touches its canvas because it was cropped, not cut.
+    const cuts = cutAlready ? NO_CUTS : frameCuts(result.matte, box);
     if (box.width * box.height < source.width * source.height * SMALL_SUBJECT) {
       // A small subject in a big photo: the model saw it at a few dozen pixels. Cut it again
       // from a crop of the original, where it fills the model's view (and keeps its pixels).
       const region = around(box, source);
-      const crop = await decodeRegion(bytes, region, source);
+      const crop = await decodeRegion(bytes, region, source, cutAlready);
       const again = await this.cut(crop, ctx, 0.5, 0.35).catch((error: unknown) => {
         if (error instanceof DomainException && error.code === ErrorCode.INVALID_IMAGE) return null;
         throw error;
@@ -74,7 +77,7 @@ export class SegmentStage implements Stage {
       }
     }
     const check = cutoutConfidence(result.matte, box);
-    const layout = chooseSubjectLayout(ctx.input.subjectLayout ?? 'auto', check);
+    const layout = chooseSubjectLayout(ctx.input.subjectLayout ?? 'auto', check, cutAlready);
     // A card is the photo itself: it is placed, shadowed and layered as the "product" from here on.
     const card = layout.used === 'card' ? await photoCard(source, box) : null;
     Object.assign(ctx.job, {
@@ -83,6 +86,7 @@ export class SegmentStage implements Stage {
       matte: result.matte,
       productBox: card?.box ?? box,
       strayParts: parts?.dropped ?? 0,
+      cutAlready,
       contrastStretch: result.contrastGain,
       frameCuts: card ? NO_CUTS : cuts,
       subjectLayout: layout,
@@ -129,30 +133,30 @@ async function agreement(first: RawImage, region: Box, second: RawImage): Promis
 }
 
 /** A region of the working image, decoded again from the original at up to its full resolution. */
-async function decodeRegion(bytes: Buffer, region: Box, working: { width: number; height: number }): Promise<RawImage> {
+async function decodeRegion(bytes: Buffer, region: Box, working: { width: number; height: number }, keepAlpha: boolean): Promise<RawImage> {
   const meta = await sharp(bytes).metadata();
   const upright = (meta.orientation ?? 1) >= 5 ? meta.height : meta.width;
   const scale = (upright ?? working.width) / working.width;
   const left = Math.floor(region.x * scale);
   const top = Math.floor(region.y * scale);
   const fullHeight = Math.round(working.height * scale);
-  const { data, info } = await sharp(bytes, { failOn: 'truncated' })
+  const image = sharp(bytes, { failOn: 'truncated' })
     .rotate() // before extract: the region is in upright coordinates
-    .extract({ left, top, width: Math.min(Math.round(working.width * scale) - left, Math.ceil(region.width * scale)), height: Math.min(fullHeight - top, Math.ceil(region.height * scale)) })
-    .resize({ width: MAX_WORKING_SIDE, height: MAX_WORKING_SIDE, fit: 'inside', withoutEnlargement: true })
-    .flatten({ background: '#ffffff' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 3 };
+    .extract({ left, top, width: Math.min(Math.round(working.width * scale) - left, Math.ceil(region.width * scale)), height: Math.min(fullHeight - top, Math.ceil(region.height * scale)) });
+  return atWorkingSize(image, keepAlpha);
 }
 
-export async function decodeRgb(bytes: Buffer): Promise<RawImage> {
-  const { data, info } = await sharp(bytes, { failOn: 'truncated' })
-    .rotate() // honour EXIF orientation: phone photos are often stored sideways
-    .resize({ width: MAX_WORKING_SIDE, height: MAX_WORKING_SIDE, fit: 'inside', withoutEnlargement: true })
-    // A PNG that is already cut out gets a white ground, which segments cleanly.
-    .flatten({ background: '#ffffff' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 3 };
+/**
+ * The photo upright (phone photos are often stored sideways) at working size. RGB, a PNG that is
+ * already cut out given a white ground, which segments cleanly; or RGBA when `keepAlpha`: the
+ * segmentation then flattens it for the model itself and keeps the photo's own alpha.
+ */
+export function decodePhoto(bytes: Buffer, keepAlpha = false): Promise<RawImage> {
+  return atWorkingSize(sharp(bytes, { failOn: 'truncated' }).rotate(), keepAlpha);
+}
+
+async function atWorkingSize(image: sharp.Sharp, keepAlpha: boolean): Promise<RawImage> {
+  const sized = image.resize({ width: MAX_WORKING_SIDE, height: MAX_WORKING_SIDE, fit: 'inside', withoutEnlargement: true });
+  const { data, info } = await (keepAlpha ? sized.ensureAlpha() : sized.flatten({ background: '#ffffff' })).raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: keepAlpha ? 4 : 3 };
 }

@@ -16,14 +16,14 @@ export class MatteWorkerClient {
   private nextId = 1;
 
   /** Refines the coarse mask and builds the decontaminated RGBA cutout; the inputs are copied, not moved. */
-  refine(rgb: Uint8Array, coarse: Uint8Array, width: number, height: number, sourceAlpha?: Uint8Array): Promise<{ matte: Uint8Array; cutout: Uint8Array }> {
+  refine(rgb: Uint8Array, coarse: Uint8Array, width: number, height: number, sourceRgba?: Uint8Array): Promise<{ matte: Uint8Array; cutout: Uint8Array }> {
     const worker = this.start();
     const id = this.nextId++;
-    const msg: MatteRequest = { id, rgb: rgb.slice(), coarse: coarse.slice(), width, height, sourceAlpha: sourceAlpha?.slice() };
+    const msg: MatteRequest = { id, rgb: rgb.slice(), coarse: coarse.slice(), width, height, sourceRgba: sourceRgba?.slice() };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref();
-      const transfer = [msg.rgb.buffer, msg.coarse.buffer, ...(msg.sourceAlpha ? [msg.sourceAlpha.buffer] : [])] as ArrayBuffer[];
+      const transfer = [msg.rgb.buffer, msg.coarse.buffer, ...(msg.sourceRgba ? [msg.sourceRgba.buffer] : [])] as ArrayBuffer[];
       worker.postMessage(msg, transfer);
     });
   }

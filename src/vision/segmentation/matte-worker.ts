@@ -13,18 +13,31 @@ export interface MatteRequest {
   coarse: Uint8Array;
   width: number;
   height: number;
-  /** An RGBA photo's own alpha: its transparent parts stay transparent whatever the model said. */
-  sourceAlpha?: Uint8Array;
+  /**
+   * An RGBA photo's own pixels (`rgb` is them flattened on white, for the model): its alpha bounds
+   * the matte, and where the model kept the product whole its colours are the product's as they are.
+   */
+  sourceRgba?: Uint8Array;
 }
 
 /** `cutout`: RGBA, the decontaminated colours with the matte as alpha. */
 export type MatteResponse = { id: number; ok: true; matte: Uint8Array; cutout: Uint8Array } | { id: number; ok: false; error: string };
 
 function handle(msg: MatteRequest): MatteResponse {
-  const { rgb, coarse, width: w, height: h, sourceAlpha } = msg;
-  const matte = refineMatte(rgb, coarse, w, h);
-  if (sourceAlpha) for (let i = 0; i < matte.length; i++) matte[i] = Math.round((matte[i] * sourceAlpha[i]) / 255);
+  const { rgb, coarse, width: w, height: h, sourceRgba } = msg;
+  const refined = refineMatte(rgb, coarse, w, h);
+  const matte = Uint8Array.from(refined);
+  if (sourceRgba) for (let i = 0; i < w * h; i++) matte[i] = Math.round((refined[i] * sourceRgba[i * 4 + 3]) / 255);
   const fg = estimateForeground(rgb, matte, w, h);
+  if (sourceRgba) {
+    // Decontamination would read a 35% glass flattened on white as a glass mixed with white and
+    // guess its colour; the PNG already holds it. Only where the model cut into the PNG's own
+    // pixels does the estimate stay.
+    for (let i = 0; i < w * h; i++) {
+      if (refined[i] !== 255) continue;
+      for (let c = 0; c < 3; c++) fg[i * 3 + c] = sourceRgba[i * 4 + c];
+    }
+  }
   const cutout = new Uint8Array(w * h * 4);
   for (let i = 0; i < w * h; i++) {
     cutout[i * 4] = fg[i * 3];

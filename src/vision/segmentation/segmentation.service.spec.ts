@@ -199,7 +199,7 @@ describe('SegmentationService plumbing (stand-in model)', () => {
     expect(result.coverage).toBeLessThan(0.3);
   });
 
-  it("keeps an RGBA photo's own transparent pixels transparent", async () => {
+  it("keeps an RGBA photo's own transparent pixels transparent, and its own colours where it is see-through", async () => {
     const { service } = fakeService(() => 12, 'sigmoid'); // the model says: all foreground
     const [w, h] = [80, 60];
     const data = Buffer.alloc(w * h * 4, 200);
@@ -208,6 +208,10 @@ describe('SegmentationService plumbing (stand-in model)', () => {
     expect(result.box).toEqual({ x: w / 2, y: 0, width: w / 2, height: h });
     expect(result.coverage).toBe(0.5);
     for (let i = 0; i < w * h; i++) expect(result.cutout.data[i * 4 + 3]).toBe(result.matte.data[i]);
+    // The right half is grey 200 at alpha 200: the model saw it flattened on white (212), the
+    // cutout keeps the PNG's own 200 at alpha 200.
+    const right = (h / 2) * w + (3 * w) / 4;
+    expect([...result.cutout.data.subarray(right * 4, right * 4 + 4)]).toEqual([200, 200, 200, 200]);
   });
 
   it('refuses a photo in which the model finds nothing, in words a user understands', async () => {

@@ -97,8 +97,8 @@ export class SegmentationService implements OnModuleDestroy {
 
     report(0.8, 'refine');
     const coarse = await maskToSource(prediction, io, w, h);
-    const sourceAlpha = image.channels === 4 ? alphaOf(image) : undefined;
-    const { matte, cutout } = await this.matteWorker.refine(rgb, coarse, w, h, sourceAlpha);
+    const sourceRgba = image.channels === 4 ? new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length) : undefined;
+    const { matte, cutout } = await this.matteWorker.refine(rgb, coarse, w, h, sourceRgba);
     lap('refine');
     const { box, count } = opaqueBox(matte, w, h);
     const coverage = count / (w * h);
@@ -252,10 +252,4 @@ export function maskIoU(a: Uint8Array | Buffer, b: Uint8Array | Buffer, threshol
     if (ia || ib) union++;
   }
   return union === 0 ? 1 : inter / union;
-}
-
-function alphaOf(image: RawImage): Uint8Array {
-  const alpha = new Uint8Array(image.width * image.height);
-  for (let i = 0; i < alpha.length; i++) alpha[i] = image.data[i * 4 + 3];
-  return alpha;
 }
