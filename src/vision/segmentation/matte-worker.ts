@@ -26,8 +26,11 @@ export type MatteResponse = { id: number; ok: true; matte: Uint8Array; cutout: U
 function handle(msg: MatteRequest): MatteResponse {
   const { rgb, coarse, width: w, height: h, sourceRgba } = msg;
   const refined = refineMatte(rgb, coarse, w, h);
-  const matte = Uint8Array.from(refined);
-  if (sourceRgba) for (let i = 0; i < w * h; i++) matte[i] = Math.round((refined[i] * sourceRgba[i * 4 + 3]) / 255);
+  let matte = refined;
+  if (sourceRgba) {
+    matte = new Uint8Array(w * h);
+    for (let i = 0; i < w * h; i++) matte[i] = Math.round((refined[i] * sourceRgba[i * 4 + 3]) / 255);
+  }
   const fg = estimateForeground(rgb, matte, w, h);
   if (sourceRgba) {
     // Decontamination would read a 35% glass flattened on white as a glass mixed with white and
