@@ -169,7 +169,7 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
     expect(runs).toBe(2);
   });
 
-  it("keeps a glass that came already cut out see-through: its own alpha and colour, the new backdrop showing through", async () => {
+  it('keeps a glass that came already cut out see-through: its own alpha and colour, the new backdrop showing through', async () => {
     const { result, file } = await run(await sharp(Buffer.from(GLASS_PNG_SVG)).png().toBuffer(), ['1:1'], { text_content: '' });
     // Its soft body reads as a hesitant edge to the cutout check; it is the user's own cutout all the same.
     expect(result.subject_layout?.used).toBe('cutout');

@@ -60,15 +60,12 @@ export function fitPlainBackdrop(rgb: Uint8Array, w: number, h: number): Backdro
     const inRows = y < band || y >= h - band;
     for (let x = 0; x < w; x += 2) if (inRows || x < band || x >= w - band) pixels.push(y * w + x);
   }
-  let kept = pixels;
-  let surface = fitSurface(rgb, w, h, kept);
-  let rms = residualRms(rgb, w, h, surface, kept);
-  const limit = Math.max(12, 2.5 * rms);
-  kept = pixels.filter((i) => maxDiff(rgb, i, w, h, surface) <= limit);
+  const first = fitSurface(rgb, w, h, pixels);
+  const limit = Math.max(12, 2.5 * residualRms(rgb, w, h, first, pixels));
+  const kept = pixels.filter((i) => maxDiff(rgb, i, w, h, first) <= limit);
   if (kept.length < pixels.length * PLAIN_SHARE) return null;
-  surface = fitSurface(rgb, w, h, kept);
-  rms = residualRms(rgb, w, h, surface, kept);
-  return rms <= PLAIN_RMS ? surface : null;
+  const surface = fitSurface(rgb, w, h, kept);
+  return residualRms(rgb, w, h, surface, kept) <= PLAIN_RMS ? surface : null;
 }
 
 /** Backdrop colour of channel c at pixel i. */
