@@ -68,12 +68,14 @@ export function fitPlainBackdrop(rgb: Uint8Array, w: number, h: number): Backdro
   return residualRms(rgb, w, h, surface, kept) <= PLAIN_RMS ? surface : null;
 }
 
+const terms = new Float64Array(6);
+
 /** Backdrop colour of channel c at pixel i. */
 export function backdropAt(surface: BackdropSurface, i: number, w: number, h: number, c: number): number {
-  const u = (i % w) / Math.max(1, w - 1);
-  const v = Math.floor(i / w) / Math.max(1, h - 1);
-  const k = surface[c];
-  return k[0] + k[1] * u + k[2] * v + k[3] * u * u + k[4] * u * v + k[5] * v * v;
+  basis(i, w, h, terms);
+  let value = 0;
+  for (let r = 0; r < 6; r++) value += terms[r] * surface[c][r];
+  return value;
 }
 
 function maxDiff(rgb: Uint8Array, i: number, w: number, h: number, surface: BackdropSurface): number {
@@ -137,6 +139,7 @@ function eachBackdropRow(surface: BackdropSurface, w: number, h: number, visit: 
   }
 }
 
+/** The six terms of the surface at pixel i, written into `out`. */
 function basis(i: number, w: number, h: number, out: Float64Array): void {
   const u = (i % w) / Math.max(1, w - 1);
   const v = Math.floor(i / w) / Math.max(1, h - 1);
@@ -152,12 +155,11 @@ function basis(i: number, w: number, h: number, out: Float64Array): void {
 function fitSurface(rgb: Uint8Array, w: number, h: number, pixels: number[]): BackdropSurface {
   const ata = new Float64Array(36);
   const atb = [new Float64Array(6), new Float64Array(6), new Float64Array(6)];
-  const f = new Float64Array(6);
   for (const i of pixels) {
-    basis(i, w, h, f);
+    basis(i, w, h, terms);
     for (let r = 0; r < 6; r++) {
-      for (let c = 0; c < 6; c++) ata[r * 6 + c] += f[r] * f[c];
-      for (let ch = 0; ch < 3; ch++) atb[ch][r] += f[r] * rgb[i * 3 + ch];
+      for (let c = 0; c < 6; c++) ata[r * 6 + c] += terms[r] * terms[c];
+      for (let ch = 0; ch < 3; ch++) atb[ch][r] += terms[r] * rgb[i * 3 + ch];
     }
   }
   return atb.map((b) => solve(Float64Array.from(ata), b)) as BackdropSurface;

@@ -162,7 +162,7 @@ function modelInput(resized: Uint8Array, io: SegmentationIo): Tensor {
 
 /** Whether mask `a` holds at least 90% of mask `b`'s foreground (an empty `b` is held by anything). */
 function covers(a: Tensor, b: Tensor, io: SegmentationIo): boolean {
-  const on = (v: number) => (io.activation === 'sigmoid' ? v > 0 : v > 0.5);
+  const on = (v: number) => probability(v, io) > 0.5;
   const av = a.data;
   const bv = b.data;
   if (!(av instanceof Float32Array) || !(bv instanceof Float32Array) || av.length !== bv.length) return false;
@@ -176,6 +176,11 @@ function covers(a: Tensor, b: Tensor, io: SegmentationIo): boolean {
   return inBoth >= inB * 0.9;
 }
 
+/** The model's raw output as a foreground probability. */
+function probability(value: number, io: SegmentationIo): number {
+  return io.activation === 'sigmoid' ? 1 / (1 + Math.exp(-value)) : value;
+}
+
 /** The model's single-channel output as 8-bit, resized (bilinear) back to the photo's size. */
 async function maskToSource(prediction: Tensor, io: SegmentationIo, w: number, h: number): Promise<Uint8Array> {
   const values = prediction.data;
@@ -184,7 +189,7 @@ async function maskToSource(prediction: Tensor, io: SegmentationIo, w: number, h
   if (values.length !== mh * mw) throw new Error(`segmentation output has dims [${prediction.dims.join(',')}], expected one plane`);
   const mask = Buffer.alloc(mh * mw);
   for (let i = 0; i < mask.length; i++) {
-    const v = io.activation === 'sigmoid' ? 1 / (1 + Math.exp(-values[i])) : values[i];
+    const v = probability(values[i], io);
     mask[i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
   }
   const resized = await sharp(mask, { raw: { width: mw, height: mh, channels: 1 } })
