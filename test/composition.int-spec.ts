@@ -18,6 +18,11 @@ interface Canvas {
 
 /** A tumbler already cut out: a frosted rim and base, a body at 35% opacity, a highlight at 80%. */
 const GLASS_PNG_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="520"><path d="M100 60 L300 60 L280 470 L120 470 Z" fill="#5f9cc8" fill-opacity="0.35"/><rect x="96" y="52" width="208" height="16" rx="6" fill="#d6e6f2"/><rect x="118" y="450" width="164" height="24" rx="6" fill="#b9d0e2"/><path d="M130 90 L145 90 L150 430 L138 430 Z" fill="#ffffff" fill-opacity="0.8"/></svg>';
+/** The same kind of tumbler photographed on a light grey sweep: a blue-tinted body at 22%, a dark rim, a highlight, a floor shadow. 900x900. */
+const GLASS_PHOTO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"><defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#eef0f1"/><stop offset="1" stop-color="#dfe2e4"/></linearGradient><radialGradient id="sh"><stop offset="0" stop-color="#8a9096" stop-opacity="0.35"/><stop offset="1" stop-color="#8a9096" stop-opacity="0"/></radialGradient></defs>' +
+  '<rect width="900" height="900" fill="url(#bg)"/><ellipse cx="450" cy="745" rx="200" ry="26" fill="url(#sh)"/><g transform="translate(250 230)"><path d="M100 60 L300 60 L280 520 L120 520 Z" fill="#7fb0d0" fill-opacity="0.22"/>' +
+  '<path d="M100 60 L300 60 L280 520 L120 520 Z" fill="none" stroke="#4d6b80" stroke-opacity="0.75" stroke-width="7"/><rect x="96" y="52" width="208" height="16" rx="6" fill="#a9c3d6" fill-opacity="0.8"/>' +
+  '<rect x="118" y="495" width="164" height="28" rx="6" fill="#8fb0c6" fill-opacity="0.85"/><path d="M130 90 L145 90 L150 470 L138 470 Z" fill="#ffffff" fill-opacity="0.85"/></g></svg>';
 /** A green glass bottle on a beige sweep, drawn here: a thin, tall subject. */
 const BOTTLE_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"><defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#e9e2d6"/><stop offset="1" stop-color="#cbbfae"/></linearGradient><linearGradient id="gl" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#0d3b24"/><stop offset="0.35" stop-color="#2f7a4f"/><stop offset="0.5" stop-color="#6fb48a"/><stop offset="0.7" stop-color="#1f5a38"/><stop offset="1" stop-color="#0a2a1a"/></linearGradient></defs><rect width="900" height="900" fill="url(#bg)"/><path d="M420 120 h60 v120 q0 40 35 70 q25 25 25 70 v420 q0 30 -30 30 h-120 q-30 0 -30 -30 v-420 q0 -45 25 -70 q35 -30 35 -70 z" fill="url(#gl)"/><rect x="415" y="100" width="70" height="40" rx="6" fill="#b8892f"/><rect x="390" y="470" width="120" height="150" fill="#f4efe4"/><text x="450" y="555" font-size="30" text-anchor="middle" fill="#274">OLIVE</text></svg>`;
 interface Placed {
@@ -27,9 +32,33 @@ interface Placed {
   stray_fragments_removed: number;
   subject_recut: boolean;
   subject_contrast_stretch: number | null;
+  subject_material: { requested: string; used: string; why: string } | null;
 }
 
 const peak = (a: { data: Buffer }) => a.data.reduce((m, v) => Math.max(m, v), 0);
+const distance = (p: number[], q: number[]) => Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+
+/**
+ * The product, backdrop and final layers' RGBA at a point of a glass's body (fx, fy: shares of
+ * its box), after checking that no shadow lies there and that the final is the product layer
+ * over the new backdrop: a see-through glass shows that backdrop, not a grey fringe.
+ */
+async function overGlass(file: (name: string) => Promise<Buffer>, c: Canvas, fx: number, fy: number) {
+  const x = c.product_box.x + Math.round(c.product_box.width * fx);
+  const y = c.product_box.y + Math.round(c.product_box.height * fy);
+  const at = async (name: string) => {
+    const { data, info } = await sharp(await file(name)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    return [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)];
+  };
+  const [product, backdrop, shadow, final] = await Promise.all(['product.png', 'background.png', 'shadow.png', 'final.png'].map(at));
+  expect(shadow[3]).toBe(0); // no shadow here: what is under the glass is the backdrop
+  const a = product[3] / 255;
+  for (let ch = 0; ch < 3; ch++) {
+    const blend = a * product[ch] + (1 - a) * backdrop[ch];
+    expect({ ch, final: Math.abs(final[ch] - blend) <= 6 }).toEqual({ ch, final: true });
+  }
+  return { product, backdrop, final };
+}
 
 /** Alpha (1 channel) of a canvas-size RGBA layer. */
 async function alphaOf(png: Buffer) {
@@ -170,10 +199,12 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
   });
 
   it('keeps a glass that came already cut out see-through: its own alpha and colour, the new backdrop showing through', async () => {
-    const { result, file } = await run(await sharp(Buffer.from(GLASS_PNG_SVG)).png().toBuffer(), ['1:1'], { text_content: '' });
+    const { result, file } = await run(await sharp(Buffer.from(GLASS_PNG_SVG)).png().toBuffer(), ['1:1'], { text_content: '', subject_material: 'glass' });
     // Its soft body reads as a hesitant edge to the cutout check; it is the user's own cutout all the same.
     expect(result.subject_layout?.used).toBe('cutout');
     expect(result.subject_layout?.why).toMatch(/already cut out/);
+    // Nothing to read against a backdrop: its own transparency is the glass's.
+    expect(result.subject_material).toEqual({ requested: 'glass', used: 'glass', why: expect.stringMatching(/already cut out/) });
     const matte = await sharp(await file('matte.png')).extractChannel(0).raw().toBuffer();
     const cutout = await sharp(await file('cutout.png')).raw().toBuffer();
     const body = 260 * 400 + 220;
@@ -182,25 +213,35 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
     // The body's own colour, not the glass mixed with the white it was flattened on for the model.
     expect([...cutout.subarray(body * 4, body * 4 + 3)].map((v, c) => Math.abs(v - [0x5f, 0x9c, 0xc8][c]) <= 4)).toEqual([true, true, true]);
 
-    const [c] = result.canvases;
-    const x = c.product_box.x + Math.round(c.product_box.width * 0.6);
-    const y = c.product_box.y + Math.round(c.product_box.height * 0.4);
-    const at = async (name: string) => {
-      const { data, info } = await sharp(await file(name)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-      return [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)];
-    };
-    const [product, backdrop, shadow, final] = await Promise.all(['product.png', 'background.png', 'shadow.png', 'final.png'].map(at));
-    expect(shadow[3]).toBe(0); // no shadow here: what is under the glass is the backdrop
+    const { product, backdrop, final } = await overGlass(file, result.canvases[0], 0.6, 0.4);
     const a = product[3] / 255;
     expect(a).toBeGreaterThan(0.25);
     expect(a).toBeLessThan(0.45);
-    for (let ch = 0; ch < 3; ch++) {
-      const blend = a * product[ch] + (1 - a) * backdrop[ch];
-      expect({ ch, final: Math.abs(final[ch] - blend) <= 6 }).toEqual({ ch, final: true });
-    }
     // See-through: the final is nearer the new backdrop than the glass's own colour.
-    const distance = (p: number[], q: number[]) => Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
     expect(distance(final, backdrop)).toBeLessThan(distance(final, product));
+  });
+
+  it('makes a glass photographed on a plain backdrop see-through when asked (subject_material=glass): the new backdrop shows through its body', async () => {
+    const photo = await sharp(Buffer.from(GLASS_PHOTO_SVG)).jpeg({ quality: 92 }).toBuffer();
+    const { result, file } = await run(photo, ['1:1'], { text_content: '', subject_material: 'glass' });
+    expect(result.subject_material).toEqual({ requested: 'glass', used: 'glass', why: expect.stringMatching(/plain backdrop/) });
+    // The outline is judged, not the see-through body: a clean outline stays a cutout.
+    expect(result.subject_layout?.used).toBe('cutout');
+    const matte = await sharp(await file('matte.png')).extractChannel(0).raw().toBuffer();
+    const cutout = await sharp(await file('cutout.png')).raw().toBuffer();
+    const body = 530 * 900 + 470; // inside the tumbler, away from its rim and highlight
+    // The least opacity that explains the pixel (0.22 was drawn; an opaque matte would be 255).
+    expect(matte[body]).toBeGreaterThan(10);
+    expect(matte[body]).toBeLessThan(90);
+    expect(Math.max(...matte.subarray(530 * 900 + 350, 530 * 900 + 370))).toBeGreaterThan(100); // the dark side wall, drawn at 75%
+    expect(cutout[body * 4 + 2] - cutout[body * 4]).toBeGreaterThan(50); // its own tint: blue, not the grey sweep
+
+    const { product, backdrop, final } = await overGlass(file, result.canvases[0], 0.55, 0.5);
+    expect(product[3]).toBeLessThan(90);
+    // See-through: the final over the body is the new backdrop lightly tinted, not the old sweep seen through the photo's glass.
+    const photoBody = [206, 219, 227];
+    expect(distance(final, backdrop)).toBeLessThan(distance(final, photoBody));
+    expect(distance(final, backdrop)).toBeLessThan(30);
   });
 
   it('stands a thin, tall subject the height of the canvas, with the copy beside it', async () => {

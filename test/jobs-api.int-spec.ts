@@ -117,9 +117,10 @@ describe('jobs API over HTTP (embedded PostgreSQL, ISNet on ONNX Runtime)', () =
     });
 
     it('names a wrong type and an unknown enum value', async () => {
-      const error = await rejects({ product_image: dataUrl(photo), seed: 'abc', text_position: 'left' }, 400, 'INVALID_PARAMETER');
+      const error = await rejects({ product_image: dataUrl(photo), seed: 'abc', text_position: 'left', subject_material: 'crystal' }, 400, 'INVALID_PARAMETER');
       expect(error.message).toContain('seed');
       expect(error.message).toContain('text_position');
+      expect(error.message).toContain('subject_material');
     });
 
     it('names an unknown field (a typo must not be silently ignored)', async () => {

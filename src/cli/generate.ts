@@ -29,6 +29,7 @@ const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige 
   --width N --height N   canvas size instead of a preset
   --position POS      auto | top | center | bottom (room left for the copy)
   --subject LAYOUT    auto | cutout | card (card: the photo as a framed card; auto: card when the cutout is poor)
+  --material M        opaque | glass (glass: see-through, read against a plain backdrop)
   --seed N            same seed, same image
   --variants N        1-4 backgrounds per placement, ranked; the best is written to --out, the others with _v2 style suffixes
   --background-mode M edit | generate | studio, with an image model configured (docs/providers.md)
@@ -53,6 +54,7 @@ function parse() {
       height: { type: 'string' },
       position: { type: 'string', default: 'auto' },
       subject: { type: 'string', default: 'auto' },
+      material: { type: 'string', default: 'opaque' },
       seed: { type: 'string' },
       variants: { type: 'string', default: '1' },
       'background-mode': { type: 'string' },
@@ -70,6 +72,7 @@ function parse() {
   }
   if (!['auto', 'top', 'center', 'bottom'].includes(values.position)) throw new Error('--position must be auto, top, center or bottom');
   if (!['auto', 'cutout', 'card'].includes(values.subject)) throw new Error('--subject must be auto, cutout or card');
+  if (!['opaque', 'glass'].includes(values.material)) throw new Error('--material must be opaque or glass');
   const mode = values['background-mode'];
   if (mode !== undefined && !['edit', 'generate', 'studio'].includes(mode)) throw new Error('--background-mode must be edit, generate or studio');
   const presets = (values.placements ?? values.aspect)?.split(',').map((p) => p.trim());
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
         fontName: args.font,
         textPosition: args.position as 'auto',
         subjectLayout: args.subject as 'auto',
+        subjectMaterial: args.material as 'opaque',
         strength: 0.6,
         guidanceScale: 3.5,
         seed: args.seed !== undefined ? Number(args.seed) : randomInt(0, 2 ** 31 - 1),
@@ -153,6 +157,8 @@ async function main(): Promise<void> {
     }
     const subject = outcome.job.subjectLayout;
     if (subject) console.log(`subject: ${subject.used} (${subject.why})${outcome.job.frameCuts && cutSides(outcome.job.frameCuts).length ? `, bleeding off ${cutSides(outcome.job.frameCuts).join(', ')}` : ''}${outcome.job.recut ? ', cut again from a crop of the original' : ''}${outcome.job.contrastStretch ? `, outlined on a copy with ${outcome.job.contrastStretch}x its contrast to the backdrop` : ''}`);
+    const material = outcome.job.material;
+    if (material && material.requested !== 'opaque') console.log(`material: ${material.used} (${material.why})`);
     console.log(`done in ${Date.now() - started} ms [${stages}]`);
   } finally {
     await app.close();

@@ -77,6 +77,10 @@ export class McpToolsService {
             .enum(['auto', 'cutout', 'card'])
             .optional()
             .describe('cutout: the product cut out onto the backdrop; card: the photo as a framed card (fur, glass, a product the colour of its background); auto (default): the cutout unless it is poor'),
+          subject_material: z
+            .enum(['opaque', 'glass'])
+            .optional()
+            .describe('glass: a clear or translucent product photographed on a plain backdrop is made see-through (the new backdrop shows through it); default opaque'),
           output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('The finals\' format (default png); jpeg or webp are written beside final.png'),
           placements: z.array(z.enum(PRESETS)).min(1).max(4).optional().describe('Ad sizes: 1:1, 4:5, 9:16, 1.91:1 (one image each). Default 1024x1024'),
           font_name: z.string().optional().describe('A family from list_fonts; default: the best Korean sans'),
@@ -214,6 +218,7 @@ export class McpToolsService {
         html_style_prompt: args.html_style_prompt as string | undefined,
         text_position: args.text_position as 'auto' | undefined,
         subject_layout: args.subject_layout as 'auto' | undefined,
+        subject_material: args.subject_material as 'opaque' | undefined,
         output_format: args.output_format as 'png' | undefined,
         placements: args.placements as AspectPreset[] | undefined,
         font_name: args.font_name as string | undefined,

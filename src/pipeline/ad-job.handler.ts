@@ -68,6 +68,7 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
     backgroundMode: p.background_mode,
     textPosition: p.text_position ?? 'auto',
     subjectLayout: p.subject_layout ?? 'auto',
+    subjectMaterial: p.subject_material ?? 'opaque',
     outputFormat: p.output_format ?? 'png',
     strength: p.strength ?? 0.6,
     guidanceScale: p.guidance_scale ?? 3.5,
@@ -91,6 +92,8 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number, for
     // Sides of the photo that cut the subject; each final bleeds it off the same side.
     cut_by_frame: outcome.job.frameCuts ? cutSides(outcome.job.frameCuts) : [],
     subject_layout: outcome.job.subjectLayout ?? null,
+    // Glass: the matte is how see-through it is (null without Stage 1).
+    subject_material: outcome.job.material ?? null,
     stray_fragments_removed: outcome.job.strayParts ?? 0,
     // A small subject in a big photo is cut again from a crop around it, at the original's resolution.
     subject_recut: outcome.job.recut === true,

@@ -46,6 +46,8 @@ export interface PipelineInput {
   outputFormat?: OutputFormat;
   /** auto (the default): the cutout unless its check is poor, then the photo as a card. */
   subjectLayout?: SubjectLayoutChoice;
+  /** glass: the matte is how see-through the product is against the photo's plain backdrop. */
+  subjectMaterial?: SubjectMaterial;
   strength: number;
   guidanceScale: number;
   seed: number;
@@ -53,6 +55,14 @@ export interface PipelineInput {
   /** num_variants: backgrounds per canvas (seed + variant), ranked so the best gets the plain file names. */
   variants: number;
   testMode: boolean;
+}
+
+export type SubjectMaterial = 'opaque' | 'glass';
+
+export interface MaterialOutcome {
+  requested: SubjectMaterial;
+  used: SubjectMaterial;
+  why: string;
 }
 
 export interface ArtifactRecord {
@@ -86,6 +96,8 @@ export interface JobState {
   contrastStretch?: number | null;
   /** True when the photo came with its own transparency (a product already cut out): its alpha is kept. */
   cutAlready?: boolean;
+  /** Glass or opaque, as asked and as made (result.subject_material). */
+  material?: MaterialOutcome;
   /** Stray fragments cleared from the matte (a group of products is kept whole). */
   strayParts?: number;
   /** Cutout or card, and why. */

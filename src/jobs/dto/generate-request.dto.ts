@@ -22,6 +22,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../../pipeline/stages/encode'
 
 export const TEXT_POSITIONS = ['auto', 'top', 'center', 'bottom'] as const;
 export const SUBJECT_LAYOUTS = ['auto', 'cutout', 'card'] as const;
+export const SUBJECT_MATERIALS = ['opaque', 'glass'] as const;
 export const MAX_TEXT_LENGTH = 200;
 
 /**
@@ -84,6 +85,17 @@ export class GenerateRequestDto {
   })
   @IsOptional() @IsIn(SUBJECT_LAYOUTS)
   subject_layout?: (typeof SUBJECT_LAYOUTS)[number] = 'auto';
+
+  @ApiPropertyOptional({
+    enum: SUBJECT_MATERIALS,
+    default: 'opaque',
+    description:
+      'glass: the product is clear or translucent (a glass, a bottle, a vase). Photographed on a plain backdrop (a studio sweep, a wall), its ' +
+      'opacity is read against that backdrop, so the new backdrop shows through it; on a busy backdrop it stays opaque. A PNG that is ' +
+      'already cut out keeps its own transparency either way. result.subject_material says what was made and why.',
+  })
+  @IsOptional() @IsIn(SUBJECT_MATERIALS)
+  subject_material?: (typeof SUBJECT_MATERIALS)[number] = 'opaque';
 
   @ApiPropertyOptional({ enum: OUTPUT_FORMATS, default: 'png', description: 'The finals\' format: jpeg or webp are written as final.jpg / final.webp beside final.png (sRGB ICC profile, 72 dpi)' })
   @IsOptional() @IsIn(OUTPUT_FORMATS)

@@ -4,7 +4,7 @@ import { DomainException, throwIfAborted } from '../../common/errors/domain.exce
 import { ErrorCode } from '../../common/errors/error-codes';
 import { dominantColors } from '../background/palette';
 import type { Box, RawImage } from '../../vision/image.types';
-import type { Stage, StageContext } from '../pipeline.types';
+import type { MaterialOutcome, Stage, StageContext, SubjectMaterial } from '../pipeline.types';
 import { SegmentationService, type SegmentationResult } from '../../vision/segmentation/segmentation.service';
 import { cutoutConfidence } from '../../quality/quality-checks';
 import { frameCuts, NO_CUTS } from '../compositing/frame-cuts';
@@ -36,6 +36,7 @@ export class SegmentStage implements Stage {
     const result = await this.segmentation.segment(image, {
       signal: ctx.signal,
       onProgress: (fraction, subStep) => ctx.report(from + fraction * span, subStep, `Cutting out the product: ${subStep}`),
+      seeThrough: ctx.input.subjectMaterial === 'glass',
     });
     if (!result.box) throw new DomainException(ErrorCode.INVALID_IMAGE, 'No product was found in the photo');
     return { ...result, box: result.box };
@@ -53,10 +54,10 @@ export class SegmentStage implements Stage {
 
     let result = await this.cut(source, ctx, 0.05, 0.45);
     // A set of products stays one subject; stray fragments of the matte go.
-    let parts = keepSubjectParts(result.matte, result.cutout);
+    let parts = keepParts(result);
     let box = parts?.box ?? result.box;
     // A product already cut out touches its canvas because it was cropped, not cut.
-    const cuts = cutAlready ? NO_CUTS : frameCuts(result.matte, box);
+    const cuts = cutAlready ? NO_CUTS : frameCuts(result.outline, box);
     if (box.width * box.height < source.width * source.height * SMALL_SUBJECT) {
       // A small subject in a big photo: the model saw it at a few dozen pixels. Cut it again
       // from a crop of the original, where it fills the model's view (and keeps its pixels).
@@ -68,15 +69,16 @@ export class SegmentStage implements Stage {
       });
       // Closer up, the model may see a different subject (the cup without its saucer): the
       // second cut is taken only when it outlines the same thing, more finely.
-      if (again && (await agreement(result.matte, region, again.matte)) >= RECUT_AGREEMENT) {
+      if (again && (await agreement(result.outline, region, again.outline)) >= RECUT_AGREEMENT) {
         ctx.job.recut = true;
         source = crop;
         result = again;
-        parts = keepSubjectParts(result.matte, result.cutout);
+        parts = keepParts(result);
         box = parts?.box ?? result.box;
       }
     }
-    const check = cutoutConfidence(result.matte, box);
+    // The outline's edges are judged; a glass's see-through body is not a hesitant edge.
+    const check = cutoutConfidence(result.outline, box);
     const layout = chooseSubjectLayout(ctx.input.subjectLayout ?? 'auto', check, cutAlready);
     // A card is the photo itself: it is placed, shadowed and layered as the "product" from here on.
     const card = layout.used === 'card' ? await photoCard(source, box) : null;
@@ -88,6 +90,7 @@ export class SegmentStage implements Stage {
       strayParts: parts?.dropped ?? 0,
       cutAlready,
       contrastStretch: result.contrastGain,
+      material: subjectMaterial(ctx.input.subjectMaterial, result.seeThrough, cutAlready),
       frameCuts: card ? NO_CUTS : cuts,
       subjectLayout: layout,
       cutoutCheck: check,
@@ -98,6 +101,26 @@ export class SegmentStage implements Stage {
     ctx.persist('cutout.png', encodePng(result.cutout), 'image/png');
     ctx.persist('matte.png', encodePng(result.matte), 'image/png');
   }
+}
+
+/**
+ * keepSubjectParts over the outline: a clear glass's body is too faint to join its rims into one
+ * part. What it clears from the outline and the cutout then goes from a see-through matte too.
+ */
+function keepParts(result: SegmentationResult): ReturnType<typeof keepSubjectParts> {
+  const parts = keepSubjectParts(result.outline, result.cutout);
+  if (parts && result.seeThrough?.made) {
+    const { matte, outline } = result;
+    for (let i = 0; i < matte.data.length; i++) if (outline.data[i] < matte.data[i]) matte.data[i] = outline.data[i];
+  }
+  return parts;
+}
+
+/** result.subject_material: what was asked, what the matte is, and why. */
+function subjectMaterial(asked: SubjectMaterial = 'opaque', glass: SegmentationResult['seeThrough'], cutAlready: boolean): MaterialOutcome {
+  if (asked === 'opaque') return { requested: asked, used: 'opaque', why: 'the default: the product is cut out solid' };
+  // A PNG already cut out is as see-through as its own alpha says.
+  return { requested: asked, used: glass?.made || cutAlready ? 'glass' : 'opaque', why: glass?.why ?? 'no see-through matte was made' };
 }
 
 async function hasTransparency(bytes: Buffer): Promise<boolean> {

@@ -27,7 +27,8 @@ function paint(rgb: Uint8Array, [x0, y0, x1, y1]: number[], colour: [number, num
 describe('fitPlainBackdrop', () => {
   it('follows a smooth sweep, light at the top and darker below, to within a level', () => {
     const rgb = sweep(247, 230);
-    const surface = fitPlainBackdrop(rgb, W, H);
+    const { surface, rms } = fitPlainBackdrop(rgb, W, H) ?? {};
+    expect(rms).toBeLessThan(1);
     if (!surface) throw new Error('a smooth sweep was not taken as plain');
     for (const i of [0, W * (H >> 1) + (W >> 1), W * H - 1]) expect(Math.abs(backdropAt(surface, i, W, H, 0) - rgb[i * 3])).toBeLessThan(1);
   });

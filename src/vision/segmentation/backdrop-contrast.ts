@@ -39,7 +39,7 @@ export interface ContrastBoost {
  * one (textured or busy border, or a subject that already stands out).
  */
 export function lowContrastBoost(rgb: Uint8Array, w: number, h: number): ContrastBoost | null {
-  const surface = fitPlainBackdrop(rgb, w, h);
+  const surface = fitPlainBackdrop(rgb, w, h)?.surface;
   if (!surface) return null;
   const contrast = subjectContrast(rgb, w, h, surface);
   if (contrast === null || contrast >= LOW_CONTRAST) return null;
@@ -49,10 +49,11 @@ export function lowContrastBoost(rgb: Uint8Array, w: number, h: number): Contras
 
 /**
  * Least-squares quadratic surface per channel through the border band, refitted once without
- * the pixels it explains worst (where a subject cut by the frame crosses the band). Null when the
- * band is not one smooth surface.
+ * the pixels it explains worst (where a subject cut by the frame crosses the band), with the
+ * residual RMS of that refit in levels (the backdrop's grain). Null when the band is not one
+ * smooth surface.
  */
-export function fitPlainBackdrop(rgb: Uint8Array, w: number, h: number): BackdropSurface | null {
+export function fitPlainBackdrop(rgb: Uint8Array, w: number, h: number): { surface: BackdropSurface; rms: number } | null {
   const band = Math.max(2, Math.round(Math.min(w, h) * BAND));
   // Every other pixel each way: six coefficients need far fewer than the band's 10^5 pixels.
   const pixels: number[] = [];
@@ -65,7 +66,8 @@ export function fitPlainBackdrop(rgb: Uint8Array, w: number, h: number): Backdro
   const kept = pixels.filter((i) => maxDiff(rgb, i, w, h, first) <= limit);
   if (kept.length < pixels.length * PLAIN_SHARE) return null;
   const surface = fitSurface(rgb, w, h, kept);
-  return residualRms(rgb, w, h, surface, kept) <= PLAIN_RMS ? surface : null;
+  const rms = residualRms(rgb, w, h, surface, kept);
+  return rms <= PLAIN_RMS ? { surface, rms } : null;
 }
 
 const terms = new Float64Array(6);
@@ -120,8 +122,8 @@ function stretch(rgb: Uint8Array, w: number, h: number, surface: BackdropSurface
   return out;
 }
 
-/** Calls `visit` with each row of the backdrop as interleaved RGB (one reused array). */
-function eachBackdropRow(surface: BackdropSurface, w: number, h: number, visit: (y: number, row: Float32Array) => void): void {
+/** Calls `visit` with each row of the backdrop as interleaved RGB (one reused array), at any size: u, v run over [0, 1]. */
+export function eachBackdropRow(surface: BackdropSurface, w: number, h: number, visit: (y: number, row: Float32Array) => void): void {
   const row = new Float32Array(w * 3);
   for (let y = 0; y < h; y++) {
     const v = y / Math.max(1, h - 1);

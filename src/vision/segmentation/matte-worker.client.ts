@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MatteRequest, MatteResponse } from './matte-worker';
 
-type Pending = { resolve: (r: { matte: Uint8Array; cutout: Uint8Array }) => void; reject: (e: Error) => void };
+type Refined = { matte: Uint8Array; cutout: Uint8Array; outline?: Uint8Array; glass?: { made: boolean; why: string } };
+type Pending = { resolve: (r: Refined) => void; reject: (e: Error) => void };
 
 /**
  * The main thread's handle on the matte worker (matte-worker.ts): one thread, started on first
@@ -15,11 +16,14 @@ export class MatteWorkerClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  /** Refines the coarse mask and builds the decontaminated RGBA cutout; the inputs are copied, not moved. */
-  refine(rgb: Uint8Array, coarse: Uint8Array, width: number, height: number, sourceRgba?: Uint8Array): Promise<{ matte: Uint8Array; cutout: Uint8Array }> {
+  /**
+   * Refines the coarse mask and builds the decontaminated RGBA cutout (or, for a glass on a plain
+   * backdrop, the see-through one); the inputs are copied, not moved.
+   */
+  refine(rgb: Uint8Array, coarse: Uint8Array, width: number, height: number, extra: { sourceRgba?: Uint8Array; seeThrough?: boolean } = {}): Promise<Refined> {
     const worker = this.start();
     const id = this.nextId++;
-    const msg: MatteRequest = { id, rgb: rgb.slice(), coarse: coarse.slice(), width, height, sourceRgba: sourceRgba?.slice() };
+    const msg: MatteRequest = { id, rgb: rgb.slice(), coarse: coarse.slice(), width, height, sourceRgba: extra.sourceRgba?.slice(), seeThrough: extra.seeThrough };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref();
@@ -42,7 +46,7 @@ export class MatteWorkerClient {
       this.pending.delete(msg.id);
       if (this.pending.size === 0) worker.unref();
       if (!waiter) return;
-      if (msg.ok) waiter.resolve({ matte: msg.matte, cutout: msg.cutout });
+      if (msg.ok) waiter.resolve({ matte: msg.matte, cutout: msg.cutout, outline: msg.outline, glass: msg.glass });
       else waiter.reject(new Error(`matte refinement failed: ${msg.error}`));
     });
     const die = (error: Error) => {

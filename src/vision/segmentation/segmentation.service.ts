@@ -13,11 +13,17 @@ export interface SegmentOptions {
   signal?: AbortSignal;
   /** fraction: 0..1 over the whole segmentation; subStep: 'preprocess' | 'waiting for the model' | 'inference' | 'second look' | 'refine'. */
   onProgress?: (fraction: number, subStep: string) => void;
+  /** The product is glass: its matte is how see-through it is against the photo's plain backdrop (see-through.ts). */
+  seeThrough?: boolean;
 }
 
 export interface SegmentationResult {
   /** Alpha matte at the source resolution (channels 1). */
   matte: RawImage;
+  /** The product's outline: the matte before a glass's opacity was read into it (the matte itself otherwise). */
+  outline: RawImage;
+  /** Set when seeThrough was asked for: whether the see-through matte was made, and why not when it was not. */
+  seeThrough: { made: boolean; why: string } | null;
   /** Decontaminated RGB with the matte as alpha (channels 4, source resolution). */
   cutout: RawImage;
   /** Bounding box of alpha >= 128; null if nothing is there. */
@@ -98,9 +104,10 @@ export class SegmentationService implements OnModuleDestroy {
     report(0.8, 'refine');
     const coarse = await maskToSource(prediction, io, w, h);
     const sourceRgba = image.channels === 4 ? new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length) : undefined;
-    const { matte, cutout } = await this.matteWorker.refine(rgb, coarse, w, h, sourceRgba);
+    const { matte, cutout, outline, glass } = await this.matteWorker.refine(rgb, coarse, w, h, { sourceRgba, seeThrough: opts.seeThrough });
     lap('refine');
-    const { box, count } = opaqueBox(matte, w, h);
+    // The outline decides whether anything was found: a clear glass is mostly see-through.
+    const { box, count } = opaqueBox(outline ?? matte, w, h);
     const coverage = count / (w * h);
     if (!box || coverage < MIN_COVERAGE) {
       throw new DomainException(
@@ -113,8 +120,11 @@ export class SegmentationService implements OnModuleDestroy {
     throwIfAborted(signal);
     timings.total = Math.round(performance.now() - started);
     report(1, 'refine');
+    const asImage = (a: Uint8Array): RawImage => ({ data: Buffer.from(a.buffer, a.byteOffset, a.length), width: w, height: h, channels: 1 });
     return {
-      matte: { data: Buffer.from(matte.buffer, matte.byteOffset, matte.length), width: w, height: h, channels: 1 },
+      matte: asImage(matte),
+      outline: asImage(outline ?? matte),
+      seeThrough: glass ?? null,
       cutout: { data: Buffer.from(cutout.buffer, cutout.byteOffset, cutout.length), width: w, height: h, channels: 4 },
       box,
       modelId: manifest.id,
