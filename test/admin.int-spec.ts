@@ -72,6 +72,9 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     await input!.uploadFile(SAMPLE_PHOTO);
     await page.type('#text_content', COPY);
     await page.type('#bg_prompt', '따뜻한 베이지 스튜디오');
+    await page.select('#text_position', 'top');
+    await page.select('#subject_layout', 'cutout');
+    await page.select('#output_format', 'jpeg');
     await shot('admin-new.png', 1280);
     await shot('admin-new-phone.png', 390);
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
@@ -84,6 +87,12 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     expect(text).toContain(COPY);
     const downloads = await page.$$eval('a[download]', (as) => as.map((a) => a.getAttribute('href')?.split('?')[0]));
     expect(downloads).toContain(`/jobs/${firstJob}/artifacts/final.png`);
+    expect(downloads).toContain(`/jobs/${firstJob}/artifacts/final.jpg`);
+    // The form's product and layout choices reached the job, and the page says how the product was shown.
+    const status = (await t.http.get(`/status/${firstJob}?include_images=false`).expect(200)).body as { parameters: Record<string, unknown> };
+    expect(status.parameters).toMatchObject({ text_position: 'top', subject_layout: 'cutout', subject_material: 'opaque', output_format: 'jpeg' });
+    expect(text).toContain('제품 표현');
+    expect(text).toMatch(/cutout\s*asked for \(subject_layout=cutout\)/);
     await shot('admin-job.png', 1280);
     await shot('admin-job-phone.png', 390);
     await page.setViewport({ width: 1280, height: 900 });

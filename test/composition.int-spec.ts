@@ -175,6 +175,8 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
       expect({ name, format: meta.format, density: meta.density, icc: Boolean(meta.icc), secret: bytes.toString('latin1').includes('secret-owner') }).toEqual({ name, format, density: 72, icc: true, secret: false });
     }
     expect((await t.http.get(`/jobs/${id}/artifacts/final.jpg`).expect(200)).headers['content-type']).toBe('image/jpeg');
+    const status = (await t.http.get(`/status/${id}?include_images=false`).expect(200)).body as { finals: Array<{ final_url: string; final_format_url: string | null }> };
+    expect(status.finals[0].final_format_url).toContain('/artifacts/final.jpg');
     expect((await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), output_format: 'gif' }).expect(400)).body.error.details.fields[0].field).toBe('output_format');
   });
 

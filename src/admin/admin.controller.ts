@@ -31,7 +31,10 @@ const STATUSES: JobStatus[] = ['pending', 'running', 'completed', 'error', 'stop
 const PAGE_SIZE = 20;
 const PLACEMENTS = Object.keys(ASPECT_PRESETS);
 /** The new-job form's text fields, echoed back when the form is shown again after an error. */
-const FORM_FIELDS = ['text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'background_mode', 'use_qwen_analysis', 'use_llm_html', 'num_variants', 'test_mode'] as const;
+const FORM_FIELDS = [
+  'text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'text_position', 'subject_layout', 'subject_material', 'output_format',
+  'background_mode', 'use_qwen_analysis', 'use_llm_html', 'num_variants', 'test_mode',
+] as const;
 
 interface FormState {
   values: Record<string, string>;
@@ -276,7 +279,8 @@ function layersView(s: JobStatusDto) {
 /** What the job page shows, shaped for the template. */
 function jobView(s: JobStatusDto) {
   const params = s.parameters as unknown as JobParameters;
-  const canvases = (s.result as { canvases?: Array<{ placement?: string; quality?: QualityReport }> }).canvases ?? [];
+  const result = s.result as { canvases?: Array<{ placement?: string; quality?: QualityReport }>; subject_layout?: Explained; subject_material?: Explained & { requested: string } };
+  const canvases = result.canvases ?? [];
   // Stage timings are recorded in milliseconds; shown in seconds, in pipeline order.
   const timings = Object.entries(s.timings ?? {})
     .filter(([, v]) => typeof v === 'number' && Number.isFinite(v))
@@ -295,6 +299,9 @@ function jobView(s: JobStatusDto) {
     finals: s.finals.map((f) => ({ ...f, quality: f.rank === 1 ? (canvases.find((c) => c.placement === f.placement)?.quality ?? null) : null })),
     variants: params.num_variants ?? 1,
     quality: (s.quality as QualityReport | null) ?? null,
+    // How the product was shown and, when glass was asked for, what came of it.
+    subject: result.subject_layout ?? null,
+    material: result.subject_material?.requested === 'glass' ? result.subject_material : null,
     timings: timings.map(([name, v]) => ({ name, value: v, percent: Math.max(1, Math.round((v / maxTiming) * 100)) })),
     hasStep1: s.artifacts.some((a) => a.name === 'step1.png'),
     ...inputsView(s.kind, params),
@@ -318,8 +325,16 @@ function inputsView(kind: string, params: JobParameters): { inputs: Array<[strin
       ['stop_step', String(params.stop_step)],
       ['seed', String(params.seed)],
       ['text_position', String(params.text_position ?? 'auto')],
+      ['subject_layout', String(params.subject_layout ?? 'auto')],
+      ['subject_material', String(params.subject_material ?? 'opaque')],
+      ['output_format', String(params.output_format ?? 'png')],
     ],
   };
+}
+
+interface Explained {
+  used: string;
+  why: string;
 }
 
 export interface QualityReport {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { OPEN_PRINCIPAL, type Principal } from '../auth/principal';
 import { shotSuffix } from '../pipeline/canvases';
+import { OUTPUT_FILES } from '../pipeline/stages/encode';
 import { ArtifactLinks } from '../storage/artifact-links';
 import type { WebhookDelivery } from '../webhooks/webhook.types';
 import { ArtifactEntity } from '../storage/artifact.entity';
@@ -107,6 +108,7 @@ export class JobStatusService {
   private finals(job: JobEntity, params: JobParameters, artifacts: ArtifactEntity[]): FinalDto[] {
     const has = (name: string) => (artifacts.some((a) => a.name === name) ? this.links.url(job.id, name) : null);
     const variants = params.num_variants ?? 1;
+    const format = params.output_format ?? 'png';
     const ranked = job.result.canvases as Array<{ variants?: Array<{ variant: number; rank: number }> }> | undefined;
     return (params.canvases ?? []).flatMap((c, i) => {
       const order = ranked?.[i]?.variants ?? Array.from({ length: variants }, (_, v) => ({ variant: v + 1, rank: null as number | null }));
@@ -118,6 +120,7 @@ export class JobStatusService {
           height: c.height,
           step1_url: has(`step1${suffix}.png`),
           final_url: has(`final${suffix}.png`),
+          final_format_url: format === 'png' ? null : has(`final${suffix}.${OUTPUT_FILES[format].ext}`),
           variant,
           rank: variants > 1 ? rank : job.status === 'completed' ? 1 : null,
         };

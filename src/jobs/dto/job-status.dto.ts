@@ -40,6 +40,8 @@ export class FinalDto {
   @ApiProperty() height: number;
   @ApiProperty({ nullable: true, type: String }) step1_url: string | null;
   @ApiProperty({ nullable: true, type: String }) final_url: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The final in output_format when that is jpeg or webp (final.jpg / final.webp beside final.png); null for png' })
+  final_format_url: string | null;
   @ApiProperty({ example: 1, description: 'Which of num_variants backgrounds this is (1-based; its seed is seed + variant - 1)' }) variant: number;
   @ApiProperty({ nullable: true, type: Number, example: 1, description: "Its place in the placement's ranking once the job is done, 1 = best (the plain final file)" })
   rank: number | null;
