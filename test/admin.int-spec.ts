@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -28,6 +28,8 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
   let t: TestApp;
   let browser: Browser;
   let page: Page;
+  // The browser profile and the files the forms upload; removed at the end.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'nc-admin-'));
   let firstJob = '';
 
   const jobIdFrom = (url: string) => /\/admin\/jobs\/([0-9a-f-]{36})$/.exec(new URL(url).pathname)?.[1] ?? '';
@@ -55,7 +57,7 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
 
   before(async () => {
     t = await startTestApp();
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, userDataDir: path.join(tmpdir(), `nc-admin-${process.pid}`) });
+    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, userDataDir: path.join(scratch, 'profile') });
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
     await page.setExtraHTTPHeaders({ 'Accept-Language': 'ko-KR,ko;q=0.9' });
@@ -63,6 +65,7 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
   after(async () => {
     await browser?.close();
     await t?.close();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('makes an ad from the form, follows it live over SSE and shows the result', async () => {
@@ -119,7 +122,7 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
 
   it('splits the ad into layers from the layer form, and the viewer toggles and fans them out', async () => {
     const final = (await t.http.get(`/jobs/${firstJob}/artifacts/final.png`).responseType('blob').expect(200)).body as Buffer;
-    const poster = path.join(tmpdir(), `nc-poster-${process.pid}.png`);
+    const poster = path.join(scratch, 'poster.png');
     writeFileSync(poster, final);
     await page.goto(`${t.url}/admin/layers?lang=en`);
     await (await page.$('input[type=file][name=image]'))!.uploadFile(poster);
@@ -143,7 +146,7 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
   });
 
   it("shows the API's message next to the photo field for a non-image and keeps the other fields", async () => {
-    const bogus = path.join(tmpdir(), `nc-not-an-image-${process.pid}.png`);
+    const bogus = path.join(scratch, 'not-an-image.png');
     writeFileSync(bogus, 'this is not a picture');
     await page.goto(`${t.url}/admin/new?lang=en`);
     await (await page.$('input[type=file][name=product_image]'))!.uploadFile(bogus);

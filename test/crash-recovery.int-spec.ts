@@ -1,11 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import { expect } from 'expect';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
-import { dataUrl, REPO_ROOT, samplePhoto } from './helpers/test-app';
+import { dataUrl, removeDataDir, REPO_ROOT, samplePhoto } from './helpers/test-app';
 
 const MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 
@@ -54,11 +54,11 @@ describe('a server killed with SIGKILL mid-job', () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first (npm test does)`);
   });
   after(async () => {
-    if (server && server.exitCode === null) {
+    if (server && server.exitCode === null && server.signalCode === null) {
       server.kill('SIGTERM');
       await exited(server);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
   });
 
   it('recovers: the interrupted job ends in a terminal state saying why; other jobs and files are intact', async () => {

@@ -1,12 +1,12 @@
 import { describe, it, after } from 'node:test';
 import { expect } from 'expect';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../src/common/net';
 import { startS3rver } from './helpers/s3rver';
-import { dataUrl, REPO_ROOT, samplePhoto, startTestApp, waitForJob } from './helpers/test-app';
+import { dataUrl, removeDataDir, REPO_ROOT, samplePhoto, startTestApp, waitForJob } from './helpers/test-app';
 
 const MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 
@@ -31,7 +31,7 @@ async function boot(env: Record<string, string>, until?: string): Promise<{ code
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
-  rmSync(dataDir, { recursive: true, force: true });
+  await removeDataDir(dataDir);
   return { code, output };
 }
 

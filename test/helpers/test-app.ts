@@ -55,6 +55,17 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: Ar
   };
 }
 
+/**
+ * Removes a server process's DATA_DIR once its embedded PostgreSQL is gone: a server stopped
+ * mid-boot leaves postgres finishing its shutdown checkpoint there for a moment, and rmSync
+ * (force) then gives up without a word on a directory still being written.
+ */
+export async function removeDataDir(dir: string): Promise<void> {
+  const pid = path.join(dir, 'pg', 'postmaster.pid');
+  for (let i = 0; i < 200 && existsSync(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+}
+
 /** Polls /status (with `headers`, e.g. a key) until the job leaves pending/running, or fails after `timeoutMs`. */
 export async function waitForJob(http: TestApp['http'], jobId: string, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
