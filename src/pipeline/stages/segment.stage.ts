@@ -118,7 +118,7 @@ function keepParts(result: SegmentationResult): ReturnType<typeof keepSubjectPar
 
 /** result.subject_material: what was asked, what the matte is, and why. */
 function subjectMaterial(asked: SubjectMaterial = 'opaque', glass: SegmentationResult['seeThrough'], cutAlready: boolean): MaterialOutcome {
-  if (asked === 'opaque') return { requested: asked, used: 'opaque', why: 'the default: the product is cut out solid' };
+  if (asked === 'opaque') return { requested: asked, used: 'opaque', why: 'subject_material=opaque (the default): the product is cut out solid' };
   // A PNG already cut out is as see-through as its own alpha says.
   return { requested: asked, used: glass?.made || cutAlready ? 'glass' : 'opaque', why: glass?.why ?? 'no see-through matte was made' };
 }

@@ -35,10 +35,11 @@ function outlineOf([x0, y0, x1, y1]: number[]): Uint8Array {
 describe('seeThrough', () => {
   const tumbler = [40, 20, 120, 110];
   const photo = sweep();
-  const backdrop = fitPlainBackdrop(photo, W, H);
   glassOver(photo, tumbler, [60, 110, 150], 0.25); // a blue-tinted clear body
   glassOver(photo, [40, 20, 120, 28], [40, 60, 80], 0.8); // a dark, nearly opaque rim
   glassOver(photo, [60, 40, 64, 100], [255, 255, 255], 0.9); // a highlight
+  // Fitted to the photo's border, as the matte worker does; the glass stays clear of it.
+  const backdrop = fitPlainBackdrop(photo, W, H);
   const at = (x: number, y: number) => y * W + x;
 
   it('reads a clear body as mostly see-through and a rim as nearly opaque', () => {
