@@ -26,6 +26,12 @@ const MAX_GAIN = 8;
 /** Per channel, the six coefficients of c0 + c1 u + c2 v + c3 u^2 + c4 uv + c5 v^2 over u, v in [0, 1]. */
 export type BackdropSurface = [Float64Array, Float64Array, Float64Array];
 
+/** A plain backdrop: its surface, and the residual RMS of the fit in levels (its grain). */
+export interface PlainBackdrop {
+  surface: BackdropSurface;
+  rms: number;
+}
+
 export interface ContrastBoost {
   /** The stretched copy: 128 + gain * (pixel - backdrop), per channel. */
   image: Uint8Array;
@@ -53,7 +59,7 @@ export function lowContrastBoost(rgb: Uint8Array, w: number, h: number): Contras
  * residual RMS of that refit in levels (the backdrop's grain). Null when the band is not one
  * smooth surface.
  */
-export function fitPlainBackdrop(rgb: Uint8Array, w: number, h: number): { surface: BackdropSurface; rms: number } | null {
+export function fitPlainBackdrop(rgb: Uint8Array, w: number, h: number): PlainBackdrop | null {
   const band = Math.max(2, Math.round(Math.min(w, h) * BAND));
   // Every other pixel each way: six coefficients need far fewer than the band's 10^5 pixels.
   const pixels: number[] = [];

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MatteRequest, MatteResponse } from './matte-worker';
+import type { SeeThroughOutcome } from './see-through';
 
-type Refined = { matte: Uint8Array; cutout: Uint8Array; outline?: Uint8Array; glass?: { made: boolean; why: string } };
+type Refined = { matte: Uint8Array; cutout: Uint8Array; outline?: Uint8Array; glass?: SeeThroughOutcome };
 type Pending = { resolve: (r: Refined) => void; reject: (e: Error) => void };
 
 /**

@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { estimateForeground, refineMatte } from './matte-refine';
-import { glassBackdrop, seeThrough } from './see-through';
+import { glassBackdrop, seeThrough, type SeeThroughOutcome } from './see-through';
 
 export interface MatteRequest {
   id: number;
@@ -29,7 +29,7 @@ export interface MatteRequest {
  * matte before the glass's opacity was taken into it.
  */
 export type MatteResponse =
-  | { id: number; ok: true; matte: Uint8Array; cutout: Uint8Array; outline?: Uint8Array; glass?: { made: boolean; why: string } }
+  | { id: number; ok: true; matte: Uint8Array; cutout: Uint8Array; outline?: Uint8Array; glass?: SeeThroughOutcome }
   | { id: number; ok: false; error: string };
 
 function handle(msg: MatteRequest): MatteResponse {

@@ -1,4 +1,4 @@
-import { type BackdropSurface, eachBackdropRow, fitPlainBackdrop } from './backdrop-contrast';
+import { eachBackdropRow, fitPlainBackdrop, type PlainBackdrop } from './backdrop-contrast';
 
 /**
  * Glass photographed on a plain backdrop. A salient-object model outlines a tumbler well, but
@@ -22,18 +22,17 @@ export interface SeeThroughMatte {
   fg: Uint8Array;
 }
 
-/** The backdrop behind a photo, as the matte worker receives it. */
-export interface KnownBackdrop {
-  surface: BackdropSurface;
-  /** Residual RMS of the backdrop's fit, in levels: differences within twice this are grain, not glass. */
-  rms: number;
+/** Whether a see-through matte was made for a glass, and why (not). */
+export interface SeeThroughOutcome {
+  made: boolean;
+  why: string;
 }
 
 /**
  * The backdrop a glass is read against: the photo's border must be one smooth surface (a studio
  * sweep, a wall), or what shows through the glass cannot be told from the glass.
  */
-export function glassBackdrop(rgb: Uint8Array, w: number, h: number, cutAlready: boolean): { backdrop?: KnownBackdrop; why: string } {
+export function glassBackdrop(rgb: Uint8Array, w: number, h: number, cutAlready: boolean): { backdrop?: PlainBackdrop; why: string } {
   if (cutAlready) return { why: 'the photo came already cut out: its own transparency says how see-through the glass is' };
   const backdrop = fitPlainBackdrop(rgb, w, h);
   if (!backdrop) {
@@ -45,8 +44,11 @@ export function glassBackdrop(rgb: Uint8Array, w: number, h: number, cutAlready:
   return { backdrop, why: `its opacity was read against the photo's plain backdrop (grain ${backdrop.rms.toFixed(1)} levels)` };
 }
 
-/** The glass's opacity inside its outline and its own colour, against the known backdrop (see above). */
-export function seeThrough(rgb: Uint8Array, outline: Uint8Array, w: number, h: number, backdrop: KnownBackdrop): SeeThroughMatte {
+/**
+ * The glass's opacity inside its outline and its own colour, against the known backdrop (see
+ * above); differences within twice the backdrop's grain are grain, not glass.
+ */
+export function seeThrough(rgb: Uint8Array, outline: Uint8Array, w: number, h: number, backdrop: PlainBackdrop): SeeThroughMatte {
   const matte = new Uint8Array(w * h);
   const fg = rgb.slice();
   const grain = 2 * backdrop.rms;

@@ -8,6 +8,7 @@ import type { SegmentationIo } from '../../models/model.types';
 import type { Box, RawImage } from '../image.types';
 import { lowContrastBoost } from './backdrop-contrast';
 import { MatteWorkerClient } from './matte-worker.client';
+import type { SeeThroughOutcome } from './see-through';
 
 export interface SegmentOptions {
   signal?: AbortSignal;
@@ -23,7 +24,7 @@ export interface SegmentationResult {
   /** The product's outline: the matte before a glass's opacity was read into it (the matte itself otherwise). */
   outline: RawImage;
   /** Set when seeThrough was asked for: whether the see-through matte was made, and why not when it was not. */
-  seeThrough: { made: boolean; why: string } | null;
+  seeThrough: SeeThroughOutcome | null;
   /** Decontaminated RGB with the matte as alpha (channels 4, source resolution). */
   cutout: RawImage;
   /** Bounding box of alpha >= 128; null if nothing is there. */
