@@ -35,10 +35,19 @@ if [ "$(id -u)" = 0 ]; then
   done
 fi
 
-# onnxruntime-node's installer would fetch CUDA binaries from outside npm; the CPU binaries are
-# in the package. Users with a GPU: see README "GPU".
+# onnxruntime-node's installer would fetch CUDA binaries from outside npm: package.json's
+# allowScripts denies it, and the variable covers an npm without allowScripts. The CPU binaries
+# are in the package. Users with a GPU: see README "GPU".
 export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
-npm ci --no-audit --no-fund
+system_node=$(node --version 2>/dev/null || echo none)
+if [ "${system_node%%.*}" != v24 ]; then
+  # npm itself runs on the system's Node and warns that dozens of packages want Node 22+; nothing
+  # runs on it but npm, so those warnings are noise here.
+  npm ci --no-audit --no-fund 2> >(grep -v EBADENGINE >&2)
+  echo "setup: the system Node is $system_node; npm scripts run on the pinned Node 24 (npm's engine warnings for $system_node were left out)"
+else
+  npm ci --no-audit --no-fund
+fi
 # The `node` devDependency puts a pinned Node 24 LTS at node_modules/.bin/node; npm scripts put
 # that folder first on PATH, so the server, the tests and the benchmarks run on it whatever
 # Node the machine has.

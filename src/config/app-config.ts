@@ -406,11 +406,13 @@ export class ConfigError extends Error {
   }
 }
 
+/** Every variable the service reads (scripts/check-compose.mjs holds the compose files to it). */
+export const settingNames = (): string[] => [...Object.keys(new AppConfig()), ...OPTIONAL_KEYS];
+
 /** Reads the variables AppConfig knows from `env`; throws one ConfigError naming every bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
-  const known = Object.keys(new AppConfig());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, ...OPTIONAL_KEYS]) {
+  for (const key of settingNames()) {
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const config = plainToInstance(AppConfig, { ...raw, ...overrides });
