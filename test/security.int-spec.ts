@@ -238,7 +238,7 @@ describe('Idempotency-Key', () => {
 describe('without keys (a laptop)', () => {
   let t: TestApp;
   before(async () => {
-    t = await startTestApp({ RUNNER_ENABLED: false, CORS_ORIGINS: ['https://shop.example'] });
+    t = await startTestApp({ RUNNER_ENABLED: false, CORS_ORIGINS: ['https://shop.example'], RATE_LIMIT_READS_PER_MINUTE: 8 });
   });
   after(() => t?.close());
 
@@ -252,5 +252,21 @@ describe('without keys (a laptop)', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.example');
     const other = await t.http.get('/health').set('Origin', 'https://evil.example').expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('never limits /health, the docs or static files, even once the address has spent its read budget', async () => {
+    let reads = 0;
+    while ((await t.http.get('/jobs')).status !== 429) if (++reads > 8) throw new Error('the read bucket never ran out');
+    await t.http.get('/jobs').expect(429);
+    for (let i = 0; i < 5; i++) {
+      const health = await t.http.get('/health').expect(200);
+      expect(health.body.status).toBe('ok');
+      expect(health.headers.ratelimit).toBeUndefined();
+      expect(health.headers['ratelimit-policy']).toBeUndefined();
+    }
+    expect((await t.http.get('/docs/').expect(200)).text).toContain('swagger-ui');
+    expect((await t.http.get('/docs-json').expect(200)).body.paths['/health']).toBeDefined();
+    await t.http.get('/admin/assets/admin.css').expect(200);
+    await t.http.get('/jobs').expect(429);
   });
 });

@@ -29,6 +29,13 @@ declare module 'express-serve-static-core' {
 export const PUBLIC_ROUTE = 'nanococoa:public';
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
+/**
+ * Never counted against either rate limit: probes (a load balancer or Kubernetes polling a
+ * healthy instance must not be told 429 and take it out of service) and fixed public files.
+ */
+export const UNLIMITED = 'nanococoa:unlimited';
+export const Unlimited = () => SetMetadata(UNLIMITED, true);
+
 /** Creates jobs: counted against RATE_LIMIT_SUBMITS_PER_MINUTE instead of the read limit. */
 export const SUBMITS_JOB = 'nanococoa:submits-job';
 export const SubmitsJob = () => SetMetadata(SUBMITS_JOB, true);

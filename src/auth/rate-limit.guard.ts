@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import { type Principal, SUBMITS_JOB } from './principal';
+import { type Principal, SUBMITS_JOB, UNLIMITED } from './principal';
 
 export type RateBucket = 'submit' | 'read';
 const WINDOW_MS = 60_000;
@@ -52,9 +52,11 @@ export class RateLimiter {
 }
 
 /**
- * Applies RateLimiter to every route: the submit bucket where @SubmitsJob(), the read bucket
- * elsewhere. One metadata lookup a request: ThrottlerGuard's own canActivate resolved six
- * per named throttler, a measurable share of a /status poll (docs/benchmarks.md).
+ * Applies RateLimiter to every route: the submit bucket where @SubmitsJob(), none where
+ * @Unlimited(), the read bucket elsewhere. The docs and static files are served by Express
+ * outside Nest's routes, so no guard counts them. Few metadata lookups a request:
+ * ThrottlerGuard's own canActivate resolved six per named throttler, a measurable share of a
+ * /status poll (docs/benchmarks.md).
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -65,7 +67,9 @@ export class RateLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const submits = this.reflector.getAllAndOverride<boolean>(SUBMITS_JOB, [context.getHandler(), context.getClass()]) === true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(UNLIMITED, targets) === true) return true;
+    const submits = this.reflector.getAllAndOverride<boolean>(SUBMITS_JOB, targets) === true;
     const req = context.switchToHttp().getRequest<Request>();
     await this.limiter.consume(submits ? 'submit' : 'read', trackerOf(req.principal, req.ip), context.switchToHttp().getResponse<Response>());
     return true;

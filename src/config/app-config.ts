@@ -200,9 +200,13 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   RATE_LIMIT_SUBMITS_PER_MINUTE = 30;
 
-  /** Every other request per key (per IP without keys) per minute. */
+  /**
+   * Every other request per key (per IP without keys) per minute: 100 a second, as large public
+   * APIs allow for reads (an admin page and a few clients polling every second fit well inside).
+   * Probes, the docs and static files are never counted.
+   */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
-  RATE_LIMIT_READS_PER_MINUTE = 600;
+  RATE_LIMIT_READS_PER_MINUTE = 6000;
 
   /** Jobs one key may have waiting; one more is 429 QUEUE_FULL. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../auth/principal';
+import { Public, Unlimited } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { SystemMetricsDto } from '../jobs/dto/job-status.dto';
 import { ModelRegistry } from '../models/model-registry.service';
@@ -53,6 +53,7 @@ export class SystemController {
 
   @Get('health')
   @Public()
+  @Unlimited()
   @ApiOperation({ summary: 'Liveness and readiness: database, GPU, models' })
   @ApiOkResponse({ type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto, description: 'The database does not answer' })
