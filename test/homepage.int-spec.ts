@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, findChromium } from '../src/pipeline/renderer/chromium-launch';
 import { PRESETS, type SiteTheme, themeProblems } from '../src/homepage/site-theme';
-import { lighthouseScores } from './helpers/lighthouse';
+import { shareCardOf } from './helpers/share-card';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
 const UUID = '00000000-0000-4000-8000-000000000000';
@@ -78,6 +78,10 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     expect(html).not.toMatch(/<script(?! type="application\/ld\+json")/);
     expect(html).toContain('href="tel:+8221234567"');
     expect(html).toContain('<link rel="canonical" href="https://ads.example.com/sites/');
+    // The share card: absolute, 1200x630, under 300 KB, the ad (the hero) beside the name.
+    const card = await shareCardOf(t, id, html, `https://ads.example.com/sites/${id}/`);
+    expect(done.result).toMatchObject({ share_card: { file: card.file, url: card.url, bytes: card.bytes }, warnings: [] });
+    expect(card.panel.stdev).toBeGreaterThan(20);
 
     const colours = Object.fromEntries([...html.matchAll(/--(accent|surface|ink|muted):(#[0-9a-f]{6})/g)].map((m) => [m[1], m[2]])) as unknown as SiteTheme;
     expect(Object.values(PRESETS).map((p) => p.accent)).not.toContain(colours.accent);
@@ -100,7 +104,7 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     await t.http.get(`/sites/${id}/..%2Fsite.zip`).expect(404);
 
     const zip = unzipSync(new Uint8Array((await t.http.get(`/homepage/${id}/site.zip`).responseType('blob').expect(200)).body as Buffer));
-    expect(Object.keys(zip)).toEqual(expect.arrayContaining(['index.html', 'favicon.png', 'apple-touch-icon.png', 'p1-320.webp', 'p1-600.webp', 'p2-640.webp', 'p2-1024.webp']));
+    expect(Object.keys(zip)).toEqual(expect.arrayContaining(['index.html', 'favicon.png', 'apple-touch-icon.png', 'p1-320.webp', 'p1-600.webp', 'p2-640.webp', 'p2-1024.webp', 'share-card.png']));
     expect(Buffer.from(zip['index.html']).toString('utf8')).toBe(html);
 
     const list = (await t.http.get('/homepage').expect(200)).body as { total: number; items: Array<{ job_id: string; site_url: string; name: string }> };
@@ -178,24 +182,21 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     }
   });
 
-  it('scores at least 95 in Lighthouse on a phone: accessibility, best practices, SEO, and every performance audit but CPU timing', async () => {
-    // Served by this app over real HTTP (no PUBLIC_URL here: a canonical on another host would be right in production, wrong for this URL).
-    const plain = await startTestApp();
-    try {
-      const made = await plain.http.post('/homepage').send({ ...shop(), products: shop().products.slice(0, 1).concat(shop().products.slice(2)) }).expect(202);
-      expect((await waitForJob(plain.http, made.body.job_id, 120_000)).status).toBe('completed');
-      const { scores, failing } = await lighthouseScores(`${plain.url}/sites/${made.body.job_id}/`);
-      // Total blocking time is this host's CPU time x4 (Lighthouse's phone emulation): on the
-      // shared 2-core machine the same page scored 0.54-1.0 run to run, on unchanged code. The
-      // score with it is a timing, measured by `npm run bench -- homepage` (100 x4 there); what
-      // the page ships (bytes, images, render-blocking, layout shift, paint) is held here.
-      const shipped = failing.filter((audit) => !audit.startsWith('total-blocking-time:'));
-      expect(shipped).toEqual([]);
-      const { performance: _timed, ...fixed } = scores;
-      for (const [category, score] of Object.entries(fixed)) expect({ category, score: score >= 95 }).toEqual({ category, score: true });
-    } finally {
-      await plain.close();
-    }
+  it('gives a shop with no photo a share card all the same: its name on its accent colour, absolute og:image', async () => {
+    const made = await t.http.post('/homepage').send({ name: '소금빵 연구소', category: '베이커리', tagline: '매일 아침 굽는 천연발효 소금빵', phone: '02-123-4567', products: [{ name: '소금빵', price: 3000 }] }).expect(202);
+    const id = made.body.job_id as string;
+    const done = await waitForJob(t.http, id, 120_000);
+    expect(done.status).toBe('completed');
+    const html = (await t.http.get(`/sites/${id}/`).expect(200)).text;
+    expect(html).not.toMatch(/<img /); // no picture on the page at all
+    const card = await shareCardOf(t, id, html, `https://ads.example.com/sites/${id}/`);
+    expect(card.alt).toBe('소금빵 연구소: 매일 아침 굽는 천연발효 소금빵');
+    expect(JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html)![1])).toMatchObject({ image: card.url });
+    // Drawn, not blank: the accent fills the card and the name's white glyphs stand on it.
+    const { colors } = done.result as { colors: SiteTheme };
+    expect(card.corner).toBe(colors.accent);
+    expect(card.whiteShare).toBeGreaterThan(0.02);
+    expect(card.panel.stdev).toBeGreaterThan(20); // the first letter on its disc
   });
 
   it('refuses bad input with 400, naming the field, and makes no job', async () => {

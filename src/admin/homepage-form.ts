@@ -6,7 +6,7 @@ import { productUploads } from '../homepage/homepage.controller';
 export const PRODUCT_ROWS = 6;
 const TEXT_FIELDS = ['name', 'category', 'tagline', 'description', 'address', 'phone', 'hours', 'owner', 'business_number', 'mail_order_number', 'style', 'language'] as const;
 export const LINK_FIELDS = ['naver_map', 'kakao_map', 'kakao_channel', 'instagram'] as const;
-export const PRODUCT_FIELDS = ['name', 'price', 'description', 'job_id'] as const;
+export const PRODUCT_FIELDS = ['name', 'price', 'description', 'link', 'job_id'] as const;
 
 /** What the form shows again: the typed values by field name (products[0][name]...) and the error. */
 export interface HomepageFormState {

@@ -11,6 +11,7 @@ import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
 import type { HomepageRequestDto } from './dto/homepage-request.dto';
 import { icons, imageVariants, type SiteFile } from './site-assets';
 import { priceOf, type SiteImage, siteContent, type SiteProduct } from './site-content';
+import { type CardPicture, ShareCardService } from './share-card';
 import { SiteAuditService } from './site-audit.service';
 import { renderSite, siteCsp } from './site-page';
 import { paletteTheme, themeOf } from './site-theme';
@@ -19,13 +20,18 @@ import { type SiteWriting, SiteWriterService } from './site-writer.service';
 /** What a homepage job keeps in its row: the business, and each product's stored picture. */
 export interface HomepageParameters {
   business: Omit<HomepageRequestDto, 'products' | 'webhook_url' | 'make_ads'>;
-  products: Array<{ name: string; price?: string | number; description?: string; input: string | null; from_ad: string | null }>;
+  products: Array<{ name: string; price?: string | number; description?: string; link?: string | null; input: string | null; from_ad: string | null }>;
   make_ads: boolean;
   seed: number;
 }
 
 /** Site files are job artifacts named `site_<file>`; the site's folder is flat. */
 export const SITE_PREFIX = 'site_';
+
+/** The job's warning when it cannot know where the site lives: messengers ignore a relative og:image. */
+export const NO_PUBLIC_URL =
+  'No public URL is configured (SITES_PUBLIC_URL or PUBLIC_URL), so the page has no og:image, canonical or og:url: a link to it shared in KakaoTalk, ' +
+  'Facebook or a messenger shows no picture. The share card is made (share-card file, in the ZIP too); set SITES_PUBLIC_URL or PUBLIC_URL and make the site again.';
 
 /**
  * The embedded homepage generator as a job kind: each product's picture (its photo, an earlier
@@ -44,6 +50,7 @@ export class HomepageJobHandler implements JobKindHandler {
     private readonly auditor: SiteAuditService,
     private readonly config: AppConfig,
     private readonly writer: SiteWriterService,
+    private readonly shareCard: ShareCardService,
   ) {}
 
   async run(ctx: JobContext): Promise<JobOutcome> {
@@ -80,7 +87,7 @@ export class HomepageJobHandler implements JobKindHandler {
           image = { ...made.image, ad: isAd };
         }
         const price = priceOf(product.price, lang);
-        out.push({ name: product.name, price: price.price, priceValue: price.value, description: product.description ?? null, image });
+        out.push({ name: product.name, price: price.price, priceValue: price.value, description: product.description ?? null, link: product.link ?? null, image });
       }
       return out;
     });
@@ -108,9 +115,13 @@ export class HomepageJobHandler implements JobKindHandler {
         if (written.themeFrom === 'llm') picked = { name: 'llm', theme: written.theme };
       }
     }
-    const { html, styleHash, theme } = await timed('page', 85, async () => {
+    const siteUrl = this.siteUrl(ctx.job.id);
+    // Made whatever the URL: the ZIP carries it, and a site moved to its own host can point at it.
+    const card = await timed('share card', 84, () => this.shareCard.render(content, picked.theme, cardPicture(content.hero, files), ctx.signal));
+    files.push(card.file);
+    const { html, styleHash, theme } = await timed('page', 86, async () => {
       files.push(...(await icons(content.name, picked.theme.accent)));
-      return { ...renderSite(content, picked.theme, this.siteUrl(ctx.job.id)), theme: picked.name };
+      return { ...renderSite(content, picked.theme, siteUrl, card.share), theme: picked.name };
     });
     files.unshift({ name: 'index.html', mime: 'text/html; charset=utf-8', data: Buffer.from(html) });
 
@@ -123,10 +134,12 @@ export class HomepageJobHandler implements JobKindHandler {
     await ctx.writeArtifact('screenshot_desktop.png', screenshots.desktop, 'image/png');
     await ctx.writeArtifact('screenshot_phone.png', screenshots.phone, 'image/png');
     return {
-      message: `Completed: ${files.length} files.`,
+      message: `Completed: ${files.length} files.${siteUrl ? '' : ' No public URL is configured: the page has no og:image (see warnings).'}`,
       timings,
       result: {
-        site_url: this.siteUrl(ctx.job.id) ?? `/sites/${ctx.job.id}/`,
+        site_url: siteUrl ?? `/sites/${ctx.job.id}/`,
+        share_card: { file: card.share.file, url: siteUrl ? `${siteUrl}${card.share.file}` : null, bytes: card.file.data.length },
+        warnings: siteUrl ? [] : [NO_PUBLIC_URL],
         zip_url: `/homepage/${ctx.job.id}/site.zip`,
         files: files.map((f) => ({ name: f.name, bytes: f.data.length })),
         theme,
@@ -186,6 +199,12 @@ export class HomepageJobHandler implements JobKindHandler {
 async function paletteOf(picture: Buffer): Promise<Array<{ color: Rgb; share: number }>> {
   const { data, info } = await sharp(picture).resize(96, 96, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return dominantPalette({ data, width: info.width, height: info.height, channels: 4 }, { k: 5 });
+}
+
+/** The hero's largest variant, for the share card: the picture the site itself opens with. */
+function cardPicture(hero: SiteImage | null, files: SiteFile[]): CardPicture | null {
+  const largest = hero && files.find((f) => f.name === `${hero.base}-${hero.widths[hero.widths.length - 1]}.webp`);
+  return hero && largest ? { bytes: largest.data, ad: hero.ad === true } : null;
 }
 
 function dominantFirst(palette: Array<{ color: Rgb; share: number }>): Rgb[] {

@@ -7,6 +7,7 @@ import { ProvidersModule } from '../providers/providers.module';
 import { HomepageController } from './homepage.controller';
 import { HomepageJobHandler } from './homepage.job-handler';
 import { HomepageService } from './homepage.service';
+import { ShareCardService } from './share-card';
 import { SiteAuditService } from './site-audit.service';
 import { SiteWriterService } from './site-writer.service';
 
@@ -20,7 +21,7 @@ import { SiteWriterService } from './site-writer.service';
     MulterModule.registerAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => ({ limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 24, fields: 400 } }) }),
   ],
   controllers: [HomepageController],
-  providers: [HomepageService, HomepageJobHandler, SiteAuditService, SiteWriterService],
+  providers: [HomepageService, HomepageJobHandler, SiteAuditService, SiteWriterService, ShareCardService],
   exports: [HomepageService],
 })
 export class HomepageModule {}

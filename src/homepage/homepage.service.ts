@@ -57,7 +57,7 @@ export class HomepageService {
           input = await this.jobs.storeInput(jobId, `input_product_${i + 1}`, await validateImage(final, `${field}.job_id`, this.config.MAX_IMAGE_PIXELS, 16));
         }
         if (input) inputs.push(input);
-        products.push({ name: product.name.trim(), price: product.price, description: product.description?.trim(), input: input?.name ?? null, from_ad: product.job_id ?? null });
+        products.push({ name: product.name.trim(), price: product.price, description: product.description?.trim(), link: product.link ?? null, input: input?.name ?? null, from_ad: product.job_id ?? null });
       }
       const { products: _p, webhook_url: _w, make_ads: _m, ...business } = dto;
       const parameters: HomepageParameters = { business, products, make_ads: dto.make_ads === true, seed: randomInt(2 ** 31 - 1) };

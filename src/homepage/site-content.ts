@@ -20,6 +20,8 @@ export interface SiteProduct {
   /** In won, for JSON-LD offers; null when the price is not a plain amount. */
   priceValue: number | null;
   description: string | null;
+  /** The product's own page elsewhere (normalized href), linked from its name. */
+  link: string | null;
   image: SiteImage | null;
 }
 

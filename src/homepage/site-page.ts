@@ -13,6 +13,15 @@ export function siteCsp(styleHash: string): string {
   return `default-src 'none'; img-src 'self'; style-src ${styleHash}; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
+/** The site's share picture (Open Graph / Twitter card), a file of the site's folder. */
+export interface SharePicture {
+  file: string;
+  mime: string;
+  width: number;
+  height: number;
+  alt: string;
+}
+
 export interface RenderedSite {
   html: string;
   /** CSP source for the one inline stylesheet. */
@@ -24,10 +33,13 @@ const T = {
   en: { menu: 'Menu', products: 'Products', about: 'About', hours: 'Opening hours', location: 'Find us', contact: 'Contact', call: 'Call us', naverMap: 'Naver Map', kakaoMap: 'Kakao Map', kakaoChannel: 'KakaoTalk channel', instagram: 'Instagram', owner: 'Owner', business: 'Business registration', mailOrder: 'Mail-order registration', phone: 'Phone', address: 'Address', closed: '' },
 };
 
+/** The page's fonts: each visitor's own system sans, with the Korean ones named for older systems. */
+export const SITE_FONTS = 'system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR","NanumGothic",sans-serif';
+
 function css(theme: SiteTheme): string {
   return `:root{--accent:${theme.accent};--surface:${theme.surface};--ink:${theme.ink};--muted:${theme.muted};--r:12px}
 *{box-sizing:border-box}html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--surface);color:var(--ink);font:1rem/1.65 system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR","NanumGothic",sans-serif;word-break:keep-all;overflow-wrap:anywhere}
+body{margin:0;background:var(--surface);color:var(--ink);font:1rem/1.65 ${SITE_FONTS};word-break:keep-all;overflow-wrap:anywhere}
 a{color:var(--accent)}a:focus-visible{outline:3px solid var(--ink);outline-offset:2px}
 .wrap{max-width:64rem;margin:0 auto;padding:0 1.25rem}
 header.top{border-bottom:1px solid #0001}header.top .wrap{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center;justify-content:space-between;padding-block:.75rem}
@@ -57,7 +69,7 @@ function picture(img: SiteImage, sizes: string, eager: boolean): string {
 }
 
 /** schema.org JSON-LD: the fields Google asks of a LocalBusiness, only what the shop said. */
-export function jsonLd(c: SiteContent, siteUrl: string | null): Record<string, unknown> {
+export function jsonLd(c: SiteContent, siteUrl: string | null, share: SharePicture | null = null): Record<string, unknown> {
   const days = c.hours.rows.map((r) => ({ '@type': 'OpeningHoursSpecification', description: r.days, opens: r.opens, closes: r.closes }));
   return {
     '@context': 'https://schema.org',
@@ -66,7 +78,7 @@ export function jsonLd(c: SiteContent, siteUrl: string | null): Record<string, u
     ...(siteUrl ? { url: siteUrl, '@id': `${siteUrl}#business` } : {}),
     ...(c.address ? { address: { '@type': 'PostalAddress', streetAddress: c.address, addressCountry: 'KR' } } : {}),
     ...(c.phone ? { telephone: c.tel } : {}),
-    ...(c.hero && siteUrl ? { image: `${siteUrl}${c.hero.base}-${c.hero.widths[c.hero.widths.length - 1]}.webp` } : {}),
+    ...(c.hero && siteUrl ? { image: `${siteUrl}${c.hero.base}-${c.hero.widths[c.hero.widths.length - 1]}.webp` } : share && siteUrl ? { image: `${siteUrl}${share.file}` } : {}),
     ...(days.length ? { openingHoursSpecification: days } : {}),
     // Free-text hours stay on the page: schema.org's openingHours wants "Tu-Su 08:00-20:00", not prose.
     ...(c.links.naver_map || c.links.kakao_map ? { hasMap: c.links.naver_map ?? c.links.kakao_map } : {}),
@@ -80,6 +92,7 @@ export function jsonLd(c: SiteContent, siteUrl: string | null): Record<string, u
               '@type': 'Offer',
               itemOffered: { '@type': 'Product', name: p.name, ...(p.description ? { description: p.description } : {}) },
               ...(p.priceValue !== null ? { price: p.priceValue, priceCurrency: 'KRW' } : {}),
+              ...(p.link ? { url: p.link } : {}),
             })),
           },
         }
@@ -97,9 +110,10 @@ function heroButtons(c: SiteContent, map: readonly ['naver_map' | 'kakao_map', s
 /**
  * The one page: static HTML with one inlined stylesheet and no script, every text escaped.
  * `siteUrl` (absolute, ending in /) makes the canonical, Open Graph and JSON-LD URLs; without
- * it those are left out rather than guessed.
+ * it those are left out rather than guessed: a relative og:image is ignored by the messengers
+ * that read it (KakaoTalk, Facebook), so there would be no picture either way.
  */
-export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | null): RenderedSite {
+export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | null, share: SharePicture | null = null): RenderedSite {
   const t = T[c.lang];
   const style = css(theme);
   const hasHours = c.hours.text || c.hours.rows.length;
@@ -108,8 +122,8 @@ export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | n
   const shown: Record<SectionId, boolean> = { products: c.products.length > 0, about: true, hours: Boolean(hasHours), location: Boolean(c.address || maps.length), contact: true };
   const order = [...c.sections, ...SECTION_IDS.filter((id) => !c.sections.includes(id))].filter((id) => shown[id]);
   const description = `${c.tagline} ${c.address ?? ''}`.trim().slice(0, 155);
-  const ogImage = c.hero && siteUrl ? `${siteUrl}${c.hero.base}-${c.hero.widths[c.hero.widths.length - 1]}.webp` : null;
-  const ld = JSON.stringify(jsonLd(c, siteUrl)).replace(/</g, '\\u003c');
+  const ogImage = share && siteUrl ? `${siteUrl}${share.file}` : null;
+  const ld = JSON.stringify(jsonLd(c, siteUrl, share)).replace(/</g, '\\u003c');
   const head = [
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -123,7 +137,18 @@ export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | n
     `<meta property="og:title" content="${e(c.name)}">`,
     `<meta property="og:description" content="${e(description)}">`,
     `<meta property="og:locale" content="${c.lang === 'ko' ? 'ko_KR' : 'en_US'}">`,
-    ...(ogImage ? [`<meta property="og:image" content="${e(ogImage)}">`, '<meta name="twitter:card" content="summary_large_image">', `<meta name="twitter:image" content="${e(ogImage)}">`] : ['<meta name="twitter:card" content="summary">']),
+    ...(ogImage && share
+      ? [
+          `<meta property="og:image" content="${e(ogImage)}">`,
+          `<meta property="og:image:type" content="${share.mime}">`,
+          `<meta property="og:image:width" content="${share.width}">`,
+          `<meta property="og:image:height" content="${share.height}">`,
+          `<meta property="og:image:alt" content="${e(share.alt)}">`,
+          '<meta name="twitter:card" content="summary_large_image">',
+          `<meta name="twitter:image" content="${e(ogImage)}">`,
+          `<meta name="twitter:image:alt" content="${e(share.alt)}">`,
+        ]
+      : ['<meta name="twitter:card" content="summary">']),
     `<meta name="twitter:title" content="${e(c.name)}">`,
     `<meta name="twitter:description" content="${e(description)}">`,
     `<style>${style}</style>`,
@@ -133,7 +158,7 @@ export function renderSite(c: SiteContent, theme: SiteTheme, siteUrl: string | n
     ? `<section id="products" aria-labelledby="products-h"><div class="wrap"><h2 id="products-h">${t.products}</h2><ul class="grid">${c.products
         .map(
           (p) =>
-            `<li class="card">${p.image ? picture(p.image, '(min-width: 64rem) 20rem, (min-width: 34rem) 50vw, 100vw', false) : ''}<div><h3>${e(p.name)}</h3>${p.price ? `<p class="price">${e(p.price)}</p>` : ''}${p.description ? `<p>${e(p.description)}</p>` : ''}</div></li>`,
+            `<li class="card">${p.image ? picture(p.image, '(min-width: 64rem) 20rem, (min-width: 34rem) 50vw, 100vw', false) : ''}<div><h3>${p.link ? `<a href="${e(p.link)}" rel="noopener">${e(p.name)}</a>` : e(p.name)}</h3>${p.price ? `<p class="price">${e(p.price)}</p>` : ''}${p.description ? `<p>${e(p.description)}</p>` : ''}</div></li>`,
         )
         .join('')}</ul></div></section>`
     : '';

@@ -15,6 +15,7 @@ const product = z.object({
   name: z.string().min(1).max(60),
   price: z.union([z.string().max(24), z.number().min(0)]).optional().describe('As written ("3,000원") or a number in won'),
   description: z.string().max(300).optional(),
+  link: z.string().max(2048).optional().describe("The product's page elsewhere (a store), http(s); as typed, Hangul and spaces are fine"),
   image: z.string().optional().describe('A photo: base64, a data URL, or the nanococoa:// URI of a job file'),
   job_id: z.string().optional().describe('A finished ad job whose final image is the picture'),
 });
@@ -49,7 +50,7 @@ export class McpHomepageToolsService {
           address: z.string().max(200).optional(),
           phone: z.string().max(20).optional().describe('A Korean number: 02-123-4567, 010-1234-5678, 1588-1234'),
           hours: z.union([z.string().max(200), z.array(z.object({ days: z.string(), opens: z.string(), closes: z.string() })).max(14)]).optional().describe('Free text, or {days, opens, closes} with HH:MM'),
-          links: z.object({ naver_map: z.string().optional(), kakao_map: z.string().optional(), kakao_channel: z.string().optional(), instagram: z.string().optional() }).optional().describe('https links'),
+          links: z.object({ naver_map: z.string().optional(), kakao_map: z.string().optional(), kakao_channel: z.string().optional(), instagram: z.string().optional() }).optional().describe('https links, as copied from the browser (Hangul and spaces are fine: stored percent-encoded)'),
           products: z.array(product).max(24).optional(),
           owner: z.string().max(40).optional().describe('대표자'),
           business_number: z.string().optional().describe('사업자등록번호, 123-45-67890'),
@@ -76,7 +77,8 @@ export class McpHomepageToolsService {
     const { jobId } = await this.homepage.submit(dto, { principal });
     const status = await waitForJob(this.statuses, this.jobs, jobId, Number(timeout ?? 300) * 1000, extra, principal);
     if (status.status !== 'completed') return unfinished('Homepage', jobId, status);
-    const result = status.result as { site_url: string; zip_url: string; audit: Record<string, unknown> & { axe: { serious_or_critical: number }; html_validate: { errors: unknown[] } } };
+    const result = status.result as { site_url: string; zip_url: string; warnings?: string[]; audit: Record<string, unknown> & { axe: { serious_or_critical: number }; html_validate: { errors: unknown[] } } };
+    const warnings = result.warnings ?? [];
     const phone = await this.jobs.readArtifact(await this.jobs.artifact(jobId, 'screenshot_phone.png', principal));
     return {
       content: [
@@ -84,13 +86,14 @@ export class McpHomepageToolsService {
           type: 'text',
           text:
             `The site is live: ${result.site_url}\n` +
-            `Audit: ${result.audit.axe.serious_or_critical} serious or critical accessibility problems, ${result.audit.html_validate.errors.length} HTML errors.`,
+            `Audit: ${result.audit.axe.serious_or_critical} serious or critical accessibility problems, ${result.audit.html_validate.errors.length} HTML errors.` +
+            warnings.map((w) => `\nWarning: ${w}`).join(''),
         },
         { type: 'image', ...(await thumbnail(phone)) },
         { type: 'resource_link', uri: artifactUri(jobId, 'site.zip'), name: 'site.zip', mimeType: 'application/zip', description: `The site for any static host; also at ${result.zip_url}` },
         { type: 'resource_link', uri: artifactUri(jobId, 'screenshot_desktop.png'), name: 'screenshot_desktop.png', mimeType: 'image/png', description: 'The page at 1280 px' },
       ],
-      structuredContent: { job_id: jobId, status: status.status, site_url: result.site_url, zip_url: result.zip_url, audit: result.audit },
+      structuredContent: { job_id: jobId, status: status.status, site_url: result.site_url, zip_url: result.zip_url, warnings, audit: result.audit },
     };
   }
 }

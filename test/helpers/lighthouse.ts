@@ -6,7 +6,7 @@ export type LighthouseScores = Record<'performance' | 'accessibility' | 'best-pr
  * Lighthouse's mobile run (its default: a Moto G class phone, simulated slow 4G) against a real
  * URL, in Debian's Chromium, offline: the four category scores, 0-100.
  */
-export async function lighthouseScores(url: string): Promise<{ scores: LighthouseScores; failing: string[] }> {
+export async function lighthouseScores(url: string): Promise<{ scores: LighthouseScores; failing: string[]; unscored: string[] }> {
   const { launch } = await import('chrome-launcher');
   const lighthouse = (await import('lighthouse')).default;
   const chrome = await launch({ chromePath: findChromium(undefined), chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
@@ -19,7 +19,12 @@ export async function lighthouseScores(url: string): Promise<{ scores: Lighthous
       .flatMap((c) => c.auditRefs.filter((r) => r.weight > 0).map((r) => lhr.audits[r.id]))
       .filter((a) => a.score !== null && a.score < 0.9)
       .map((a) => `${a.id}: ${a.score} ${JSON.stringify(a.details ?? a.explanation ?? '').slice(0, 300)}`);
-    return { scores, failing };
+    // A category Lighthouse could not score (a gatherer timed out on a loaded host) reads 0
+    // above; this says which and why, so a bench row is not taken for a page's fault.
+    const unscored = Object.values(lhr.categories)
+      .filter((c) => c.score === null)
+      .map((c) => `${c.id} not scored${lhr.runtimeError ? `: ${lhr.runtimeError.code}` : ''}${lhr.runWarnings.length ? ` (${lhr.runWarnings.join('; ').slice(0, 200)})` : ''}`);
+    return { scores, failing, unscored };
   } finally {
     chrome.kill();
   }

@@ -2,25 +2,28 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { fromJsonText, toBoolean } from '../../common/transforms';
+import { IsLink, MAX_LINK_LENGTH } from '../web-url';
 
-const HTTPS = { protocols: ['https'], require_protocol: true, require_tld: true };
-
-/** Links to the shop elsewhere: https only, each named in an error by its field. */
+/**
+ * Links to the shop elsewhere, https only, each named in an error by its field. Read as a
+ * browser reads them (see web-url.ts): "https://map.naver.com/p/search/소금빵 연구소", as a shop
+ * owner pastes it, is taken and stored percent-encoded.
+ */
 export class HomepageLinksDto {
-  @ApiPropertyOptional({ example: 'https://naver.me/abc123' })
-  @IsOptional() @IsUrl(HTTPS, { message: 'links.naver_map must be an https URL' }) @MaxLength(500)
+  @ApiPropertyOptional({ example: 'https://map.naver.com/p/search/소금빵 연구소', maxLength: MAX_LINK_LENGTH })
+  @IsOptional() @IsLink('links.naver_map', 'https')
   naver_map?: string;
 
-  @ApiPropertyOptional({ example: 'https://place.map.kakao.com/12345' })
-  @IsOptional() @IsUrl(HTTPS, { message: 'links.kakao_map must be an https URL' }) @MaxLength(500)
+  @ApiPropertyOptional({ example: 'https://place.map.kakao.com/12345', maxLength: MAX_LINK_LENGTH })
+  @IsOptional() @IsLink('links.kakao_map', 'https')
   kakao_map?: string;
 
-  @ApiPropertyOptional({ example: 'https://pf.kakao.com/_abcd' })
-  @IsOptional() @IsUrl(HTTPS, { message: 'links.kakao_channel must be an https URL' }) @MaxLength(500)
+  @ApiPropertyOptional({ example: 'https://pf.kakao.com/_abcd', maxLength: MAX_LINK_LENGTH })
+  @IsOptional() @IsLink('links.kakao_channel', 'https')
   kakao_channel?: string;
 
-  @ApiPropertyOptional({ example: 'https://www.instagram.com/shop' })
-  @IsOptional() @IsUrl(HTTPS, { message: 'links.instagram must be an https URL' }) @MaxLength(500)
+  @ApiPropertyOptional({ example: 'https://www.instagram.com/shop', maxLength: MAX_LINK_LENGTH })
+  @IsOptional() @IsLink('links.instagram', 'https')
   instagram?: string;
 }
 
@@ -40,6 +43,10 @@ export class HomepageProductDto {
   @ApiPropertyOptional({ description: 'A photo as base64 or a data URL (JPEG, PNG or WebP); in multipart, a file field products[N][image] instead' })
   @IsOptional() @IsString()
   image?: string;
+
+  @ApiPropertyOptional({ example: 'https://smartstore.naver.com/shop/products/123', maxLength: MAX_LINK_LENGTH, description: "Where to buy or read more (the shop's store page): the product's name on the site links there. http or https" })
+  @IsOptional() @IsLink('link', 'http(s)')
+  link?: string;
 
   @ApiPropertyOptional({ description: 'A finished ad job whose final image is the picture' })
   @IsOptional() @IsUUID('all', { message: 'job_id must be a job id (UUID)' })
