@@ -3,6 +3,7 @@ import { Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import { openImage } from '../common/images/image-input';
 
 /**
  * Turns uploads into CLIP's pixel_values [images, 3, height, width] (224x224 for ViT-B/32).
@@ -39,7 +40,7 @@ async function decodeAndResize(bytes: Buffer, index: number, processor: ImagePro
   if (!bytes.length) throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is empty`, { field });
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
-    decoded = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' })
+    decoded = await openImage(bytes, maxPixels)
       // EXIF orientation applied, as Hugging Face's load_image does (ImageOps.exif_transpose).
       .rotate()
       .toColourspace('srgb')

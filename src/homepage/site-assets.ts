@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { escapeHtml } from '../common/html';
 import type { SiteImage } from './site-content';
+import { openImage } from '../common/images/image-input';
 
 export interface SiteFile {
   /** A flat file name inside the site folder. */
@@ -14,7 +15,7 @@ const WIDTHS = [320, 640, 960, 1280];
 
 /** A picture as WebP variants for srcset, `${base}-${width}.webp`. */
 export async function imageVariants(input: Buffer, base: string, alt: string): Promise<{ image: SiteImage; files: SiteFile[] }> {
-  const meta = await sharp(input).rotate().metadata();
+  const meta = await openImage(input).rotate().metadata();
   const own = meta.autoOrient?.width ?? meta.width ?? 1;
   const ownHeight = meta.autoOrient?.height ?? meta.height ?? 1;
   const top = Math.min(own, WIDTHS[WIDTHS.length - 1]);
@@ -23,7 +24,7 @@ export async function imageVariants(input: Buffer, base: string, alt: string): P
     widths.map(async (w) => ({
       name: `${base}-${w}.webp`,
       mime: 'image/webp',
-      data: await sharp(input).rotate().resize({ width: w }).flatten({ background: '#ffffff' }).webp({ quality: 78, effort: 4 }).toBuffer(),
+      data: await openImage(input).rotate().resize({ width: w }).flatten({ background: '#ffffff' }).webp({ quality: 78, effort: 4 }).toBuffer(),
     })),
   );
   return { image: { base, widths, width: own, height: ownHeight, alt }, files };

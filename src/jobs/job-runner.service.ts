@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { randomBytes } from 'node:crypto';
 import { DomainException, isDomainException, JobAbortedError } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import { imageDecodeFailure } from '../common/images/image-input';
 import { AppConfig } from '../config/app-config';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import type { JobEntity } from './job.entity';
@@ -290,13 +291,14 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
           return;
       }
     }
-    const known = isDomainException(error);
+    // A file the decoder gives up on part-way is the user's image, not our failure.
+    const known = isDomainException(error) ? error : imageDecodeFailure(error);
     if (!known) this.logger.error(`job ${job.id} failed`, (error as Error)?.stack ?? String(error));
     await this.leases.finish(job.id, this.owner, {
       status: 'error',
       message: 'Failed.',
-      errorCode: known ? error.code : ErrorCode.INTERNAL,
-      errorMessage: known ? error.message : `An internal error stopped this job; the server log has the details (job ${job.id}).`,
+      errorCode: known ? known.code : ErrorCode.INTERNAL,
+      errorMessage: known ? known.message : `An internal error stopped this job; the server log has the details (job ${job.id}).`,
     });
   }
 

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import sharp from 'sharp';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -14,6 +13,7 @@ import { LayeredDecomposer } from './layered-decomposer.service';
 import { type ExportLayer, layerPng, previewOf, psdOf, zipOf } from './layer-export';
 import { recompose } from './layer-stack';
 import { hexOf as hex } from '../pipeline/background/color-math';
+import { openImage } from '../common/images/image-input';
 
 /** What a decompose job keeps in its row. */
 export interface DecomposeParameters {
@@ -49,7 +49,7 @@ export class DecomposeJobHandler implements JobKindHandler {
     const params = ctx.job.parameters as unknown as DecomposeParameters;
     const input = await ctx.readArtifact(params.input);
     if (!input) throw new DomainException(ErrorCode.ARTIFACT_MISSING, `The job's input ${params.input} is gone`);
-    const { data, info } = await sharp(input)
+    const { data, info } = await openImage(input)
       .rotate()
       .resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })

@@ -24,6 +24,30 @@ export const MIME_BY_FORMAT: Record<string, string> = {
   gif: 'image/gif',
 };
 
+/**
+ * How every job opens an uploaded image, and how the door checks it: one tolerance, so a file the
+ * door accepts is one every job can read. libjpeg's recoverable warnings (junk before a marker, a
+ * damaged entropy segment) decode on, as browsers show such files; a truncated file fails.
+ */
+export const INPUT_DECODE = { failOn: 'truncated' } as const satisfies sharp.SharpOptions;
+
+/** An uploaded image, opened with the door's tolerance (`maxPixels` false: the door checked it). */
+export const openImage = (bytes: Buffer, maxPixels: number | false = false): sharp.Sharp => sharp(bytes, { ...INPUT_DECODE, limitInputPixels: maxPixels });
+
+/** libvips' and sharp's own words for a file it cannot decode (as opposed to a bug of ours). */
+const DECODE_FAILURE = /^(Vips(Jpeg|Png|Spng|Webp|Gif|Tiff|Heif|Foreign)|Input (buffer|file) (contains|has|is)|\w+load(_buffer|_source)?: )/i;
+
+/**
+ * An error thrown while a job decodes its input, as the job's end: INVALID_IMAGE with what the
+ * decoder said, never INTERNAL. Null when the error is not an image decoding failure.
+ */
+export function imageDecodeFailure(error: unknown): DomainException | null {
+  const message = error instanceof Error ? error.message : '';
+  if (!DECODE_FAILURE.test(message)) return null;
+  const said = message.split('\n')[0].replace(/^Vips\w*: /, '').trim();
+  return new DomainException(ErrorCode.INVALID_IMAGE, `The image could not be read to the end (${said}); save or export it again as PNG or JPEG and resubmit`);
+}
+
 /** Accepts a data URL or bare base64 (whitespace allowed) and returns the bytes. */
 export function bytesFromBase64(value: string, field: string): Buffer {
   const match = DATA_URL.exec(value);
@@ -66,7 +90,7 @@ export async function validateImage(bytes: Buffer, field: string, maxPixels: num
   try {
     // A small output lets libjpeg decode at 1/8 scale (DCT scaling); it still reads every
     // entropy-coded byte, so truncation is caught at half the cost of a full decode.
-    await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels }).resize({ width: 256, height: 256, fit: 'inside' }).raw().toBuffer();
+    await openImage(bytes, maxPixels).resize({ width: 256, height: 256, fit: 'inside' }).raw().toBuffer();
   } catch (error) {
     throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is truncated or corrupt: ${(error as Error).message}`, { field });
   }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import sharp from 'sharp';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import type { PipelineInput, Stage, StageContext } from '../pipeline.types';
 import { SegmentationService } from '../../vision/segmentation/segmentation.service';
 import { encodePng } from './encode';
+import { openImage } from '../../common/images/image-input';
 
 /**
  * Stage 2 from a supplied step1_image (start_step 2): the product's place in that image is
@@ -27,7 +27,7 @@ export class LocateStage implements Stage {
   async run(ctx: StageContext): Promise<void> {
     if (!ctx.input.step1Image) throw new DomainException(ErrorCode.INVALID_PARAMETER, 'step1_image is required when start_step is 2');
     const { width, height } = ctx.shot.canvas;
-    const { data } = await sharp(ctx.input.step1Image, { failOn: 'truncated' })
+    const { data } = await openImage(ctx.input.step1Image)
       .rotate()
       .resize(width, height, { fit: 'fill' })
       .flatten({ background: '#ffffff' })

@@ -11,6 +11,7 @@ import { frameCuts, NO_CUTS } from '../compositing/frame-cuts';
 import { chooseSubjectLayout, photoCard } from '../compositing/photo-card';
 import { keepSubjectParts } from '../compositing/subject-parts';
 import { encodePng } from './encode';
+import { openImage } from '../../common/images/image-input';
 
 /** A subject under this share of the photo's area is cut a second time from a crop around it. */
 const SMALL_SUBJECT = 0.08;
@@ -163,7 +164,7 @@ async function decodeRegion(bytes: Buffer, region: Box, working: { width: number
   const left = Math.floor(region.x * scale);
   const top = Math.floor(region.y * scale);
   const fullHeight = Math.round(working.height * scale);
-  const image = sharp(bytes, { failOn: 'truncated' })
+  const image = openImage(bytes)
     .rotate() // before extract: the region is in upright coordinates
     .extract({ left, top, width: Math.min(Math.round(working.width * scale) - left, Math.ceil(region.width * scale)), height: Math.min(fullHeight - top, Math.ceil(region.height * scale)) });
   return atWorkingSize(image, keepAlpha);
@@ -175,7 +176,7 @@ async function decodeRegion(bytes: Buffer, region: Box, working: { width: number
  * segmentation then flattens it for the model itself and keeps the photo's own alpha.
  */
 export function decodePhoto(bytes: Buffer, keepAlpha = false): Promise<RawImage> {
-  return atWorkingSize(sharp(bytes, { failOn: 'truncated' }).rotate(), keepAlpha);
+  return atWorkingSize(openImage(bytes).rotate(), keepAlpha);
 }
 
 async function atWorkingSize(image: sharp.Sharp, keepAlpha: boolean): Promise<RawImage> {
