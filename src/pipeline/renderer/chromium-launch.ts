@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
@@ -70,14 +70,23 @@ export interface LaunchedChromium {
   pid: number | null;
 }
 
+const PROFILE_PREFIX = 'nanococoa-chromium-';
+/** The node process that launched a profile's Chromium: a profile whose owner is gone is dead. */
+const OWNER_FILE = 'nanococoa-owner.pid';
+
 /**
  * Starts one headless Chromium over a pipe (no DevTools port is opened). Signal handling stays
  * with Nest's shutdown hooks: puppeteer's own SIGINT handler would exit the process mid-shutdown.
  */
 export async function launchChromium(executablePath: string): Promise<LaunchedChromium> {
-  const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'nanococoa-chromium-'));
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), PROFILE_PREFIX));
   try {
+    await writeFile(path.join(userDataDir, OWNER_FILE), String(process.pid));
+    // Chromium makes scratch dirs of its own (org.chromium.Chromium.*) in TMPDIR and leaves them
+    // when killed: inside the profile they go with it.
+    await mkdir(path.join(userDataDir, 'tmp'));
     const browser = await puppeteer.launch({
+      env: { ...process.env, TMPDIR: path.join(userDataDir, 'tmp') },
       executablePath,
       headless: true,
       pipe: true,
@@ -101,6 +110,35 @@ export async function launchChromium(executablePath: string): Promise<LaunchedCh
 export async function removeProfile(userDataDir: string): Promise<void> {
   // Chromium may still be flushing the profile as it exits: a couple of retries, then give up.
   await rm(userDataDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 }).catch(() => undefined);
+}
+
+/**
+ * Removes the profiles of servers that died without closing their Chromium (SIGKILL, a crash):
+ * each is owned by a pid that no longer runs. Profiles of live servers, this machine's other
+ * instances included, stay; one without an owner file (being created) is left for a minute.
+ */
+export async function removeDeadProfiles(): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(os.tmpdir()).catch(() => [] as string[])) {
+    if (!name.startsWith(PROFILE_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => NaN));
+    const age = Date.now() - ((await stat(dir).catch(() => null))?.mtimeMs ?? Date.now());
+    const dead = Number.isInteger(owner) ? !processExists(owner) : age > 60_000;
+    if (!dead) continue;
+    await removeProfile(dir);
+    removed += 1;
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
 }
 
 /**

@@ -1,9 +1,10 @@
+import { tmpdir } from 'node:os';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Page } from 'puppeteer-core';
 import { DomainException, JobAbortedError, throwIfAborted } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { AppConfig } from '../../config/app-config';
-import { findChromium, killChromium, launchChromium, processExited, removeProfile, type LaunchedChromium } from './chromium-launch';
+import { findChromium, killChromium, launchChromium, processExited, removeDeadProfiles, removeProfile, type LaunchedChromium } from './chromium-launch';
 import { FairSemaphore } from './fair-semaphore';
 import { FontFileCache } from './font-file-cache';
 import { PooledPage, type PageTraffic } from './pooled-page';
@@ -206,6 +207,10 @@ export class ChromiumPool implements OnApplicationShutdown {
 
   private async launch(): Promise<LiveBrowser> {
     const executable = findChromium(this.config.CHROMIUM_PATH);
+    if (this.generation === 0) {
+      const swept = await removeDeadProfiles();
+      if (swept) this.logger.log(`removed ${swept} Chromium profile(s) left in ${tmpdir()} by servers that did not stop cleanly`);
+    }
     const started = Date.now();
     const launched = await launchChromium(executable);
     const live: LiveBrowser = { ...launched, generation: ++this.generation };
