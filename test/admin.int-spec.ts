@@ -1,12 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import sharp from 'sharp';
-import { CHROMIUM_ARGS } from '../src/pipeline/renderer/chromium-launch';
-import { REPO_ROOT, SAMPLE_PHOTO, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
+import { auditHere, auditPages, launchAdminBrowser, NO_CHROMIUM, wording } from './helpers/admin-audit';
+import { REPO_ROOT, SAMPLE_PHOTO, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
 /** What the assertions read from form elements (no DOM typings in this project). */
 interface Field {
@@ -17,20 +17,20 @@ interface Field {
 const COPY = '명절 특가! 사과 한 박스 20,000원';
 const SHOP = '밀밭베이커리';
 const REDO = '주말 한정! 커피 두 잔 9,900원';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Set ADMIN_SCREENSHOTS=1 to refresh docs/images/admin-*.png. */
 const SHOTS = process.env.ADMIN_SCREENSHOTS === '1';
-// The suite's own launch: the renderer's flags minus the proxy that keeps it off the network
-// (the admin pages are on loopback, which the proxy bypasses anyway).
-const ARGS = CHROMIUM_ARGS.filter((a) => !a.startsWith('--proxy'));
+// The suite runs again on S3; the pages look the same on either driver, so they are audited once.
+const AUDITED_ON_FS = process.env.TEST_STORAGE_DRIVER === 's3' && 'the pages are audited on the fs pass';
 
-describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}` }, () => {
+describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
   // The browser profile and the files the forms upload; removed at the end.
   const scratch = mkdtempSync(path.join(tmpdir(), 'nc-admin-'));
   let firstJob = '';
+  let layersJob = '';
+  let siteJob = '';
 
   const jobIdFrom = (url: string) => /\/admin\/jobs\/([0-9a-f-]{36})$/.exec(new URL(url).pathname)?.[1] ?? '';
   const waitDone = async () => {
@@ -47,6 +47,8 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
   const shot = async (name: string, width: number, opts: { until?: string; palette?: boolean } = {}) => {
     if (!SHOTS) return;
     await page.setViewport({ width, height: 900, deviceScaleFactor: 1 });
+    // From the top: a page scrolled by a click would draw its sticky header mid-picture.
+    await page.evaluate('window.scrollTo(0, 0)');
     await new Promise((r) => setTimeout(r, 300));
     const dir = path.join(REPO_ROOT, 'docs', 'images');
     mkdirSync(dir, { recursive: true });
@@ -57,7 +59,7 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
 
   before(async () => {
     t = await startTestApp();
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, userDataDir: path.join(scratch, 'profile') });
+    browser = await launchAdminBrowser(path.join(scratch, 'profile'));
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
     await page.setExtraHTTPHeaders({ 'Accept-Language': 'ko-KR,ko;q=0.9' });
@@ -95,7 +97,8 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     const status = (await t.http.get(`/status/${firstJob}?include_images=false`).expect(200)).body as { parameters: Record<string, unknown> };
     expect(status.parameters).toMatchObject({ text_position: 'top', subject_layout: 'cutout', subject_material: 'opaque', output_format: 'jpeg' });
     expect(text).toContain('제품 표현');
-    expect(text).toMatch(/cutout\s*asked for \(subject_layout=cutout\)/);
+    // What was used, in the page's language; why, in the pipeline's words.
+    expect(text).toMatch(/누끼 \(배경 지움\)\s*asked for \(subject_layout=cutout\)/);
     await shot('admin-job.png', 1280);
     await shot('admin-job-phone.png', 390);
     await page.setViewport({ width: 1280, height: 900 });
@@ -116,8 +119,6 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     expect(status.parameters).toMatchObject({ start_step: 2, text_content: REDO });
     await page.goto(`${t.url}/admin`);
     expect(await page.$eval('h1', (h) => h.textContent)).toBe('대시보드');
-    await shot('admin-dashboard.png', 1280);
-    await shot('admin-dashboard-phone.png', 390);
   });
 
   it('splits the ad into layers from the layer form, and the viewer toggles and fans them out', async () => {
@@ -128,7 +129,8 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     await (await page.$('input[type=file][name=image]'))!.uploadFile(poster);
     await page.select('#num_layers', '4');
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-    expect(jobIdFrom(page.url())).not.toBe('');
+    layersJob = jobIdFrom(page.url());
+    expect(layersJob).not.toBe('');
     await page.waitForFunction("[...document.querySelectorAll('img.layer-img')].length > 1 && [...document.querySelectorAll('img.layer-img')].every((i) => i.complete && i.naturalWidth > 0)", { timeout: 180_000 });
     const kinds = await page.$$eval('.layer-list strong', (els) => els.map((e) => e.textContent));
     expect(kinds[0]).toBe('background');
@@ -164,6 +166,8 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     expect(await page.$eval('#font_name', (e) => (e as unknown as Field).value)).not.toBe('');
     // The language chosen with ?lang=en stuck through the cookie.
     expect(await page.$eval('html', (h) => h.lang)).toBe('en');
+    // The form with its messages is whole and accessible too.
+    expect(await auditHere(page, '/admin/new (refused)')).toEqual([]);
   });
 
   it('answers HTML error pages under /admin and keeps the JSON envelope for the API', async () => {
@@ -180,7 +184,7 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     expect(fonts.text).toContain('/preview.png');
   });
 
-  it('makes a homepage from its form, shows the site, both screenshots and the audit, lists it and takes it down', async () => {
+  it('makes a homepage from its form, shows the site, both screenshots and the audit', async () => {
     await page.goto(`${t.url}/admin/homepage/new?lang=ko`);
     expect(await page.$$eval('input[type=file]', (els) => els.map((e) => e.getAttribute('name')))).toEqual([0, 1, 2, 3, 4, 5].map((i) => `products[${i}][image]`));
     await page.type('#name', SHOP);
@@ -218,7 +222,44 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     expect(await page.$eval('main', (m) => m.textContent ?? '')).toContain('embedded templates');
     await shot('admin-homepage.png', 1280, { until: '.site-audit', palette: true });
     await page.setViewport({ width: 1280, height: 900 });
+    siteJob = id;
+  });
 
+  it('names and pictures every kind of job in the recent jobs', async () => {
+    await page.goto(`${t.url}/admin?lang=ko`);
+    const rows = await page.$$eval('.jobs tbody tr', (trs) =>
+      trs.map((tr) => ({
+        id: tr.querySelector('a.job-link')?.getAttribute('href')?.split('/').pop(),
+        kind: tr.querySelector('[data-kind]')?.textContent?.trim(),
+        preview: tr.querySelector('img.thumb')?.getAttribute('src') ?? null,
+      })),
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { id: firstJob, kind: '광고', preview: `/jobs/${firstJob}/artifacts/final.png` },
+        { id: layersJob, kind: '레이어 분리', preview: `/jobs/${layersJob}/artifacts/preview.jpg` },
+        // The share card where the job made one, else the first product's picture.
+        { id: siteJob, kind: '홈페이지', preview: expect.stringMatching(new RegExp(`^/jobs/${siteJob}/artifacts/site_(share-card|p1-\\d+)\\.(png|webp)$`)) },
+      ]),
+    );
+    for (const r of rows) expect((await t.http.get(r.preview!).expect(200)).headers['content-type']).toMatch(/^image\//);
+    // The thumbnails load lazily: brought into view, every one shows its picture.
+    await page.$eval('table.jobs', (e) => (e as unknown as { scrollIntoView(): void }).scrollIntoView());
+    await page.waitForFunction("[...document.querySelectorAll('img.thumb')].every((i) => i.complete && i.naturalWidth > 0)", { timeout: 10_000 });
+    await shot('admin-dashboard.png', 1280);
+    await shot('admin-dashboard-phone.png', 390);
+  });
+
+  it('shows every admin page whole, in its own language, and passes axe (WCAG 2.2 AA), in Korean and English at 390 and 1280 px', { skip: AUDITED_ON_FS }, async () => {
+    const paths = ['/admin', '/admin/jobs', `/admin/jobs/${firstJob}`, `/admin/jobs/${layersJob}`, `/admin/jobs/${siteJob}`, '/admin/new', '/admin/layers', '/admin/fonts', '/admin/homepage', '/admin/homepage/new', '/admin/nope'];
+    const { findings, views } = await auditPages(page, t.url, paths, wording);
+    expect(views).toBe(paths.length * 4);
+    expect(findings).toEqual([]);
+  });
+
+  it('lists the site and takes it down', async () => {
+    const id = siteJob;
+    const done = (await t.http.get(`/status/${id}?include_images=false`).expect(200)).body as { result: { site_url: string } };
     await page.goto(`${t.url}/admin/homepage`);
     const row = await page.$eval(`tr:has(a[href="/admin/jobs/${id}"])`, (tr) => tr.textContent ?? '');
     expect(row).toContain(SHOP);
@@ -228,128 +269,5 @@ describe('admin pages in real Chromium', { skip: !existsSync(CHROMIUM) && `no Ch
     expect(new URL(page.url()).pathname).toBe('/admin/homepage');
     expect(await page.$(`a[href="/admin/jobs/${id}"]`)).toBeNull();
     await t.http.get(done.result.site_url).expect(404);
-  });
-});
-
-describe('admin forms with a small upload limit', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp({ MAX_BODY_MB: 1, RUNNER_ENABLED: false });
-  });
-  after(() => t?.close());
-
-  it('shows the size error next to the photo field and keeps the rest of the form', async () => {
-    const res = await t.http
-      .post('/admin/new')
-      .field('text_content', '겨울 한정 30% 할인')
-      .field('bg_prompt', 'marble table')
-      .attach('product_image', Buffer.alloc(2 * 2 ** 20, 1), 'huge.png')
-      .expect(413);
-    expect(res.text).toContain('MAX_BODY_MB');
-    expect(res.text).toContain('겨울 한정 30% 할인');
-    expect(res.text).toContain('marble table');
-    expect((await t.http.get('/jobs').expect(200)).body.total).toBe(0);
-  });
-
-  it('shows the size error next to the product photo it was for, and keeps the typed fields', async () => {
-    const res = await t.http
-      .post('/admin/homepage/new')
-      .field('name', '밀밭베이커리')
-      .field('products[1][name]', '소금빵')
-      .attach('products[1][image]', Buffer.alloc(2 * 2 ** 20, 1), 'huge.png')
-      .expect(413);
-    expect(res.text).toContain('<p class="field-error" id="products-1-image-error">The upload is larger than MAX_BODY_MB allows</p>');
-    expect(res.text).toContain('value="밀밭베이커리"');
-    expect(res.text).toMatch(/name="products\[1\]\[name\]" type="text" value="소금빵"/);
-    expect((await t.http.get('/homepage').expect(200)).body.total).toBe(0);
-  });
-});
-
-describe('admin pages behind API_KEY', () => {
-  let t: TestApp;
-  const key = 'admin-key-0123456789abcdef';
-  before(async () => {
-    t = await startTestApp({ API_KEY: key, RUNNER_ENABLED: false });
-  });
-  after(() => t?.close());
-
-  it('asks for the key once, then knows the browser by an httpOnly SameSite=Strict cookie', async () => {
-    const first = await t.http.get('/admin/jobs?status=completed').expect(303);
-    expect(first.headers.location).toBe('/admin/login?next=%2Fadmin%2Fjobs%3Fstatus%3Dcompleted');
-    expect((await t.http.get('/admin/login').expect(200)).text).toContain('type="password"');
-
-    const wrong = await t.http.post('/admin/login').type('form').send({ api_key: 'nope', next: '/admin' }).expect(401);
-    expect(wrong.text).toContain('role="alert"');
-    expect(wrong.headers['set-cookie']).toBeUndefined();
-
-    const ok = await t.http.post('/admin/login').type('form').send({ api_key: key, next: '/admin/jobs' }).expect(303);
-    expect(ok.headers.location).toBe('/admin/jobs');
-    const cookie = String(ok.headers['set-cookie']);
-    expect(cookie).toMatch(/nc_admin=/);
-    expect(cookie).toMatch(/HttpOnly/i);
-    expect(cookie).toMatch(/SameSite=Strict/i);
-    expect(cookie).not.toContain(key);
-    const session = cookie.split(';')[0];
-
-    const page = await t.http.get('/admin').set('Cookie', session).expect(200);
-    expect(page.text).toContain('/admin/logout');
-    // An open redirect through ?next= is refused.
-    const evil = await t.http.post('/admin/login').type('form').send({ api_key: key, next: '//evil.example/x' }).expect(303);
-    expect(evil.headers.location).toBe('/admin');
-  });
-
-  it('refuses a form post without the CSRF token, and accepts it with the token from the page', async () => {
-    const session = String((await t.http.post('/admin/login').type('form').send({ api_key: key }).expect(303)).headers['set-cookie']).split(';')[0];
-    const form = await t.http.get('/admin/new').set('Cookie', session).expect(200);
-    const token = decodeURIComponent(/action="\/admin\/new\?_csrf=([^"]+)"/.exec(form.text)![1]);
-    const id = '3f1c1d3e-0000-4000-8000-000000000000';
-    expect((await t.http.post(`/admin/jobs/${id}/delete`).set('Cookie', session).type('form').send({}).expect(403)).text).toContain('CSRF');
-    await t.http.post(`/admin/jobs/${id}/delete`).set('Cookie', session).type('form').send({ _csrf: 'forged' }).expect(403);
-    // With the token the request reaches the page: an unknown job is a 404 page, not a refusal.
-    await t.http.post(`/admin/jobs/${id}/delete`).set('Cookie', session).type('form').send({ _csrf: token }).expect(404);
-    await t.http.post(`/admin/jobs/${id}/delete`).type('form').send({ _csrf: token }).expect(401);
-    // The API itself keeps its own rules (REST is not behind the admin cookie).
-    await t.http.get('/health').expect(200);
-  });
-
-  it('takes the homepage form with its CSRF token, names a bad field and keeps what was typed, and lists and deletes the site', async () => {
-    const session = String((await t.http.post('/admin/login').type('form').send({ api_key: key }).expect(303)).headers['set-cookie']).split(';')[0];
-    const form = await t.http.get('/admin/homepage/new').set('Cookie', session).expect(200);
-    expect(form.text).toContain('href="/admin/homepage"');
-    const action = /action="(\/admin\/homepage\/new\?_csrf=[^"]+)"/.exec(form.text)![1].replace(/&amp;/g, '&');
-    const post = (url = action) => t.http.post(url).set('Cookie', session);
-    await post('/admin/homepage/new').field('name', SHOP).expect(403);
-
-    // No name: the message names it, next to the field; the rest is kept, blank rows too.
-    const noName = await post().field('name', '').field('tagline', '매일 굽는 빵').field('phone', '02-123-4567').field('products[2][name]', '크루아상').field('products[2][price]', '4,000원').expect(400);
-    expect(noName.text).toContain('<p class="field-error" id="name-error">name is required</p>');
-    expect(noName.text).toContain('value="매일 굽는 빵"');
-    expect(noName.text).toContain('value="02-123-4567"');
-    expect(noName.text).toMatch(/name="products\[2\]\[name\]" type="text" value="크루아상"/);
-    expect(noName.text).toMatch(/name="products\[2\]\[price\]" type="text" value="4,000원"/);
-
-    const badPhone = await post().field('name', SHOP).field('phone', '12345').field('links[instagram]', 'https://www.instagram.com/milbat').expect(400);
-    expect(badPhone.text).toMatch(/<input id="phone" name="phone" type="tel" value="12345"[^>]* aria-invalid="true">/);
-    expect(badPhone.text).toContain('<p class="field-error" id="phone-error">phone must be a Korean phone number');
-    expect(badPhone.text).toContain('value="https://www.instagram.com/milbat"');
-    expect(badPhone.text).toContain(`value="${SHOP}"`);
-
-    // Blank rows are left out before validation; the error still points at the row it came from.
-    const badAd = await post().field('name', SHOP).field('products[3][name]', '크루아상').field('products[3][job_id]', 'not-a-job').expect(400);
-    expect(badAd.text).toContain('<p class="field-error" id="products-3-job_id-error">products[3][job_id]: job_id must be a job id (UUID)</p>');
-    expect(badAd.text).toMatch(/<details class="product-row row-error" open>\s*<summary>상품 4/);
-    expect((await t.http.get('/homepage').set('Authorization', `Bearer ${key}`).expect(200)).body.total).toBe(0);
-
-    const made = await post().field('name', SHOP).field('products[0][name]', '소금빵').attach('products[0][image]', samplePhoto(), 'salt-bread.png').expect(303);
-    const id = /^\/admin\/jobs\/([0-9a-f-]{36})$/.exec(made.headers.location)![1];
-    const job = await t.http.get(`/admin/jobs/${id}`).set('Cookie', session).expect(200);
-    expect(job.text).toContain(SHOP);
-    const list = await t.http.get('/admin/homepage').set('Cookie', session).expect(200);
-    expect(list.text).toContain(`href="/admin/jobs/${id}">${SHOP}</a>`);
-    const token = /name="_csrf" value="([^"]+)"/.exec(list.text)![1];
-    await t.http.post(`/admin/homepage/${id}/delete`).set('Cookie', session).type('form').send({}).expect(403);
-    expect((await t.http.post(`/admin/homepage/${id}/delete`).set('Cookie', session).type('form').send({ _csrf: token }).expect(303)).headers.location).toBe('/admin/homepage');
-    expect((await t.http.get('/admin/homepage').set('Cookie', session).expect(200)).text).not.toContain(id);
-    await t.http.get(`/status/${id}`).set('Authorization', `Bearer ${key}`).expect(404);
   });
 });

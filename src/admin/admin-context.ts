@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { type Lang, type MessageKey, pickLang, translator } from './messages';
+import { type Lang, MESSAGES, type MessageKey, pickLang, translator } from './messages';
 
 export const LANG_COOKIE = 'nc_lang';
 
@@ -32,6 +32,8 @@ export interface ViewContext {
   stage: (id: string | null | undefined) => string;
   /** Every stage label the live page may receive, translated, for its script. */
   stageNames: Record<string, string>;
+  /** A value's name, label('kind.', 'ad') -> '광고'; the value itself when it has none. */
+  label: (prefix: string, value: string | null | undefined) => string;
 }
 
 /** The language for this request; ?lang= also sets a cookie so the choice sticks. */
@@ -53,17 +55,25 @@ export function viewContext(req: Request, res: Response): ViewContext {
     fmtSeconds: (s) => (s === null || s === undefined ? '—' : s < 10 ? s.toFixed(1) : String(Math.round(s))),
     csrf: typeof res.locals.csrf === 'string' ? res.locals.csrf : '',
     stage: (id) => stageName(t, id),
-    stageNames: Object.fromEntries(STAGES.flatMap((s) => [s, `step1_${s}`, `step2_${s}`].map((label) => [label, stageName(t, label)]))),
+    stageNames: Object.fromEntries(STAGES.flatMap((s) => [s, `step1_${s}`, `step2_${s}`, s.replace(/_/g, ' ')].map((label) => [label, stageName(t, label)]))),
+    label: (prefix, value) => {
+      if (value === null || value === undefined) return '';
+      const key = prefix + value;
+      return isKey(key) ? t(key) : value;
+    },
   };
 }
 
-// The ad pipeline's stages, then a homepage job's steps (homepage.job-handler.ts).
-const STAGES = ['segment', 'background', 'composite', 'locate', 'analyze', 'layout', 'render', 'finalize', 'quality', 'images', 'page', 'files', 'audit'];
+const isKey = (key: string): key is MessageKey => key in MESSAGES.ko;
 
+// Every stage with a name: the ad pipeline's, a homepage job's and a decomposition's steps.
+const STAGES = Object.keys(MESSAGES.ko).flatMap((k) => (k.startsWith('stage.') ? [k.slice('stage.'.length)] : []));
+
+/** 'step1_segment' -> 'segment'; 'share card' (a homepage step) -> 'share_card'; then its name, or the id as it came. */
 function stageName(t: ViewContext['t'], id: string | null | undefined): string {
   if (!id) return '';
-  const name = id.replace(/^step[12]_/, '').replace(/_report$/, '');
-  return STAGES.includes(name) ? t(`stage.${name}` as MessageKey) : id;
+  const key = `stage.${id.replace(/^step[12]_/, '').replace(/_report$/, '').replace(/ /g, '_')}`;
+  return isKey(key) ? t(key) : id;
 }
 
 function formatDate(d: Date, lang: Lang): string {

@@ -11,20 +11,19 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { FontsService } from '../fonts/fonts.service';
 import { GenerateRequestDto } from '../jobs/dto/generate-request.dto';
-import type { JobStatusDto } from '../jobs/dto/job-status.dto';
-import type { JobStatus } from '../jobs/job.entity';
+import type { JobEntity, JobStatus } from '../jobs/job.entity';
 import { JobEventsService } from '../jobs/job-events.service';
 import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService, type JobParameters } from '../jobs/jobs.service';
 import { ModelRegistry } from '../models/model-registry.service';
 import { ProviderRegistry } from '../providers/provider-registry';
-import type { LayerMetadata } from '../layers/decomposition.types';
 import { ASPECT_PRESETS } from '../vision/image.types';
 import { HealthRepository } from '../system/health.repository';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { viewContext } from './admin-context';
 import { receiveUpload } from './admin-upload';
-import { homepageInputs, siteView } from './site-view';
+import { previewFile, previewFromTop } from './job-preview';
+import { jobView } from './job-view';
 import { AdminErrorFilter } from './admin-error.filter';
 
 const STATUSES: JobStatus[] = ['pending', 'running', 'completed', 'error', 'stopped'];
@@ -78,7 +77,7 @@ export class AdminController {
       metrics,
       queue: STATUSES.map((s) => ({ status: s, count: queue[s] ?? 0 })),
       models: this.registry.snapshot(),
-      recent: await this.statuses.summaries(recent),
+      recent: await this.rows(recent),
     };
   }
 
@@ -103,7 +102,7 @@ export class AdminController {
       nav: 'jobs',
       statuses: STATUSES,
       filter: filter ?? '',
-      jobs: await this.statuses.summaries(rows),
+      jobs: await this.rows(rows),
       total,
       from: total === 0 ? 0 : (pageNo - 1) * PAGE_SIZE + 1,
       to: Math.min(total, pageNo * PAGE_SIZE),
@@ -117,7 +116,7 @@ export class AdminController {
   async job(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
     const ctx = viewContext(req, res);
     const status = await this.statuses.status(id, principal, { includeMetrics: false });
-    return { ...ctx, title: `${ctx.t('job.title')} ${id.slice(0, 8)}`, nav: status.kind === 'homepage' ? 'homepage' : 'jobs', ...jobView(status) };
+    return { ...ctx, title: `${ctx.t('job.title')} ${id.slice(0, 8)}`, nav: status.kind === 'homepage' ? 'homepage' : 'jobs', ...jobView(status, ctx) };
   }
 
   /** The job page's live progress: the API's event stream, on the admin session. */
@@ -211,6 +210,12 @@ export class AdminController {
     throw new DomainException(ErrorCode.NOT_FOUND, 'Page not found');
   }
 
+  /** The job tables' rows: each job's kind and a picture of it, whatever its kind. */
+  private async rows(jobs: JobEntity[]) {
+    const rows = await this.statuses.summariesWithPreview(jobs, previewFile);
+    return rows.map((r) => ({ ...r, previewTop: previewFromTop(r.preview_file) }));
+  }
+
   private keep(req: Request, form: FormState): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     for (const f of FORM_FIELDS) if (typeof body[f] === 'string') form.values[f] = body[f];
@@ -249,99 +254,4 @@ function fieldOf(details: unknown, code: ErrorCode): string {
   if (code === ErrorCode.FONT_MISSING) return 'font_name';
   if (code === ErrorCode.INVALID_PROMPT) return 'text_content';
   return 'product_image';
-}
-
-// The ad pipeline's stages, then a homepage job's steps: timings come back from jsonb with their keys reordered.
-const STAGE_ORDER = ['segment', 'background', 'composite', 'analyze', 'layout', 'render', 'finalize', 'quality', 'images', 'page', 'files', 'audit'];
-const stageOrder = (name: string) => {
-  const i = STAGE_ORDER.findIndex((s) => name.startsWith(s));
-  return i < 0 ? STAGE_ORDER.length : i;
-};
-
-/** A finished decomposition's layers with their files' links, back to front; null for other jobs. */
-function layersView(s: JobStatusDto) {
-  const meta = s.result as { width?: number; height?: number; layers?: LayerMetadata[]; recomposition_psnr_db?: number | null; recomposition_exact?: boolean; engines?: Record<string, string> };
-  if (s.kind !== 'decompose' || s.status !== 'completed' || !meta.layers) return null;
-  const url = (name: string) => s.artifacts.find((a) => a.name === name)?.url ?? null;
-  return {
-    width: meta.width,
-    height: meta.height,
-    psnr: meta.recomposition_exact ? '∞' : `${meta.recomposition_psnr_db} dB`,
-    // Who made the layers, and a fallback's reason: a provider's failure must not pass unseen.
-    madeBy: ['layers', 'fallback', 'descriptions'].flatMap((k) => (meta.engines?.[k] ? [`${k}: ${meta.engines[k]}`] : [])),
-    items: meta.layers.map((l) => ({ ...l, url: url(l.file) })),
-    zip: url('layers.zip'),
-    psd: url('layers.psd'),
-    preview: url('preview.jpg'),
-  };
-}
-
-/** What the job page shows, shaped for the template. */
-function jobView(s: JobStatusDto) {
-  const params = s.parameters as unknown as JobParameters;
-  const result = s.result as { canvases?: Array<{ placement?: string; quality?: QualityReport }>; subject_layout?: Explained; subject_material?: Explained & { requested: string } };
-  const canvases = result.canvases ?? [];
-  // Stage timings are recorded in milliseconds; shown in seconds, in pipeline order.
-  const timings = Object.entries(s.timings ?? {})
-    .filter(([, v]) => typeof v === 'number' && Number.isFinite(v))
-    .map(([name, ms]): [string, number] => [name, ms / 1000])
-    .sort(([a], [b]) => stageOrder(a) - stageOrder(b));
-  const maxTiming = Math.max(0.001, ...timings.map(([, v]) => v));
-  const active = s.status === 'pending' || s.status === 'running';
-  return {
-    job: s,
-    params,
-    active,
-    progress: s.status === 'completed' ? 100 : s.progress_percent,
-    layers: layersView(s),
-    site: siteView(s),
-    // result.canvases describes each placement's best variant, the one ranked 1.
-    finals: s.finals.map((f) => ({ ...f, quality: f.rank === 1 ? (canvases.find((c) => c.placement === f.placement)?.quality ?? null) : null })),
-    variants: params.num_variants ?? 1,
-    quality: (s.quality as QualityReport | null) ?? null,
-    // How the product was shown and, when glass was asked for, what came of it.
-    subject: result.subject_layout ?? null,
-    material: result.subject_material?.requested === 'glass' ? result.subject_material : null,
-    timings: timings.map(([name, v]) => ({ name, value: v, percent: Math.max(1, Math.round((v / maxTiming) * 100)) })),
-    hasStep1: s.artifacts.some((a) => a.name === 'step1.png'),
-    ...inputsView(s.kind, params),
-  };
-}
-
-/** The job page's "Inputs" panel: what each kind of job was asked to do. */
-function inputsView(kind: string, params: JobParameters): { inputs: Array<[string, string]>; technical: Array<[string, string]> } {
-  if (kind === 'homepage') return homepageInputs(params);
-  if (kind === 'decompose') return { inputs: [['layers.count', String((params as unknown as { num_layers?: number }).num_layers ?? '')]], technical: [] };
-  return {
-    inputs: [
-      ['new.text', params.text_content ?? ''],
-      ['new.bg', params.bg_prompt ?? ''],
-      ['new.style', params.html_style_prompt ?? ''],
-      ['new.font', params.font_name ?? ''],
-      ['new.placements', (params.canvases ?? []).map((c) => c.preset ?? `${c.width}×${c.height}`).join(', ')],
-    ],
-    technical: [
-      ['start_step', String(params.start_step)],
-      ['stop_step', String(params.stop_step)],
-      ['seed', String(params.seed)],
-      ['text_position', String(params.text_position ?? 'auto')],
-      ['subject_layout', String(params.subject_layout ?? 'auto')],
-      ['subject_material', String(params.subject_material ?? 'opaque')],
-      ['output_format', String(params.output_format ?? 'png')],
-    ],
-  };
-}
-
-interface Explained {
-  used: string;
-  why: string;
-}
-
-export interface QualityReport {
-  verdict?: string;
-  issues?: string[];
-  cutout?: { confidence?: number; verdict?: string };
-  productFidelity?: { unchanged?: boolean; maxDelta?: number };
-  text?: { contrast?: number; contrastOk?: boolean; insideSafeZone?: boolean; overlapsProduct?: boolean } | null;
-  clip?: { skipped?: boolean; reason?: string; clip_score?: number; score?: number } | null;
 }

@@ -1,6 +1,7 @@
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import type { HomepageParameters } from '../homepage/homepage.job-handler';
 import type { SiteAudit } from '../homepage/site-audit.service';
+import type { ViewContext } from './admin-context';
 import type { MessageKey } from './messages';
 
 /** What a finished homepage job's result holds (homepage.job-handler.ts). */
@@ -66,24 +67,20 @@ export function siteView(s: JobStatusDto) {
   };
 }
 
-/** A homepage job's inputs for the job page's "Inputs" panel. */
-export function homepageInputs(params: object): { inputs: Array<[MessageKey, string]>; technical: Array<[string, string]> } {
+/** A homepage job's inputs for the job page's "Inputs" panel, every line with its label. */
+export function homepageInputs(params: object, ctx: Pick<ViewContext, 'label' | 't'>): Array<[MessageKey, string]> {
   const p = params as HomepageParameters;
   const b = p.business ?? ({} as HomepageParameters['business']);
-  return {
-    inputs: [
-      ['hp.name', b.name ?? ''],
-      ['hp.category', b.category ?? ''],
-      ['hp.tagline', b.tagline ?? ''],
-      ['hp.phone', b.phone ?? ''],
-      ['hp.address', b.address ?? ''],
-      ['hp.style', b.style ?? ''],
-      ['hp.language', b.language ?? 'ko'],
-      ['hp.products', (p.products ?? []).map((x) => x.name).join(', ')],
-    ],
-    technical: [
-      ['make_ads', String(p.make_ads)],
-      ['seed', String(p.seed)],
-    ],
-  };
+  return [
+    ['hp.name', b.name ?? ''],
+    ['hp.category', b.category ?? ''],
+    ['hp.tagline', b.tagline ?? ''],
+    ['hp.phone', b.phone ?? ''],
+    ['hp.address', b.address ?? ''],
+    ['hp.style', b.style ?? ''],
+    ['hp.language', ctx.label('lang.', b.language ?? 'ko')],
+    ['hp.products', (p.products ?? []).map((x) => x.name).join(', ')],
+    ['input.make_ads', ctx.t(p.make_ads ? 'job.yes' : 'job.no')],
+    ['input.seed', p.seed === undefined ? '' : String(p.seed)],
+  ];
 }

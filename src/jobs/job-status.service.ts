@@ -129,25 +129,45 @@ export class JobStatusService {
   }
 
   async summaries(jobs: JobEntity[]): Promise<JobSummaryDto[]> {
+    return Promise.all(jobs.map(async (job) => this.summary(job, await this.fileNames(job))));
+  }
+
+  /**
+   * The summaries with each job's kind and a picture of it: `pick` names one of a finished job's
+   * files (the admin's thumbnails). The jobs module knows no kind's files; the caller that shows
+   * them does.
+   */
+  async summariesWithPreview(
+    jobs: JobEntity[],
+    pick: (job: JobEntity, files: string[]) => string | null,
+  ): Promise<Array<JobSummaryDto & { kind: string; preview_file: string | null; preview_url: string | null }>> {
     return Promise.all(
       jobs.map(async (job) => {
-        const done = job.status === 'completed';
-        // The caller listed these jobs for its principal already.
-        const names = done ? (await this.jobs.listArtifacts(job.id, OPEN_PRINCIPAL)).map((a) => a.name) : [];
-        return {
-          job_id: job.id,
-          status: job.status,
-          progress_percent: job.progressPercent,
-          current_step: job.currentStep,
-          message: job.message,
-          error_code: job.errorCode,
-          created_at: job.createdAt.toISOString(),
-          finished_at: job.finishedAt?.toISOString() ?? null,
-          step1_result_url: names.includes('step1.png') ? this.links.url(job.id, 'step1.png') : null,
-          final_result_url: names.includes('final.png') ? this.links.url(job.id, 'final.png') : null,
-        };
+        const names = await this.fileNames(job);
+        const file = job.status === 'completed' ? pick(job, names) : null;
+        return { ...this.summary(job, names), kind: job.kind, preview_file: file, preview_url: file ? this.links.url(job.id, file) : null };
       }),
     );
+  }
+
+  /** A finished job's file names; none before it finishes (the caller listed these jobs for its principal already). */
+  private async fileNames(job: JobEntity): Promise<string[]> {
+    return job.status === 'completed' ? (await this.jobs.listArtifacts(job.id, OPEN_PRINCIPAL)).map((a) => a.name) : [];
+  }
+
+  private summary(job: JobEntity, names: string[]): JobSummaryDto {
+    return {
+      job_id: job.id,
+      status: job.status,
+      progress_percent: job.progressPercent,
+      current_step: job.currentStep,
+      message: job.message,
+      error_code: job.errorCode,
+      created_at: job.createdAt.toISOString(),
+      finished_at: job.finishedAt?.toISOString() ?? null,
+      step1_result_url: names.includes('step1.png') ? this.links.url(job.id, 'step1.png') : null,
+      final_result_url: names.includes('final.png') ? this.links.url(job.id, 'final.png') : null,
+    };
   }
 
   private async imageLiterals(artifacts: ArtifactEntity[]): Promise<{ step1: Buffer | null; final: Buffer | null }> {
