@@ -15,7 +15,8 @@ import { dominantColors } from '../src/pipeline/background/palette';
 import { composeProductShot } from '../src/pipeline/compositing/composite';
 import { placeProduct } from '../src/pipeline/compositing/placement';
 import type { RawImage } from '../src/vision/image.types';
-import { maskIoU, SegmentationService } from '../src/vision/segmentation/segmentation.service';
+import { SegmentationService } from '../src/vision/segmentation/segmentation.service';
+import { maskIoU } from '../src/vision/masks';
 import { execFileSync } from 'node:child_process';
 import { tinyClipManifests } from '../src/clip/tiny-clip.testing';
 import { FontsService } from '../src/fonts/fonts.service';
@@ -27,7 +28,7 @@ import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './b
 import { MUG_TONES, mugPhoto, silhouetteIoU } from '../test/helpers/drawn-mugs';
 import { benchHomepage } from './homepage';
 import { benchLayers } from './layers';
-import { benchPlatform } from './platform';
+import { benchPlatform, benchSingleInstance } from './platform';
 import { benchProviders } from './providers';
 import { benchSecurity } from './security';
 
@@ -250,7 +251,7 @@ function report(): string {
 }
 
 /** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
-type Section = 'pipeline' | 'jobs' | 'platform' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
+type Section = 'pipeline' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
 
 async function main(): Promise<void> {
   const only = process.argv[2]?.split(',');
@@ -270,6 +271,7 @@ async function main(): Promise<void> {
     }
     if (want('jobs')) await benchJobs(root);
     if (want('platform')) await benchPlatform(root, (await sampleAt1024()).png, rows);
+    if (want('polling')) await benchSingleInstance(root, (await sampleAt1024()).png, rows);
     if (want('security')) await benchSecurity(root, rows);
     if (want('providers')) await benchProviders(root, (await sampleAt1024()).png, rows);
     if (want('layers')) {

@@ -72,6 +72,14 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(256)
   ORT_INTRA_OP_THREADS = 0;
 
+  /**
+   * Nice value (Linux) of the threads that run inference and matte refinement: above the request
+   * thread's 0, so a /status poll is answered at once while a model fills every core; 0 treats
+   * them alike. Only the order of waiting threads changes: an idle core still runs inference.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(19)
+  INFERENCE_NICE = 10;
+
   /** Unset: /usr/bin/chromium, then chromium-browser and google-chrome on PATH. */
   @IsOptional() @IsString()
   CHROMIUM_PATH?: string;

@@ -33,7 +33,7 @@ export class OnnxModelLoader implements ModelLoader {
     };
     const device = providers[0] === 'cpu' ? 'cpu' : `${providers[0]}:0`;
     try {
-      return await OnnxWorkerSession.create(bytes, options, device);
+      return await OnnxWorkerSession.create(bytes, options, device, this.config.INFERENCE_NICE);
     } catch (error) {
       const message = (error as Error).message;
       const code = /out of memory|Failed to allocate/i.test(message) ? ErrorCode.GPU_OUT_OF_MEMORY : ErrorCode.MODEL_LOAD_ERROR;

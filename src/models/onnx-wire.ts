@@ -8,7 +8,7 @@ export interface WireTensor {
 }
 
 export type WorkerRequest =
-  | { id: number; kind: 'load'; bytes: Uint8Array; options: InferenceSession.SessionOptions }
+  | { id: number; kind: 'load'; bytes: Uint8Array; options: InferenceSession.SessionOptions; nice: number }
   | { id: number; kind: 'run'; feeds: Record<string, WireTensor>; fetches?: string[] }
   | { id: number; kind: 'release' };
 

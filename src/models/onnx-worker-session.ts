@@ -37,10 +37,10 @@ export class OnnxWorkerSession implements LoadedModel {
   }
 
   /** Starts a worker and loads the model there; the bytes are moved, not copied. */
-  static async create(bytes: Uint8Array, options: InferenceSession.SessionOptions, device: string): Promise<OnnxWorkerSession> {
+  static async create(bytes: Uint8Array, options: InferenceSession.SessionOptions, device: string, nice = 0): Promise<OnnxWorkerSession> {
     const session = new OnnxWorkerSession(device);
     try {
-      const loaded = await session.request({ id: 0, kind: 'load', bytes, options }, [bytes.buffer as ArrayBuffer]);
+      const loaded = await session.request({ id: 0, kind: 'load', bytes, options, nice }, [bytes.buffer as ArrayBuffer]);
       session.inputNames = loaded.inputNames ?? [];
       session.outputNames = loaded.outputNames ?? [];
       return session;

@@ -4,6 +4,7 @@
  * HTTP, progress and lease heartbeats while a model computes. Tensors cross by buffer transfer.
  */
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from '../common/thread-priority';
 import * as ort from 'onnxruntime-node';
 import type { WireTensor, WorkerRequest, WorkerResponse } from './onnx-wire';
 
@@ -16,6 +17,9 @@ function toWire(tensor: ort.Tensor): WireTensor {
 async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
   switch (msg.kind) {
     case 'load': {
+      // Before the session exists: ONNX Runtime's intra-op threads are made with it and inherit
+      // this thread's nice value (on Linux it is per thread; the main thread keeps its 0).
+      lowerThreadPriority(msg.nice);
       session = await ort.InferenceSession.create(msg.bytes, msg.options);
       return { id: msg.id, ok: true, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
     }

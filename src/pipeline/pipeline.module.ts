@@ -23,6 +23,7 @@ import { VisionModule } from '../vision/vision.module';
 import { AnalyzeStage } from './stages/analyze.stage';
 import { BackgroundStage } from './stages/background.stage';
 import { CompositeStage } from './stages/composite.stage';
+import { AdPixels } from './stages/ad-pixels.service';
 import { FinalizeStage } from './stages/finalize.stage';
 import { LayoutStage } from './stages/layout.stage';
 import { LocateStage } from './stages/locate.stage';
@@ -46,6 +47,7 @@ const STAGES = [SegmentStage, BackgroundStage, CompositeStage, LocateStage, Anal
       useFactory: (images: ImageApiRepository, generative: GenerativeBackgroundProvider, studio: StudioBackgroundProvider) =>
         images.settings ? generative : studio,
     },
+    AdPixels,
     EmbeddedImageAnalyzer,
     VisionImageAnalyzer,
     // The vision analyzer runs the embedded one first and only steers it when a model is configured.

@@ -114,3 +114,38 @@ export function fillHoles(mask: Uint8Array, w: number, h: number): Uint8Array {
   for (let i = 0; i < w * h; i++) out[i] = outside[i] ? 0 : 1;
   return out;
 }
+
+/** Bounding box and count of pixels with alpha >= 128. */
+export function opaqueBox(matte: Uint8Array, w: number, h: number): { box: Box | null; count: number } {
+  let minX = w;
+  let minY = h;
+  let maxX = -1;
+  let maxY = -1;
+  let count = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (matte[y * w + x] < 128) continue;
+      count++;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  }
+  const box = maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+  return { box, count };
+}
+
+/** Intersection over union of two masks thresholded at `threshold` (1 when both are empty). */
+export function maskIoU(a: Uint8Array | Buffer, b: Uint8Array | Buffer, threshold = 128): number {
+  if (a.length !== b.length) throw new Error(`masks differ in size: ${a.length} vs ${b.length}`);
+  let inter = 0;
+  let union = 0;
+  for (let i = 0; i < a.length; i++) {
+    const ia = a[i] >= threshold;
+    const ib = b[i] >= threshold;
+    if (ia && ib) inter++;
+    if (ia || ib) union++;
+  }
+  return union === 0 ? 1 : inter / union;
+}

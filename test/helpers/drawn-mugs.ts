@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { maskIoU } from '../../src/vision/segmentation/segmentation.service';
+import { maskIoU } from '../../src/vision/masks';
 
 /**
  * A mug drawn lit from the left on a sweep of nearly its own colour (white on white, black on

@@ -1,5 +1,5 @@
 import { labelComponents } from '../../vision/masks';
-import { opaqueBox } from '../../vision/segmentation/segmentation.service';
+import { opaqueBox } from '../../vision/masks';
 import type { Box, RawImage } from '../../vision/image.types';
 
 /** Alpha that counts as part of something (glass bodies are often well under half opaque). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { composeProductShot } from '../compositing/composite';
+import { AdPixels } from './ad-pixels.service';
 import type { Box } from '../../vision/image.types';
 import type { LayerEntry, Stage, StageContext } from '../pipeline.types';
 import { encodeDeliverable, encodePng } from './encode';
@@ -16,6 +16,8 @@ export class CompositeStage implements Stage {
   readonly label = 'step1_composite';
   readonly defaultSeconds = 0.2;
 
+  constructor(private readonly pixels: AdPixels) {}
+
   async run(ctx: StageContext): Promise<void> {
     const { cutout, productBox, segmentModel } = ctx.job;
     const { background, placement, keyLight } = ctx.shot;
@@ -23,7 +25,7 @@ export class CompositeStage implements Stage {
       throw new DomainException(ErrorCode.INTERNAL, 'composite stage ran before segmentation and background');
     }
     ctx.report(0.05, 'compose', 'Placing the product and its shadow');
-    const shot = await composeProductShot({ background, cutout, productBox, placement, keyLight, scaled: ctx.shot.scaledProduct, signal: ctx.signal });
+    const shot = await this.pixels.compose({ background, cutout, productBox, placement, keyLight, scaled: ctx.shot.scaledProduct, signal: ctx.signal });
     ctx.shot.step1 = shot.image;
     ctx.shot.productBox = shot.productBox;
     const { data, info } = await sharp(shot.product.data, { raw: { width: shot.product.width, height: shot.product.height, channels: 4 } })

@@ -2,14 +2,12 @@ import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { DomainException, throwIfAborted } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { dominantColors } from '../background/palette';
 import type { Box, RawImage } from '../../vision/image.types';
 import type { MaterialOutcome, Stage, StageContext, SubjectMaterial } from '../pipeline.types';
 import { SegmentationService, type SegmentationResult } from '../../vision/segmentation/segmentation.service';
-import { cutoutConfidence } from '../../quality/quality-checks';
-import { frameCuts, NO_CUTS } from '../compositing/frame-cuts';
+import { NO_CUTS } from '../compositing/frame-cuts';
 import { chooseSubjectLayout, photoCard } from '../compositing/photo-card';
-import { keepSubjectParts } from '../compositing/subject-parts';
+import { AdPixels } from './ad-pixels.service';
 import { encodePng } from './encode';
 import { openImage } from '../../common/images/image-input';
 
@@ -30,7 +28,10 @@ export class SegmentStage implements Stage {
   readonly label = 'step1_segment';
   readonly defaultSeconds = 3;
 
-  constructor(private readonly segmentation: SegmentationService) {}
+  constructor(
+    private readonly segmentation: SegmentationService,
+    private readonly pixels: AdPixels,
+  ) {}
 
   /** One segmentation pass, reported as the stage's [from, from + span] share; INVALID_IMAGE when nothing is found. */
   private async cut(image: RawImage, ctx: StageContext, from: number, span: number): Promise<SegmentationResult & { box: Box }> {
@@ -43,6 +44,19 @@ export class SegmentStage implements Stage {
     return { ...result, box: result.box };
   }
 
+  /** The cutout tidied (stray fragments cleared) and where the frame cuts it, on the pixel worker. */
+  private async tidy(result: SegmentationResult & { box: Box }, cutAlready: boolean) {
+    const { outline, matte, cutout, ...tidied } = await this.pixels.tidy({
+      outline: result.outline,
+      matte: result.matte,
+      cutout: result.cutout,
+      seeThrough: Boolean(result.seeThrough?.made),
+      box: result.box,
+      cutAlready,
+    });
+    return { ...tidied, result: { ...result, outline, matte, cutout } };
+  }
+
   async run(ctx: StageContext): Promise<void> {
     const bytes = ctx.input.productImage;
     if (!bytes) throw new DomainException(ErrorCode.INVALID_PARAMETER, 'product_image is required when start_step is 1');
@@ -53,16 +67,13 @@ export class SegmentStage implements Stage {
     let source = await decodePhoto(bytes, cutAlready);
     throwIfAborted(ctx.signal);
 
-    let result = await this.cut(source, ctx, 0.05, 0.45);
     // A set of products stays one subject; stray fragments of the matte go.
-    let parts = keepParts(result);
-    let box = parts?.box ?? result.box;
-    // A product already cut out touches its canvas because it was cropped, not cut.
-    const cuts = cutAlready ? NO_CUTS : frameCuts(result.outline, box);
-    if (box.width * box.height < source.width * source.height * SMALL_SUBJECT) {
+    let tidied = await this.tidy(await this.cut(source, ctx, 0.05, 0.45), cutAlready);
+    const cuts = tidied.cuts;
+    if (tidied.box.width * tidied.box.height < source.width * source.height * SMALL_SUBJECT) {
       // A small subject in a big photo: the model saw it at a few dozen pixels. Cut it again
       // from a crop of the original, where it fills the model's view (and keeps its pixels).
-      const region = around(box, source);
+      const region = around(tidied.box, source);
       const crop = await decodeRegion(bytes, region, source, cutAlready);
       const again = await this.cut(crop, ctx, 0.5, 0.35).catch((error: unknown) => {
         if (error instanceof DomainException && error.code === ErrorCode.INVALID_IMAGE) return null;
@@ -70,16 +81,15 @@ export class SegmentStage implements Stage {
       });
       // Closer up, the model may see a different subject (the cup without its saucer): the
       // second cut is taken only when it outlines the same thing, more finely.
-      if (again && (await agreement(result.outline, region, again.outline)) >= RECUT_AGREEMENT) {
+      if (again && (await agreement(tidied.result.outline, region, again.outline)) >= RECUT_AGREEMENT) {
         ctx.job.recut = true;
         source = crop;
-        result = again;
-        parts = keepParts(result);
-        box = parts?.box ?? result.box;
+        tidied = await this.tidy(again, cutAlready);
       }
     }
+    const { result, parts, box } = tidied;
     // The outline's edges are judged; a glass's see-through body is not a hesitant edge.
-    const check = cutoutConfidence(result.outline, box);
+    const { check, palette } = await this.pixels.judge({ outline: result.outline, box, cutout: result.cutout });
     const layout = chooseSubjectLayout(ctx.input.subjectLayout ?? 'auto', check, cutAlready);
     // A card is the photo itself: it is placed, shadowed and layered as the "product" from here on.
     const card = layout.used === 'card' ? await photoCard(source, box) : null;
@@ -96,25 +106,12 @@ export class SegmentStage implements Stage {
       subjectLayout: layout,
       cutoutCheck: check,
       segmentModel: result.modelId,
-      palette: dominantColors(result.cutout),
+      palette,
     });
 
     ctx.persist('cutout.png', encodePng(result.cutout), 'image/png');
     ctx.persist('matte.png', encodePng(result.matte), 'image/png');
   }
-}
-
-/**
- * keepSubjectParts over the outline: a clear glass's body is too faint to join its rims into one
- * part. What it clears from the outline and the cutout then goes from a see-through matte too.
- */
-function keepParts(result: SegmentationResult): ReturnType<typeof keepSubjectParts> {
-  const parts = keepSubjectParts(result.outline, result.cutout);
-  if (parts && result.seeThrough?.made) {
-    const { matte, outline } = result;
-    for (let i = 0; i < matte.data.length; i++) if (outline.data[i] < matte.data[i]) matte.data[i] = outline.data[i];
-  }
-  return parts;
 }
 
 /** result.subject_material: what was asked, what the matte is, and why. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { estimateForeground, refineMatte } from './matte-refine';
-import { maskIoU } from './segmentation.service';
+import { maskIoU } from '../masks';
 
 const RED = [200, 30, 40];
 const BLUE = [20, 60, 210];

@@ -4,16 +4,22 @@
  * thread they stalled every HTTP answer (a /status poll, an SSE event, a lease renewal) queued
  * behind them. Buffers cross by transfer.
  */
-import { parentPort } from 'node:worker_threads';
+import sharp from 'sharp';
+import { serveTasks } from '../../common/task-worker';
+import type { SegmentationIo } from '../../models/model.types';
+import type { Box } from '../image.types';
+import { opaqueBox } from '../masks';
+import { covers, maskPlane, modelInputs } from './model-io';
 import { estimateForeground, refineMatte } from './matte-refine';
 import { glassBackdrop, seeThrough, type SeeThroughOutcome } from './see-through';
 
 export interface MatteRequest {
-  id: number;
   rgb: Uint8Array;
-  coarse: Uint8Array;
   width: number;
   height: number;
+  /** The model's output plane (mw x mh, raw values), resized here to the photo's size. */
+  prediction: { values: Float32Array; width: number; height: number };
+  io: SegmentationIo;
   /**
    * An RGBA photo's own pixels (`rgb` is them flattened on white, for the model): its alpha bounds
    * the matte, and where the model kept the product whole its colours are the product's as they are.
@@ -28,18 +34,35 @@ export interface MatteRequest {
  * `glass` says whether the see-through matte was made (and why not), and `outline` is the refined
  * matte before the glass's opacity was taken into it.
  */
-export type MatteResponse =
-  | { id: number; ok: true; matte: Uint8Array; cutout: Uint8Array; outline?: Uint8Array; glass?: SeeThroughOutcome }
-  | { id: number; ok: false; error: string };
+export interface Refined {
+  matte: Uint8Array;
+  cutout: Uint8Array;
+  outline?: Uint8Array;
+  glass?: SeeThroughOutcome;
+  /** Box and count of the outline's (else the matte's) pixels at alpha >= 128: whether anything was found. */
+  found: { box: Box | null; count: number };
+}
 
-function handle(msg: MatteRequest): MatteResponse {
-  const { rgb, coarse, width: w, height: h, sourceRgba } = msg;
+async function refine(msg: MatteRequest): Promise<Refined> {
+  const { prediction, width: w, height: h } = msg;
+  const plane = Buffer.from(maskPlane(prediction.values, msg.io).buffer);
+  const coarse = await sharp(plane, { raw: { width: prediction.width, height: prediction.height, channels: 1 } })
+    .resize(w, h, { fit: 'fill', kernel: 'linear' })
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
+  const refined = refineAndCut(msg, new Uint8Array(coarse.buffer, coarse.byteOffset, coarse.length));
+  return { ...refined, found: opaqueBox(refined.outline ?? refined.matte, w, h) };
+}
+
+function refineAndCut(msg: MatteRequest, coarse: Uint8Array): Omit<Refined, 'found'> {
+  const { rgb, width: w, height: h, sourceRgba } = msg;
   const refined = refineMatte(rgb, coarse, w, h);
   // Fitted here, not on the main thread: at 3072 px the fit alone takes over 100 ms.
   const glass = msg.seeThrough ? glassBackdrop(rgb, w, h, sourceRgba !== undefined) : undefined;
   if (glass?.backdrop) {
     const see = seeThrough(rgb, refined, w, h, glass.backdrop);
-    return { id: msg.id, ok: true, matte: see.matte, cutout: rgba(see.fg, see.matte), outline: refined, glass: { made: true, why: glass.why } };
+    return { matte: see.matte, cutout: rgba(see.fg, see.matte), outline: refined, glass: { made: true, why: glass.why } };
   }
   let matte = refined;
   if (sourceRgba) {
@@ -56,7 +79,7 @@ function handle(msg: MatteRequest): MatteResponse {
       for (let c = 0; c < 3; c++) fg[i * 3 + c] = sourceRgba[i * 4 + c];
     }
   }
-  return { id: msg.id, ok: true, matte, cutout: rgba(fg, matte), glass: glass && { made: false, why: glass.why } };
+  return { matte, cutout: rgba(fg, matte), glass: glass && { made: false, why: glass.why } };
 }
 
 function rgba(fg: Uint8Array, matte: Uint8Array): Uint8Array {
@@ -70,12 +93,10 @@ function rgba(fg: Uint8Array, matte: Uint8Array): Uint8Array {
   return cutout;
 }
 
-parentPort?.on('message', (msg: MatteRequest) => {
-  try {
-    const response = handle(msg);
-    const buffers = response.ok ? [response.matte, response.cutout, ...(response.outline ? [response.outline] : [])].map((b) => b.buffer as ArrayBuffer) : [];
-    parentPort?.postMessage(response, buffers);
-  } catch (error) {
-    parentPort?.postMessage({ id: msg.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies MatteResponse);
-  }
-});
+/** Whether the second look's prediction holds the first's (model-io.ts covers). */
+const holds = (msg: { second: Float32Array; first: Float32Array; io: SegmentationIo }) => covers(msg.second, msg.first, msg.io);
+const inputs = (msg: { view: Uint8Array; io: SegmentationIo }) => modelInputs(msg.view, msg.io);
+
+export type MatteTasks = { refine: typeof refine; inputs: typeof inputs; holds: typeof holds };
+
+serveTasks({ refine, inputs, holds } satisfies MatteTasks);

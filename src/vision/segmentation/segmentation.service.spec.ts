@@ -12,7 +12,8 @@ import type { Feeds, LoadedModel, ModelLoader, ModelManifest } from '../../model
 import { OnnxModelLoader } from '../../models/onnx-model.loader';
 import type { RawImage } from '../image.types';
 import { packagedIsnetManifests } from './isnet-package';
-import { maskIoU, type SegmentationResult, SegmentationService } from './segmentation.service';
+import { maskIoU } from '../masks';
+import { type SegmentationResult, SegmentationService } from './segmentation.service';
 
 /** The repository root, found from the compiled file's location (dist/src/... or src/...). */
 function repoRoot(): string {
@@ -35,7 +36,7 @@ const alphaAt = (r: SegmentationResult, x: number, y: number) => r.matte.data[y 
 describe('SegmentationService with the packaged ISNet (real inference)', () => {
   const config = loadConfig({});
   const registry = new ModelRegistry(config, new OnnxModelLoader(config));
-  const service = new SegmentationService(registry);
+  const service = new SegmentationService(registry, config);
   let photo: RawImage;
   let first: SegmentationResult;
   const progress: Array<[number, string]> = [];
@@ -176,7 +177,7 @@ function fakeService(plane: (x: number, y: number, size: number) => number, acti
     priority: 1,
     segmentation: { input: 'in', output: 'out', size: 64, mean: [0, 0, 0], std: [255, 255, 255], activation },
   });
-  return { service: new SegmentationService(registry), loader };
+  return { service: new SegmentationService(registry, config), loader };
 }
 
 const grey = (w: number, h: number): RawImage => ({ data: Buffer.alloc(w * h * 3, 128), width: w, height: h, channels: 3 });

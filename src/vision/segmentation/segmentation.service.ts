@@ -3,11 +3,13 @@ import { Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { DomainException, raceAbort, throwIfAborted } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
+import * as path from 'node:path';
+import { TaskWorker } from '../../common/task-worker';
+import { AppConfig } from '../../config/app-config';
 import { ModelRegistry } from '../../models/model-registry.service';
 import type { SegmentationIo } from '../../models/model.types';
 import type { Box, RawImage } from '../image.types';
-import { lowContrastBoost } from './backdrop-contrast';
-import { MatteWorkerClient } from './matte-worker.client';
+import type { MatteRequest, MatteTasks } from './matte-worker';
 import type { SeeThroughOutcome } from './see-through';
 
 export interface SegmentOptions {
@@ -53,9 +55,15 @@ export const MIN_COVERAGE = 0.001;
  */
 @Injectable()
 export class SegmentationService implements OnModuleDestroy {
-  private readonly matteWorker = new MatteWorkerClient();
+  /** The matte's pixel loops (50-250 ms) run off the main thread, which answers HTTP. */
+  private readonly matteWorker: TaskWorker<MatteTasks>;
 
-  constructor(private readonly registry: ModelRegistry) {}
+  constructor(
+    private readonly registry: ModelRegistry,
+    config: AppConfig,
+  ) {
+    this.matteWorker = new TaskWorker(path.join(__dirname, 'matte-worker.js'), 'matte refinement', config.INFERENCE_NICE);
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.matteWorker.close();
@@ -79,36 +87,43 @@ export class SegmentationService implements OnModuleDestroy {
       mark = now;
     };
 
+    // Every pixel loop runs on the matte worker's thread; this one only sequences the steps.
     report(0, 'preprocess');
     const view = await modelView(rgb, w, h, io.size);
+    const inputs = await this.matteWorker.call('inputs', { view, io });
     lap('preprocess');
     throwIfAborted(signal);
 
     report(0.1, 'inference');
-    let prediction = await this.infer(manifest.id, io, modelInput(view, io), signal, (busy) => report(0.1, busy ? 'waiting for the model' : 'inference'));
+    const looking = (busy: boolean) => report(0.1, busy ? 'waiting for the model' : 'inference');
+    let prediction = await this.infer(manifest.id, io, inputs.input, signal, looking);
     lap('inference');
     let contrastGain: number | null = null;
-    const boost = lowContrastBoost(view, io.size, io.size);
-    if (boost) {
+    if (inputs.boost) {
       report(0.45, 'second look');
-      const second = await this.infer(manifest.id, io, modelInput(boost.image, io), signal, () => report(0.45, 'second look'));
+      const second = await this.infer(manifest.id, io, inputs.boost.input, signal, () => report(0.45, 'second look'));
       // The stretched look is kept when it sees at least what the first one saw: it is there to
       // add the faint parts, not to trade the product for something else.
-      if (covers(second, prediction, io)) {
+      if (await this.matteWorker.call('holds', { second: planeOf(second), first: planeOf(prediction), io })) {
         prediction = second;
-        contrastGain = Math.round(boost.gain * 10) / 10;
+        contrastGain = Math.round(inputs.boost.gain * 10) / 10;
       }
       lap('second_look');
     }
     throwIfAborted(signal);
 
     report(0.8, 'refine');
-    const coarse = await maskToSource(prediction, io, w, h);
+    const [mh, mw] = prediction.dims.slice(-2);
+    const values = planeOf(prediction);
+    if (values.length !== mh * mw) throw new Error(`segmentation output has dims [${prediction.dims.join(',')}], expected one plane`);
     const sourceRgba = image.channels === 4 ? new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length) : undefined;
-    const { matte, cutout, outline, glass } = await this.matteWorker.refine(rgb, coarse, w, h, { sourceRgba, seeThrough: opts.seeThrough });
+    // Copies handed over: the caller keeps its own photo.
+    const msg: MatteRequest = { rgb: rgb.slice(), prediction: { values, width: mw, height: mh }, io, width: w, height: h, sourceRgba: sourceRgba?.slice(), seeThrough: opts.seeThrough };
+    const transfer = [msg.rgb, values, ...(msg.sourceRgba ? [msg.sourceRgba] : [])].map((b) => b.buffer as ArrayBuffer);
+    const { matte, cutout, outline, glass, found } = await this.matteWorker.call('refine', msg, transfer);
     lap('refine');
     // The outline decides whether anything was found: a clear glass is mostly see-through.
-    const { box, count } = opaqueBox(outline ?? matte, w, h);
+    const { box, count } = found;
     const coverage = count / (w * h);
     if (!box || coverage < MIN_COVERAGE) {
       throw new DomainException(
@@ -135,10 +150,11 @@ export class SegmentationService implements OnModuleDestroy {
     };
   }
 
-  private async infer(modelId: string, io: SegmentationIo, input: Tensor, signal: AbortSignal | undefined, waiting: (busy: boolean) => void): Promise<Tensor> {
+  private async infer(modelId: string, io: SegmentationIo, data: Float32Array, signal: AbortSignal | undefined, waiting: (busy: boolean) => void): Promise<Tensor> {
     return raceAbort(
       this.registry.withModel(modelId, async (lease) => {
         throwIfAborted(signal);
+        const input = new Tensor('float32', data, [1, 3, io.size, io.size]);
         const outputs = await raceAbort(lease.run({ [io.input]: input }, [io.output], waiting), signal);
         return outputs[io.output];
       }),
@@ -157,58 +173,10 @@ function modelView(rgb: Uint8Array, w: number, h: number, size: number): Promise
   return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).resize(size, size, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
 }
 
-/** That view normalised per channel into a CHW float tensor. */
-function modelInput(resized: Uint8Array, io: SegmentationIo): Tensor {
-  const size = io.size;
-  const plane = size * size;
-  const data = new Float32Array(3 * plane);
-  for (let c = 0; c < 3; c++) {
-    const mean = io.mean[c];
-    const inv = 1 / io.std[c];
-    const offset = c * plane;
-    for (let i = 0; i < plane; i++) data[offset + i] = (resized[i * 3 + c] - mean) * inv;
-  }
-  return new Tensor('float32', data, [1, 3, size, size]);
-}
-
-/** Whether mask `a` holds at least 90% of mask `b`'s foreground (an empty `b` is held by anything). */
-function covers(a: Tensor, b: Tensor, io: SegmentationIo): boolean {
-  const on = (v: number) => probability(v, io) > 0.5;
-  const av = a.data;
-  const bv = b.data;
-  if (!(av instanceof Float32Array) || !(bv instanceof Float32Array) || av.length !== bv.length) return false;
-  let inB = 0;
-  let inBoth = 0;
-  for (let i = 0; i < bv.length; i++) {
-    if (!on(bv[i])) continue;
-    inB++;
-    if (on(av[i])) inBoth++;
-  }
-  return inBoth >= inB * 0.9;
-}
-
-/** The model's raw output as a foreground probability. */
-function probability(value: number, io: SegmentationIo): number {
-  return io.activation === 'sigmoid' ? 1 / (1 + Math.exp(-value)) : value;
-}
-
-/** The model's single-channel output as 8-bit, resized (bilinear) back to the photo's size. */
-async function maskToSource(prediction: Tensor, io: SegmentationIo, w: number, h: number): Promise<Uint8Array> {
-  const values = prediction.data;
-  if (!(values instanceof Float32Array)) throw new Error(`segmentation output is ${prediction.type}, expected float32`);
-  const [mh, mw] = prediction.dims.slice(-2);
-  if (values.length !== mh * mw) throw new Error(`segmentation output has dims [${prediction.dims.join(',')}], expected one plane`);
-  const mask = Buffer.alloc(mh * mw);
-  for (let i = 0; i < mask.length; i++) {
-    const v = probability(values[i], io);
-    mask[i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
-  }
-  const resized = await sharp(mask, { raw: { width: mw, height: mh, channels: 1 } })
-    .resize(w, h, { fit: 'fill', kernel: 'linear' })
-    .extractChannel(0)
-    .raw()
-    .toBuffer();
-  return new Uint8Array(resized.buffer, resized.byteOffset, resized.length);
+/** The model's output plane as floats (the only output type these models give). */
+function planeOf(prediction: Tensor): Float32Array {
+  if (!(prediction.data instanceof Float32Array)) throw new Error(`segmentation output is ${prediction.type}, expected float32`);
+  return prediction.data;
 }
 
 /**
@@ -235,37 +203,3 @@ function toRgb(image: RawImage): Uint8Array {
   return rgb;
 }
 
-/** Bounding box and count of pixels with alpha >= 128. */
-export function opaqueBox(matte: Uint8Array, w: number, h: number): { box: Box | null; count: number } {
-  let minX = w;
-  let minY = h;
-  let maxX = -1;
-  let maxY = -1;
-  let count = 0;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (matte[y * w + x] < 128) continue;
-      count++;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  }
-  const box = maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
-  return { box, count };
-}
-
-/** Intersection over union of two masks thresholded at `threshold` (1 when both are empty). */
-export function maskIoU(a: Uint8Array | Buffer, b: Uint8Array | Buffer, threshold = 128): number {
-  if (a.length !== b.length) throw new Error(`masks differ in size: ${a.length} vs ${b.length}`);
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    const ia = a[i] >= threshold;
-    const ib = b[i] >= threshold;
-    if (ia && ib) inter++;
-    if (ia || ib) union++;
-  }
-  return union === 0 ? 1 : inter / union;
-}
