@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import { auditHere, auditPages, launchAdminBrowser, NO_CHROMIUM, wording } from './helpers/admin-audit';
+import { auditHere, auditPages, launchTestBrowser, NO_CHROMIUM, wording } from './helpers/admin-audit';
 import { samplePhoto, startTestApp, type TestApp } from './helpers/test-app';
 
 /** What the assertions read from form elements (no DOM typings in this project). */
@@ -18,7 +18,7 @@ const SHOP = '밀밭베이커리';
 const scratch = mkdtempSync(path.join(tmpdir(), 'nc-admin-access-'));
 let browser: Browser | undefined;
 before(async () => {
-  if (!NO_CHROMIUM) browser = await launchAdminBrowser(path.join(scratch, 'profile'));
+  if (!NO_CHROMIUM) browser = await launchTestBrowser(path.join(scratch, 'profile'));
 });
 after(async () => {
   await browser?.close();

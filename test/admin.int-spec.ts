@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import sharp from 'sharp';
-import { auditHere, auditPages, launchAdminBrowser, NO_CHROMIUM, wording } from './helpers/admin-audit';
+import { auditHere, auditPages, launchTestBrowser, NO_CHROMIUM, wording } from './helpers/admin-audit';
 import { REPO_ROOT, SAMPLE_PHOTO, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
 /** What the assertions read from form elements (no DOM typings in this project). */
@@ -59,7 +59,7 @@ describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
 
   before(async () => {
     t = await startTestApp();
-    browser = await launchAdminBrowser(path.join(scratch, 'profile'));
+    browser = await launchTestBrowser(path.join(scratch, 'profile'));
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
     await page.setExtraHTTPHeaders({ 'Accept-Language': 'ko-KR,ko;q=0.9' });
@@ -190,6 +190,7 @@ describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
     await page.type('#name', SHOP);
     await page.type('#products-0-name', '소금빵');
     await page.type('#products-0-price', '3,000원');
+    await page.type('#products-0-link', 'https://smartstore.naver.com/소금빵 연구소');
     await (await page.$('#products-0-image'))!.uploadFile(SAMPLE_PHOTO);
     await Promise.all([page.waitForNavigation(), page.click('form.hp-form button[type=submit]')]);
     const id = jobIdFrom(page.url());
@@ -198,7 +199,9 @@ describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
     expect(done.status).toBe('completed');
     // The five blank rows were left out; the photo went with its product.
     expect(done.parameters.business.name).toBe(SHOP);
-    expect(done.parameters.products).toEqual([expect.objectContaining({ name: '소금빵', price: '3,000원', input: 'input_product_1.png' })]);
+    expect(done.parameters.products).toEqual([
+      expect.objectContaining({ name: '소금빵', price: '3,000원', input: 'input_product_1.png', link: 'https://smartstore.naver.com/%EC%86%8C%EA%B8%88%EB%B9%B5%20%EC%97%B0%EA%B5%AC%EC%86%8C' }),
+    ]);
 
     await page.goto(`${t.url}/admin/jobs/${id}`);
     expect(await page.$eval('a[data-site-link]', (a) => [a.getAttribute('href'), a.getAttribute('target')])).toEqual([done.result.site_url, '_blank']);
@@ -220,6 +223,9 @@ describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
       ['site.weight', 'check-info', `${Math.round(done.result.audit.page_weight_bytes / 1024)} KB`],
     ]);
     expect(await page.$eval('main', (m) => m.textContent ?? '')).toContain('embedded templates');
+    // The share card is shown, and this server has no public URL, so the page says it is not in previews.
+    expect(await page.$eval('[data-share-card]', (d) => d.textContent ?? '')).toContain('SITES_PUBLIC_URL');
+    await page.waitForFunction("document.querySelector('.share-thumb')?.naturalWidth === 1200", { timeout: 10_000 });
     await shot('admin-homepage.png', 1280, { until: '.site-audit', palette: true });
     await page.setViewport({ width: 1280, height: 900 });
     siteJob = id;

@@ -6,9 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
-import puppeteer from 'puppeteer-core';
-import { CHROMIUM_ARGS, findChromium } from '../src/pipeline/renderer/chromium-launch';
 import { PRESETS, type SiteTheme, themeProblems } from '../src/homepage/site-theme';
+import { launchTestBrowser } from './helpers/admin-audit';
 import { shareCardOf } from './helpers/share-card';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
@@ -150,8 +149,7 @@ describe('homepage generator (POST /homepage), embedded templates', () => {
     expect(html).toMatch(/<img src="p1-\d+\.webp"[^>]* alt="장미 한 다발"/);
 
     const dir = mkdtempSync(path.join(tmpdir(), 'site-'));
-    // The renderer's flags less its proxy, which keeps it off every network, loopback included.
-    const browser = await puppeteer.launch({ executablePath: findChromium(process.env.CHROMIUM_PATH), args: CHROMIUM_ARGS.filter((a) => !a.startsWith('--proxy')) });
+    const browser = await launchTestBrowser(mkdtempSync(path.join(dir, '.browser-')));
     try {
       const zip = (await t.http.get(`/homepage/${id}/site.zip`).responseType('blob').expect(200)).body as Buffer;
       for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(zip)))) {

@@ -1,5 +1,5 @@
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
-import type { HomepageParameters } from '../homepage/homepage.job-handler';
+import { type HomepageParameters, SITE_PREFIX } from '../homepage/homepage.job-handler';
 import type { SiteAudit } from '../homepage/site-audit.service';
 import type { ViewContext } from './admin-context';
 import type { MessageKey } from './messages';
@@ -15,6 +15,8 @@ interface HomepageResult {
   generator: string;
   screenshots: { desktop: string; phone: string };
   audit: Omit<SiteAudit, 'screenshots'>;
+  /** Jobs from before the share card have none. */
+  share_card?: { file: string; url: string | null; bytes: number };
 }
 
 /** One line of the audit table: `ok` null for a measurement that has no pass or fail. */
@@ -56,6 +58,8 @@ export function siteView(s: JobStatusDto) {
     files: r.files.length,
     kb: Math.round(r.files.reduce((sum, f) => sum + f.bytes, 0) / 1024),
     madeAds: r.made_ads.map((name) => ({ name, url: url(name) })),
+    // The card is always made; without a public URL the page cannot point shared links at it.
+    shareCard: r.share_card ? { image: url(`${SITE_PREFIX}${r.share_card.file}`), published: r.share_card.url !== null } : null,
     checks,
     passed: checks.every((c) => c.ok !== false),
     violations: a.axe.violations,

@@ -9,11 +9,18 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const NO_CHROMIUM = !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`;
 
 /**
- * The admin suites' browser: the renderer's flags minus the proxy that keeps it off the network
- * (the admin pages are on loopback, which the proxy bypasses anyway).
+ * The suites' browser: the renderer's flags minus the proxy that keeps it off the network (the
+ * pages are on loopback, which the proxy bypasses anyway). Its profile and the scratch dirs
+ * Chromium makes in TMPDIR live in `userDataDir`, which the suite removes.
  */
-export function launchAdminBrowser(userDataDir: string): Promise<Browser> {
-  return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS.filter((a) => !a.startsWith('--proxy')), userDataDir });
+export function launchTestBrowser(userDataDir: string): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS.filter((a) => !a.startsWith('--proxy')),
+    userDataDir,
+    env: { ...process.env, TMPDIR: userDataDir },
+  });
 }
 
 /** ADMIN_AUDIT_SHOTS=<dir> saves each audited view there, to look at. */
