@@ -7,22 +7,22 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '../src/config/config.module';
 import { ModelsModule } from '../src/models/models.module';
-import { PipelineModule } from '../src/pipeline/pipeline.module';
+import { AdPipelineModule } from '../src/ad/ad-pipeline.module';
 import { loadConfig } from '../src/config/app-config';
 import { ModelRegistry } from '../src/models/model-registry.service';
-import { StudioBackgroundProvider } from '../src/pipeline/background/studio-background.provider';
-import { dominantColors } from '../src/pipeline/background/palette';
-import { composeProductShot } from '../src/pipeline/compositing/composite';
-import { placeProduct } from '../src/pipeline/compositing/placement';
+import { StudioBackgroundProvider } from '../src/ad/background/studio-background.provider';
+import { dominantColors } from '../src/vision/palette';
+import { composeProductShot } from '../src/ad/compositing/composite';
+import { placeProduct } from '../src/ad/compositing/placement';
 import type { RawImage } from '../src/vision/image.types';
 import { SegmentationService } from '../src/vision/segmentation/segmentation.service';
 import { maskIoU } from '../src/vision/masks';
 import { execFileSync } from 'node:child_process';
 import { tinyClipManifests } from '../src/clip/tiny-clip.testing';
 import { FontsService } from '../src/fonts/fonts.service';
-import { EmbeddedImageAnalyzer } from '../src/pipeline/analysis/embedded-analyzer';
-import { TemplateLayoutDesigner } from '../src/pipeline/layout/template-designer';
-import { HTML_RENDERER, type HtmlRenderer } from '../src/pipeline/renderer/renderer.types';
+import { EmbeddedImageAnalyzer } from '../src/ad/analysis/embedded-analyzer';
+import { TemplateLayoutDesigner } from '../src/ad/layout/template-designer';
+import { HTML_RENDERER, type HtmlRenderer } from '../src/renderer/renderer.types';
 import type { RegistrySnapshot } from '../src/models/model.types';
 import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
 import { MUG_TONES, mugPhoto, silhouetteIoU } from '../test/helpers/drawn-mugs';
@@ -48,7 +48,7 @@ class BenchModule {}
 /** The pipeline's services without HTTP or a database, as the CLI uses them. */
 function pipelineContext(): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(
-    { module: BenchModule, imports: [ConfigModule.forRoot(loadConfig({ LOG_LEVEL: 'error' })), ModelsModule, PipelineModule] },
+    { module: BenchModule, imports: [ConfigModule.forRoot(loadConfig({ LOG_LEVEL: 'error' })), ModelsModule, AdPipelineModule] },
     { logger: ['error'] },
   );
 }

@@ -25,7 +25,7 @@ function find(dir, suffix) {
 const S3_SUITES = ['jobs-api', 'job-kinds', 'job-runner', 'stage2', 'mcp', 'admin', 'security', 'webhooks'];
 const integration = find('dist/test', '.int-spec.js');
 const suites = {
-  unit: { files: find('dist/src', '.spec.js'), concurrency: 2 },
+  unit: { files: [...find('dist/src', '.spec.js'), ...find('dist/test', '.spec.js').filter((f) => !f.endsWith('.int-spec.js'))], concurrency: 2 },
   integration: { files: integration, concurrency: 1 },
   'integration-s3': {
     files: integration.filter((f) => S3_SUITES.some((name) => f.endsWith(`/${name}.int-spec.js`))),

@@ -12,10 +12,10 @@ import { HomepageModule } from './homepage/homepage.module';
 import { LayersModule } from './layers/layers.module';
 import { McpModule } from './mcp/mcp.module';
 import { ModelsModule } from './models/models.module';
-import { PipelineModule } from './pipeline/pipeline.module';
+import { AdModule } from './ad/ad.module';
 import { ProvidersModule } from './providers/providers.module';
 import { SystemModule } from './system/system.module';
-import { WebhooksModule } from './webhooks/webhooks.module';
+import { WebhooksModule, WebhookUrlModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -33,8 +33,9 @@ export class AppModule {
         FontsModule,
         ClipModule,
         SystemModule,
+        WebhookUrlModule,
         JobsModule,
-        PipelineModule,
+        AdModule,
         LayersModule,
         HomepageModule,
         McpModule,

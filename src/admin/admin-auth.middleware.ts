@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { ApiKey } from '../auth/api-keys';
+import type { ApiKey } from '../config/api-keys';
 import { ApiKeyAuth } from '../auth/api-key.guard';
 import { OPEN_PRINCIPAL, principalOf } from '../auth/principal';
 import { safeEqual } from '../common/net';

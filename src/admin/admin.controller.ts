@@ -10,11 +10,12 @@ import { ErrorEnvelopeFilter } from '../common/errors/error.filter';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { FontsService } from '../fonts/fonts.service';
-import { GenerateRequestDto } from '../jobs/dto/generate-request.dto';
+import { GenerateRequestDto } from '../ad/dto/generate-request.dto';
 import type { JobEntity, JobStatus } from '../jobs/job.entity';
 import { JobEventsService } from '../jobs/job-events.service';
 import { JobStatusService } from '../jobs/job-status.service';
-import { JobsService, type JobParameters } from '../jobs/jobs.service';
+import { JobsService } from '../jobs/jobs.service';
+import { type AdParameters, AdSubmitService } from '../ad/ad-submit.service';
 import { ModelRegistry } from '../models/model-registry.service';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { ASPECT_PRESETS } from '../vision/image.types';
@@ -59,6 +60,7 @@ export class AdminController {
     private readonly health: HealthRepository,
     private readonly jobEvents: JobEventsService,
     private readonly providers: ProviderRegistry,
+    private readonly ads: AdSubmitService,
   ) {
     this.upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 1, fields: 40 } }).fields([
       { name: 'product_image', maxCount: 1 },
@@ -147,7 +149,7 @@ export class AdminController {
     @Res() res: Response,
   ): Promise<void> {
     const job = await this.jobs.get(id, principal);
-    const params = job.parameters as unknown as JobParameters;
+    const params = job.parameters as unknown as AdParameters;
     const step1 = await this.jobs.readArtifact(await this.jobs.artifact(id, 'step1.png', principal));
     const dto = {
       start_step: 2,
@@ -158,7 +160,7 @@ export class AdminController {
       text_position: params.text_position ?? 'auto',
       ...(params.font_name ? { font_name: params.font_name } : {}),
     } as GenerateRequestDto;
-    const { jobId } = await this.jobs.submit(dto, { step1_image: step1 }, { principal });
+    const { jobId } = await this.ads.submit(dto, { step1_image: step1 }, { principal });
     res.redirect(303, `/admin/jobs/${jobId}`);
   }
 
@@ -190,7 +192,7 @@ export class AdminController {
       return this.renderForm(req, res, { ...form, summary: Object.values(form.errors).join(' ') }, 400);
     }
     try {
-      const { jobId } = await this.jobs.submit(dto, { product_image: file?.buffer }, { principal });
+      const { jobId } = await this.ads.submit(dto, { product_image: file?.buffer }, { principal });
       res.redirect(303, `/admin/jobs/${jobId}`);
     } catch (error) {
       this.formError(req, res, form, error);

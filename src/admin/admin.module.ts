@@ -1,3 +1,4 @@
+import { AdModule } from '../ad/ad.module';
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AdminAuthMiddleware } from './admin-auth.middleware';
 import { AdminLoginController } from './admin-login.controller';
@@ -12,7 +13,7 @@ import { AdminHomepageController } from './admin-homepage.controller';
 
 /** Server-rendered admin pages at /admin (templates in views/, assets in public/admin/). */
 @Module({
-  imports: [JobsModule, FontsModule, SystemModule, LayersModule, HomepageModule],
+  imports: [JobsModule, AdModule, FontsModule, SystemModule, LayersModule, HomepageModule],
   // AdminController last: it ends with a catch-all for its 404 pages.
   controllers: [AdminLoginController, AdminLayersController, AdminHomepageController, AdminController],
   providers: [AdminAuthMiddleware],

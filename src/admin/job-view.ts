@@ -1,5 +1,5 @@
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
-import type { JobParameters } from '../jobs/jobs.service';
+import type { AdParameters } from '../ad/ad-submit.service';
 import type { LayerMetadata } from '../layers/decomposition.types';
 import type { ViewContext } from './admin-context';
 import type { MessageKey } from './messages';
@@ -50,7 +50,7 @@ function timingsView(s: JobStatusDto) {
 
 /** What the job page shows, shaped for the template. */
 export function jobView(s: JobStatusDto, ctx: ViewContext) {
-  const params = s.parameters as unknown as JobParameters;
+  const params = s.parameters as unknown as AdParameters;
   const result = s.result as { canvases?: Array<{ placement?: string; quality?: QualityReport }>; subject_layout?: Explained; subject_material?: Explained & { requested: string } };
   const canvases = result.canvases ?? [];
   const active = s.status === 'pending' || s.status === 'running';
@@ -75,7 +75,7 @@ export function jobView(s: JobStatusDto, ctx: ViewContext) {
 }
 
 /** The job page's "Inputs" panel: what each kind of job was asked to do, every line with its label. */
-function inputsView(kind: string, params: JobParameters, ctx: ViewContext): InputLine[] {
+function inputsView(kind: string, params: AdParameters, ctx: ViewContext): InputLine[] {
   if (kind === 'homepage') return homepageInputs(params, ctx);
   if (kind === 'decompose') return [['layers.count', String((params as unknown as { num_layers?: number }).num_layers ?? '')]];
   const step = (n: number | undefined) => (n === undefined ? '' : ctx.label('input.step_', String(n)));

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import { ApiKeyMatcher } from './api-keys';
+import { ApiKeyMatcher } from '../config/api-keys';
 import { OPEN_PRINCIPAL, type Principal, PUBLIC_ROUTE, principalOf } from './principal';
 
 /** Query parameters people try for keys: refused by name, since URLs end up in logs and histories. */

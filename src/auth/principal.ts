@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestj
 import type { Request } from 'express';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import type { ApiKey } from './api-keys';
+import type { ApiKey } from '../config/api-keys';
 
 /**
  * Who a request acts for. `name` is the key's name (recorded on the jobs it makes); null when

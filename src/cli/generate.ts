@@ -10,12 +10,12 @@ import { validateImage } from '../common/images/image-input';
 import { loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { ModelsModule } from '../models/models.module';
-import { resolveCanvases, shotSuffix } from '../pipeline/canvases';
+import { resolveCanvases, shotSuffix } from '../ad/canvases';
 import { ASPECT_PRESETS, type AspectPreset } from '../vision/image.types';
-import { PipelineOrchestrator } from '../pipeline/orchestrator.service';
-import { PipelineModule } from '../pipeline/pipeline.module';
-import { cutSides } from '../pipeline/compositing/frame-cuts';
-import { encodeDeliverable } from '../pipeline/stages/encode';
+import { PipelineOrchestrator } from '../ad/orchestrator.service';
+import { AdPipelineModule } from '../ad/ad-pipeline.module';
+import { cutSides } from '../ad/compositing/frame-cuts';
+import { encodeDeliverable } from '../ad/stages/encode';
 
 const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige studio"] [--out ad.png]
   --product PATH      product photo (PNG, JPEG, WebP...)
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const args = parse();
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(
-    { module: GenerateCliModule, imports: [ConfigModule.forRoot(config), ModelsModule, PipelineModule] },
+    { module: GenerateCliModule, imports: [ConfigModule.forRoot(config), ModelsModule, AdPipelineModule] },
     { logger: ['error', 'warn'] },
   );
   try {

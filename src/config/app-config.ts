@@ -17,9 +17,8 @@ import {
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { type ApiKey, parseApiKeys } from '../auth/api-keys';
-import { roleProblems } from '../providers/provider-roles';
-import { webhookAllowProblems } from '../webhooks/address-policy';
+import { type ApiKey, parseApiKeys } from './api-keys';
+import { webhookAllowProblems } from '../common/address-policy';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toFloat = toInt;
@@ -438,4 +437,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   problems.push(...roleProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * A role's own server without a model is a mistake worth stopping for. A shared
+ * OPENAI_BASE_URL without a role's model only leaves that role on its embedded stage (one
+ * vLLM serving the LLM need not serve images).
+ */
+export function roleProblems(config: AppConfig): string[] {
+  const own = { IMAGE: [config.IMAGE_API_BASE_URL, config.IMAGE_MODEL], VISION: [config.VISION_API_BASE_URL, config.VISION_MODEL], LLM: [config.LLM_API_BASE_URL, config.LLM_MODEL] };
+  return Object.entries(own)
+    .filter(([, [url, model]]) => url && !model)
+    .map(([prefix]) => `${prefix}_MODEL: ${prefix}_API_BASE_URL names a server but no model is set`);
 }

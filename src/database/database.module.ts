@@ -16,8 +16,10 @@ export class EmbeddedPostgresModule {}
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedPostgresModule],
       inject: [AppConfig, EmbeddedPostgresService],
-      useFactory: async (config: AppConfig, embedded: EmbeddedPostgresService) =>
-        dataSourceOptions(config.DATABASE_URL ?? (await embedded.start()), config.DB_POOL_SIZE, 'nanococoa-http'),
+      useFactory: async (config: AppConfig, embedded: EmbeddedPostgresService) => ({
+        ...dataSourceOptions(config.DATABASE_URL ?? (await embedded.start()), config.DB_POOL_SIZE, 'nanococoa-http'),
+        autoLoadEntities: true,
+      }),
     }),
     // Claims, lease renewals, progress and artifact rows: a small pool of their own.
     TypeOrmModule.forRootAsync({
@@ -27,6 +29,7 @@ export class EmbeddedPostgresModule {}
       useFactory: async (config: AppConfig, embedded: EmbeddedPostgresService) => ({
         ...dataSourceOptions(config.DATABASE_URL ?? (await embedded.start()), config.JOB_CONCURRENCY * 2 + 3, 'nanococoa-runner'),
         migrationsRun: false,
+        autoLoadEntities: true,
       }),
     }),
   ],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { FontAsset } from '../pipeline/renderer/renderer.types';
+import type { FontAsset } from '../renderer/renderer.types';
 import { buildStandaloneFace, containerOf, isCff, needsStandaloneCopy, readFaceDirectory, type ByteReader } from './sfnt';
 
 /** A host no network resolves: the renderer answers these URLs itself, from FontAsset.path. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import { HTML_RENDERER, type HtmlRenderer } from '../pipeline/renderer/renderer.types';
+import { HTML_RENDERER, type HtmlRenderer } from '../renderer/renderer.types';
 import type { FontFamily } from './fonts.types';
 import { FontsService } from './fonts.service';
 import { escapeHtml } from '../common/html';

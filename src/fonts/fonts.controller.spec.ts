@@ -13,7 +13,7 @@ import { ErrorEnvelopeFilter } from '../common/errors/error.filter';
 import { createValidationPipe } from '../common/validation';
 import { ConfigModule } from '../config/config.module';
 import { loadConfig } from '../config/app-config';
-import { HTML_RENDERER, type HtmlRenderer, type RenderRequest, type RenderResult } from '../pipeline/renderer/renderer.types';
+import { HTML_RENDERER, type HtmlRenderer, type RenderRequest, type RenderResult } from '../renderer/renderer.types';
 import { FontPreviewService, HANGUL_SAMPLE } from './font-preview.service';
 import { FontsController } from './fonts.controller';
 import { FontsRepository } from './fonts.repository';

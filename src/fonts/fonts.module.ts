@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RendererModule } from '../pipeline/renderer/renderer.module';
+import { RendererModule } from '../renderer/renderer.module';
 import { FontPreviewService } from './font-preview.service';
 import { FontsController } from './fonts.controller';
 import { FontsRepository } from './fonts.repository';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import type { FontAsset } from '../pipeline/renderer/renderer.types';
+import type { FontAsset } from '../renderer/renderer.types';
 import type { CodePointSet } from './charset';
 import { FontAssetStore } from './font-assets';
 import { FontCatalog, type CatalogFamily } from './font-catalog';

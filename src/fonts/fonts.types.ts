@@ -1,4 +1,4 @@
-import type { FontAsset } from '../pipeline/renderer/renderer.types';
+import type { FontAsset } from '../renderer/renderer.types';
 
 export type Script = 'Hangul' | 'Latin' | 'Han' | 'Hiragana' | 'Katakana' | 'Cyrillic' | 'Greek' | 'Emoji';
 

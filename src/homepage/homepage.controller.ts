@@ -7,7 +7,7 @@ import { CurrentPrincipal, type Principal, Public, SubmitsJob } from '../auth/pr
 import { CurrentSubmitter, type Submitter } from '../auth/submission';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import { GenerateResponseDto } from '../jobs/dto/generate-request.dto';
+import { GenerateResponseDto } from '../jobs/dto/job-status.dto';
 import { ListJobsQueryDto } from '../jobs/dto/job-status.dto';
 import { JobsService } from '../jobs/jobs.service';
 import { sendArtifact } from '../storage/artifact-download';

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { AppConfig } from '../config/app-config';
 import { JobsModule } from '../jobs/jobs.module';
-import { PipelineModule } from '../pipeline/pipeline.module';
+import { AdPipelineModule } from '../ad/ad-pipeline.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { HomepageController } from './homepage.controller';
 import { HomepageJobHandler } from './homepage.job-handler';
@@ -15,7 +15,7 @@ import { SiteWriterService } from './site-writer.service';
 @Module({
   imports: [
     JobsModule,
-    PipelineModule,
+    AdPipelineModule,
     ProvidersModule,
     // Up to 24 product photos in one multipart request.
     MulterModule.registerAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => ({ limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 24, fields: 400 } }) }),

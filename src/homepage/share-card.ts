@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { escapeHtml as e } from '../common/html';
 import { FontsService } from '../fonts/fonts.service';
 import type { FontFaceBundle } from '../fonts/fonts.types';
-import { HTML_RENDERER, type HtmlRenderer } from '../pipeline/renderer/renderer.types';
+import { HTML_RENDERER, type HtmlRenderer } from '../renderer/renderer.types';
 import type { SiteFile } from './site-assets';
 import type { SiteContent } from './site-content';
 import { SITE_FONTS, type SharePicture } from './site-page';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import axe from 'axe-core';
 import { HtmlValidate } from 'html-validate';
 import type { HTTPRequest, Page } from 'puppeteer-core';
-import { ChromiumPool } from '../pipeline/renderer/chromium-pool';
+import { ChromiumPool } from '../renderer/chromium-pool';
 import type { SiteFile } from './site-assets';
 
 /** The audit loads the site from here; the page's requests are answered from memory. */

@@ -1,6 +1,6 @@
-import { contrastOf } from '../pipeline/analysis/text-color';
-import { hexOf, hslToRgb, rgbToHsl } from '../pipeline/background/color-math';
-import { vividPaletteColor } from '../pipeline/layout/style-presets';
+import { contrastOf } from '../vision/text-color';
+import { hexOf, hslToRgb, rgbToHsl } from '../vision/color-math';
+import { vividPaletteColor } from '../ad/layout/style-presets';
 import type { Rgb } from '../vision/image.types';
 
 /** A site's colours, as #rrggbb. Buttons are white on `accent`; cards are white on `surface`. */

@@ -1,4 +1,5 @@
 import { DiscoveryService } from '@nestjs/core';
+import type { FinalDto } from './dto/job-status.dto';
 import type { JobEntity } from './job.entity';
 
 /**
@@ -61,4 +62,9 @@ export interface JobKindHandler {
   readonly retentionHours?: number;
   /** Seconds left for a pending or running job, from past stage timings; null when unknown. */
   eta?(job: JobEntity, stageSeconds: Record<string, number>): { eta: number | null; stepEta: number | null };
+  /**
+   * /status's `finals`: the kind's own naming of its outputs (an ad: one entry per placement and
+   * variant). `link` signs a file of the job, null when it has none by that name. Unset: none.
+   */
+  finals?(job: JobEntity, link: (name: string) => string | null): FinalDto[];
 }

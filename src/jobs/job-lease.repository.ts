@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { RUNNER_DATA_SOURCE } from '../database/data-source-options';
 import { returningRows } from '../database/returning-rows';
-import { ArtifactEntity, type NewArtifact } from '../storage/artifact.entity';
+import { ArtifactEntity, type NewArtifact } from './job.entity';
 import { JobEntity, type JobStatus } from './job.entity';
 import type { JobProgress } from './job-handler';
 

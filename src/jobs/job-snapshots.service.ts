@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { ArtifactEntity } from '../storage/artifact.entity';
-import type { WebhookDelivery } from '../webhooks/webhook.types';
+import type { ArtifactEntity } from './job.entity';
+import type { WebhookDelivery } from './webhook-delivery.types';
 import type { JobEntity } from './job.entity';
 import { JobNotificationsRepository } from './job-notifications.repository';
 import { JobsRepository } from './jobs.repository';

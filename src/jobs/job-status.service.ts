@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { OPEN_PRINCIPAL, type Principal } from '../auth/principal';
-import { shotSuffix } from '../pipeline/canvases';
-import { OUTPUT_FILES } from '../pipeline/stages/encode';
 import { ArtifactLinks } from '../storage/artifact-links';
-import type { WebhookDelivery } from '../webhooks/webhook.types';
-import { ArtifactEntity } from '../storage/artifact.entity';
+import type { WebhookDelivery } from './webhook-delivery.types';
+import { ArtifactEntity } from './job.entity';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
-import type { ArtifactDto, FinalDto, JobStatusDto, JobSummaryDto, WebhookDeliveryDto } from './dto/job-status.dto';
+import type { ArtifactDto, JobStatusDto, JobSummaryDto, WebhookDeliveryDto } from './dto/job-status.dto';
 import type { JobEntity } from './job.entity';
 import type { JobSnapshot } from './job-snapshots.service';
-import { JobsService, type JobParameters } from './jobs.service';
+import { JobHandlerRegistry } from './job-handler.registry';
+import { JobsService } from './jobs.service';
 
 /** Stands in for an image in the JSON until the cached literal replaces it; JSON.stringify leaves it as it is. */
 const IMAGE_MARKER = `@@nanococoa-image-${randomBytes(8).toString('hex')}@@`;
@@ -22,6 +21,7 @@ export class JobStatusService {
     private readonly links: ArtifactLinks,
     private readonly jobs: JobsService,
     private readonly metrics: SystemMetricsRepository,
+    private readonly handlers: JobHandlerRegistry,
   ) {}
 
   /** Images are immutable per sha256, so pollers share one base64 encoding, kept as JSON bytes. */
@@ -60,7 +60,6 @@ export class JobStatusService {
   }
 
   private async compose({ job, artifacts, webhooks }: JobSnapshot, opts: { includeMetrics: boolean }): Promise<JobStatusDto> {
-    const params = job.parameters as unknown as JobParameters;
     const step1 = artifacts.find((a) => a.name === 'step1.png');
     const final = artifacts.find((a) => a.name === 'final.png');
     const { eta, stepEta } = await this.jobs.eta(job);
@@ -77,12 +76,12 @@ export class JobStatusService {
       eta_seconds: eta,
       step_eta_seconds: stepEta,
       ...(opts.includeMetrics ? { system_metrics: await this.metrics.read() } : {}),
-      parameters: params as unknown as Record<string, unknown>,
+      parameters: job.parameters,
       step1_result: null,
       final_result: null,
       step1_result_url: step1 ? this.links.url(job.id, step1.name) : null,
       final_result_url: final ? this.links.url(job.id, final.name) : null,
-      finals: this.finals(job, params, artifacts),
+      finals: this.handlers.get(job.kind)?.finals?.(job, (name) => (artifacts.some((a) => a.name === name) ? this.links.url(job.id, name) : null)) ?? [],
       error_message: job.errorMessage,
       error: job.errorCode && job.status !== 'completed' ? { code: job.errorCode, message: job.errorMessage ?? job.message } : null,
       quality: (job.result.canvases as Array<{ quality?: Record<string, unknown> }> | undefined)?.[0]?.quality ?? null,
@@ -98,34 +97,6 @@ export class JobStatusService {
       started_at: job.startedAt?.toISOString() ?? null,
       finished_at: job.finishedAt?.toISOString() ?? null,
     };
-  }
-
-  /**
-   * Every placement's files, variants included: ranked best first once the job is done (the
-   * result says the order), in variant order before that. The best's files are also under the
-   * plain names (final.png), which is what final_result is.
-   */
-  private finals(job: JobEntity, params: JobParameters, artifacts: ArtifactEntity[]): FinalDto[] {
-    const has = (name: string) => (artifacts.some((a) => a.name === name) ? this.links.url(job.id, name) : null);
-    const variants = params.num_variants ?? 1;
-    const format = params.output_format ?? 'png';
-    const ranked = job.result.canvases as Array<{ variants?: Array<{ variant: number; rank: number }> }> | undefined;
-    return (params.canvases ?? []).flatMap((c, i) => {
-      const order = ranked?.[i]?.variants ?? Array.from({ length: variants }, (_, v) => ({ variant: v + 1, rank: null as number | null }));
-      return order.map(({ variant, rank }) => {
-        const suffix = shotSuffix({ canvas: c, variant: variant - 1 }, variants);
-        return {
-          placement: c.preset ?? `${c.width}x${c.height}`,
-          width: c.width,
-          height: c.height,
-          step1_url: has(`step1${suffix}.png`),
-          final_url: has(`final${suffix}.png`),
-          final_format_url: format === 'png' ? null : has(`final${suffix}.${OUTPUT_FILES[format].ext}`),
-          variant,
-          rank: variants > 1 ? rank : job.status === 'completed' ? 1 : null,
-        };
-      });
-    });
   }
 
   async summaries(jobs: JobEntity[]): Promise<JobSummaryDto[]> {

@@ -1,5 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { ArtifactEntity } from '../storage/artifact.entity';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'error', 'stopped'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -85,3 +84,39 @@ export class JobEntity {
   @OneToMany(() => ArtifactEntity, (a) => a.job)
   artifacts?: ArtifactEntity[];
 }
+
+/** A file of a job (inputs, stage outputs, finals); its bytes are in the artifact store. */
+@Entity({ name: 'artifacts' })
+@Index('artifacts_job_name_uq', ['jobId', 'name'], { unique: true })
+export class ArtifactEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'job_id', type: 'uuid' })
+  jobId: string;
+
+  @ManyToOne(() => JobEntity, (job) => job.artifacts, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'job_id' })
+  job?: JobEntity;
+
+  @Column({ type: 'varchar', length: 128 })
+  name: string;
+
+  /** The object's key in the artifact store (jobs/{id}/[attempt/]name), whatever the driver. */
+  @Column({ type: 'text' })
+  path: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  mime: string;
+
+  @Column({ type: 'int' })
+  bytes: number;
+
+  @Column({ type: 'char', length: 64 })
+  sha256: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
+
+export type NewArtifact = Pick<ArtifactEntity, 'jobId' | 'name' | 'path' | 'mime' | 'bytes' | 'sha256'>;

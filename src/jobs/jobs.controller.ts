@@ -1,22 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
-import { FileFieldsInterceptor } from '@nestjs/platform-express';
-import { ApiAcceptedResponse, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiKeyAuth } from '../auth/api-key.guard';
-import { ApiIdempotencyKey } from '../auth/api-docs';
-import { CurrentPrincipal, OPEN_PRINCIPAL, type Principal, Public, SubmitsJob } from '../auth/principal';
-import { CurrentSubmitter, type Submitter } from '../auth/submission';
+import { CurrentPrincipal, OPEN_PRINCIPAL, type Principal, Public } from '../auth/principal';
 import { sendArtifact } from '../storage/artifact-download';
 import { ArtifactLinks } from '../storage/artifact-links';
-import { GenerateRequestDto, GenerateResponseDto } from './dto/generate-request.dto';
 import { JobListDto, JobStatusDto, ListJobsQueryDto, StatusQueryDto, StopResponseDto } from './dto/job-status.dto';
 import { JobStatusService } from './job-status.service';
 import { JobsService } from './jobs.service';
 
-type Uploads = { product_image?: Express.Multer.File[]; step1_image?: Express.Multer.File[] };
-
 @ApiTags('jobs')
-@ApiExtraModels(GenerateRequestDto)
 @Controller()
 export class JobsController {
   constructor(
@@ -25,34 +18,6 @@ export class JobsController {
     private readonly links: ArtifactLinks,
     private readonly auth: ApiKeyAuth,
   ) {}
-
-  @Post('generate')
-  @HttpCode(202)
-  @ApiOperation({
-    summary: 'Start an ad job',
-    description:
-      'JSON with images as base64/data URLs, or multipart/form-data with product_image / step1_image files and the other fields as text. ' +
-      'Answers at once with a job id; poll GET /status/{job_id}.',
-  })
-  @ApiConsumes('application/json', 'multipart/form-data')
-  @ApiAcceptedResponse({ type: GenerateResponseDto })
-  @ApiIdempotencyKey()
-  @SubmitsJob()
-  @UseInterceptors(FileFieldsInterceptor([{ name: 'product_image', maxCount: 1 }, { name: 'step1_image', maxCount: 1 }]))
-  async generate(
-    @Body() dto: GenerateRequestDto,
-    @UploadedFiles() files: Uploads = {},
-    @CurrentSubmitter() submitter: Submitter,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<GenerateResponseDto> {
-    const submitted = await this.jobs.submit(
-      dto,
-      { product_image: files.product_image?.[0]?.buffer, step1_image: files.step1_image?.[0]?.buffer },
-      submitter,
-    );
-    if (submitted.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return submitted.response as unknown as GenerateResponseDto;
-  }
 
   @Get('status/:job_id')
   @ApiOperation({ summary: "A job's progress, ETA, machine metrics and results (the seed's JobStatus)" })

@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
-import { FontsModule } from '../fonts/fonts.module';
 import { StorageModule } from '../storage/storage.module';
 import { SystemModule } from '../system/system.module';
-import { WebhookUrlPolicy } from '../webhooks/webhook-url.policy';
-import { JobEntity } from './job.entity';
+import { RUNNER_DATA_SOURCE } from '../database/data-source-options';
+import { ArtifactEntity, JobEntity } from './job.entity';
 import { JobEventsController } from './job-events.controller';
 import { JobEventsService } from './job-events.service';
 import { JobHandlerRegistry } from './job-handler.registry';
@@ -21,6 +18,7 @@ import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
+import { StatusSocket } from './status-socket.service';
 
 /**
  * Jobs of every kind: the queue, the runner, status, events and retention. It knows no
@@ -29,14 +27,11 @@ import { RetentionService } from './retention.service';
 @Module({
   imports: [
     DiscoveryModule,
-    TypeOrmModule.forFeature([JobEntity]),
+    TypeOrmModule.forFeature([JobEntity, ArtifactEntity]),
+    // The runner's own pool (claims, leases, progress) reads and writes the same tables.
+    TypeOrmModule.forFeature([JobEntity, ArtifactEntity], RUNNER_DATA_SOURCE),
     StorageModule,
-    FontsModule,
     SystemModule,
-    MulterModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 2, fields: 40 } }),
-    }),
   ],
   controllers: [JobsController, JobEventsController],
   providers: [
@@ -50,9 +45,9 @@ import { RetentionService } from './retention.service';
     JobStatusService,
     RetentionRepository,
     RetentionService,
-    WebhookUrlPolicy,
     JobEventsService,
+    StatusSocket,
   ],
-  exports: [JobsService, JobStatusService, JobEventsService, JobRunnerService, RetentionService, JobNotificationsRepository, WebhookUrlPolicy],
+  exports: [JobsService, JobStatusService, JobEventsService, JobRunnerService, RetentionService, JobNotificationsRepository],
 })
 export class JobsModule {}

@@ -4,8 +4,8 @@ import { DataSource, In, IsNull, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import { ArtifactEntity, type NewArtifact } from '../storage/artifact.entity';
-import type { WebhookDelivery } from '../webhooks/webhook.types';
+import { ArtifactEntity, type NewArtifact } from './job.entity';
+import type { WebhookDelivery } from './webhook-delivery.types';
 import { JobEntity, type JobStatus } from './job.entity';
 
 export type NewJob = Pick<JobEntity, 'id' | 'kind' | 'parameters' | 'message'> & Partial<Pick<JobEntity, 'owner' | 'webhookUrl'>>;

@@ -1,23 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { canSee, type Principal } from '../auth/principal';
 import type { Submitter } from '../auth/submission';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import { bytesFromBase64, type DecodedImage, MIME_BY_FORMAT, validateImage } from '../common/images/image-input';
+import { type DecodedImage, MIME_BY_FORMAT } from '../common/images/image-input';
 import { AppConfig } from '../config/app-config';
-import { FontsService } from '../fonts/fonts.service';
-import { resolveCanvases } from '../pipeline/canvases';
-import type { Canvas } from '../pipeline/pipeline.types';
-import type { ArtifactEntity, NewArtifact } from '../storage/artifact.entity';
+import type { ArtifactEntity, NewArtifact } from './job.entity';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
-import { WebhookUrlPolicy } from '../webhooks/webhook-url.policy';
-import { type GenerateRequestDto, MAX_TEXT_LENGTH } from './dto/generate-request.dto';
 import type { JobEntity, JobStatus } from './job.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { JobRunnerService } from './job-runner.service';
 import { type JobSnapshot, JobSnapshotsService } from './job-snapshots.service';
 import { IdempotencyRace, JobsRepository } from './jobs.repository';
+import { WEBHOOK_URL_CHECK, type WebhookUrlCheck } from './webhook-url-check';
 
 /** What a job kind's `prepare` hands to admit(): its row's content and its stored inputs. */
 export interface PreparedJob {
@@ -34,23 +30,6 @@ export interface Submitted {
   replayed: boolean;
 }
 
-export interface UploadedImages {
-  product_image?: Buffer;
-  step1_image?: Buffer;
-}
-
-/** The parameters a job row keeps: the request minus image bytes, with defaults resolved. */
-export interface JobParameters extends Omit<GenerateRequestDto, 'product_image' | 'step1_image' | 'webhook_url'> {
-  start_step: 1 | 2;
-  stop_step: 1 | 2;
-  seed: number;
-  /** The first canvas's size (the seed's single output). */
-  width: number;
-  height: number;
-  canvases: Canvas[];
-  inputs: Record<'product_image' | 'step1_image', string | undefined>;
-}
-
 @Injectable()
 export class JobsService {
   constructor(
@@ -60,14 +39,8 @@ export class JobsService {
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     private readonly handlers: JobHandlerRegistry,
     private readonly runner: JobRunnerService,
-    private readonly fonts: FontsService,
-    private readonly webhookUrls: WebhookUrlPolicy,
+    @Inject(WEBHOOK_URL_CHECK) private readonly webhookUrls: WebhookUrlCheck,
   ) {}
-
-  /** An ad job: validated, its input stored, then admitted; bad input never makes a row. */
-  submit(dto: GenerateRequestDto, files: UploadedImages, submitter: Submitter): Promise<Submitted> {
-    return this.admit(submitter, dto.webhook_url, (jobId) => this.prepareAd(dto, files, jobId));
-  }
 
   /**
    * How every kind's job is let in: a retried Idempotency-Key gets its first answer back (422
@@ -116,49 +89,6 @@ export class JobsService {
       );
     }
     return { jobId: found.jobId, message: String(found.response.message ?? ''), response: found.response, replayed: true };
-  }
-
-  /** Checks an ad request and stores its input image under the new job's id. */
-  private async prepareAd(dto: GenerateRequestDto, files: UploadedImages, jobId: string): Promise<PreparedJob> {
-    const startStep = dto.start_step ?? 1;
-    const stopStep = dto.stop_step ?? 2;
-    if (stopStep < startStep) {
-      throw new DomainException(ErrorCode.INVALID_PARAMETER, 'stop_step must not be smaller than start_step', { field: 'stop_step' });
-    }
-    const text = (dto.text_content ?? '').trim();
-    if (text.length > MAX_TEXT_LENGTH) {
-      throw new DomainException(ErrorCode.INVALID_PROMPT, `text_content is ${text.length} characters; the limit is ${MAX_TEXT_LENGTH}`, {
-        field: 'text_content',
-      });
-    }
-    if (startStep === 2 && dto.placements) {
-      throw new DomainException(ErrorCode.INVALID_PARAMETER, 'placements need Stage 1 (start_step 1): a supplied step1_image has one size', {
-        field: 'placements',
-      });
-    }
-    // An unknown font is the caller's mistake: say so now, with the choices, not after a job.
-    if (dto.font_name) this.fonts.resolve(dto.font_name, text);
-    const needed = startStep === 1 ? 'product_image' : 'step1_image';
-    const raw = files[needed] ?? (dto[needed] ? bytesFromBase64(dto[needed], needed) : undefined);
-    if (!raw) throw new DomainException(ErrorCode.INVALID_PARAMETER, `${needed} is required when start_step is ${startStep}`, { field: needed });
-    const image = await validateImage(raw, needed, this.config.MAX_IMAGE_PIXELS);
-    const canvases = startStep === 2 ? [fitCanvas(image.width, image.height)] : resolveCanvases(dto);
-
-    const input = await this.storeInput(jobId, `input_${needed === 'product_image' ? 'product' : 'step1'}`, image);
-    const inputName = input.name;
-    const { product_image: _p, step1_image: _s, webhook_url: _w, ...rest } = dto;
-    const parameters: JobParameters = {
-      ...rest,
-      text_content: text,
-      start_step: startStep,
-      stop_step: stopStep,
-      seed: dto.seed ?? randomInt(0, 2 ** 31 - 1),
-      width: canvases[0].width,
-      height: canvases[0].height,
-      canvases,
-      inputs: { product_image: needed === 'product_image' ? inputName : undefined, step1_image: needed === 'step1_image' ? inputName : undefined },
-    };
-    return { kind: 'ad', parameters: parameters as unknown as Record<string, unknown>, inputs: [input] };
   }
 
   /** Stores a validated input image of a job about to be admitted, as `base.ext`. */
@@ -237,12 +167,6 @@ export class JobsService {
     if (!handler?.eta) return { eta: null, stepEta: null };
     return handler.eta(job, await this.runner.stageSeconds(job.kind));
   }
-}
-
-/** A supplied Stage 1 image keeps its aspect; it is scaled to at most 4096 px a side. */
-function fitCanvas(width: number, height: number): Canvas {
-  const scale = Math.min(1, 4096 / Math.max(width, height));
-  return { index: 0, width: Math.round(width * scale), height: Math.round(height * scale), suffix: '' };
 }
 
 export function isUuid(value: string): boolean {

@@ -12,7 +12,7 @@ import { LayerDescriber } from './layer-describer.service';
 import { LayeredDecomposer } from './layered-decomposer.service';
 import { type ExportLayer, layerPng, previewOf, psdOf, zipOf } from './layer-export';
 import { recompose } from './layer-stack';
-import { hexOf as hex } from '../pipeline/background/color-math';
+import { hexOf as hex } from '../vision/color-math';
 import { openImage } from '../common/images/image-input';
 
 /** What a decompose job keeps in its row. */

@@ -7,10 +7,11 @@ import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { bytesFromBase64, validateImage } from '../common/images/image-input';
 import { AppConfig } from '../config/app-config';
-import { type JobParameters, JobsService, type Submitted } from '../jobs/jobs.service';
+import type { AdParameters } from '../ad/ad-submit.service';
+import { JobsService, type Submitted } from '../jobs/jobs.service';
 import type { JobSnapshot } from '../jobs/job-snapshots.service';
-import type { ArtifactEntity } from '../storage/artifact.entity';
-import type { LayerEntry } from '../pipeline/pipeline.types';
+import type { ArtifactEntity } from '../jobs/job.entity';
+import type { LayerEntry } from '../ad/ad.types';
 import type { DecomposeParameters } from './decompose.job-handler';
 import type { DecomposeRequestDto } from './dto/decompose-request.dto';
 import { type ExportLayer, psdOf, zipOf } from './layer-export';
@@ -73,7 +74,7 @@ export class DecomposeService {
     };
     const stack = JSON.parse((await read('layers.json')).toString('utf8')) as { width: number; height: number; layers: LayerEntry[] };
     const { width, height } = stack;
-    const copy = ((snapshot.job.parameters as unknown as JobParameters).text_content ?? '').trim();
+    const copy = ((snapshot.job.parameters as unknown as AdParameters).text_content ?? '').trim();
     const files: Record<string, Buffer | string> = { 'layers.json': JSON.stringify(stack, null, 2) };
     const layers: ExportLayer[] = [];
     for (const entry of stack.layers) {

@@ -1,6 +1,6 @@
 import type { Box, Rgb } from '../vision/image.types';
 import type { DecomposedLayer, LayerKind } from './decomposition.types';
-import { hexOf as hex } from '../pipeline/background/color-math';
+import { hexOf as hex } from '../vision/color-math';
 
 /** A layer before its colours are known: its coverage, given what is below it. */
 export interface LayerDraft {

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { ApiIdempotencyKey } from '../auth/api-docs';
 import { CurrentPrincipal, type Principal, SubmitsJob } from '../auth/principal';
 import { CurrentSubmitter, type Submitter } from '../auth/submission';
-import { GenerateResponseDto } from '../jobs/dto/generate-request.dto';
+import { GenerateResponseDto } from '../jobs/dto/job-status.dto';
 import { JobStatusDto } from '../jobs/dto/job-status.dto';
 import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';

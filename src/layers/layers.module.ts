@@ -11,7 +11,6 @@ import { LayerDescriber } from './layer-describer.service';
 import { LayeredApiRepository } from './layered-api.repository';
 import { LayeredDecomposer } from './layered-decomposer.service';
 import { LayersController } from './layers.controller';
-import { StatusSocket } from './status-socket.service';
 
 /** Poster decomposition (job kind "decompose") and layered export of every job. */
 @Module({
@@ -23,7 +22,7 @@ import { StatusSocket } from './status-socket.service';
     MulterModule.registerAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => ({ limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 1, fields: 10 } }) }),
   ],
   controllers: [LayersController],
-  providers: [EmbeddedDecomposer, LayeredApiRepository, LayeredDecomposer, LayerDescriber, DecomposeJobHandler, DecomposeService, StatusSocket],
+  providers: [EmbeddedDecomposer, LayeredApiRepository, LayeredDecomposer, LayerDescriber, DecomposeJobHandler, DecomposeService],
   exports: [DecomposeService],
 })
 export class LayersModule {}

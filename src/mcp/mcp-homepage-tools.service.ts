@@ -9,7 +9,7 @@ import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 import { unfinished, waitForJob } from './mcp-job-wait';
-import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tools.service';
+import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 
 const product = z.object({
   name: z.string().min(1).max(60),

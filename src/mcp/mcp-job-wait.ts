@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal';
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import type { JobStatusService } from '../jobs/job-status.service';
 import type { JobsService } from '../jobs/jobs.service';
-import type { ToolExtra } from './mcp-tools.service';
+import type { ToolExtra } from './mcp-tool.types';
 
 /** Polls the job, forwarding progress as notifications when the client asked for them. */
 export async function waitForJob(statuses: JobStatusService, jobs: JobsService, id: string, timeoutMs: number, extra: ToolExtra, principal: Principal): Promise<JobStatusDto> {

@@ -9,7 +9,7 @@ import type { LayerMetadata } from '../layers/decomposition.types';
 import { ArtifactLinks } from '../storage/artifact-links';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 import { unfinished, waitForJob } from './mcp-job-wait';
-import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tools.service';
+import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 
 /** Poster decomposition as an MCP tool: the same job as POST /api/decompose. */
 @Injectable()

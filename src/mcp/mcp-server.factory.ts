@@ -6,7 +6,8 @@ import { isDomainException } from '../common/errors/domain.exception';
 import { JobsService } from '../jobs/jobs.service';
 import { McpHomepageToolsService } from './mcp-homepage-tools.service';
 import { McpLayerToolsService } from './mcp-layer-tools.service';
-import { McpToolsService, principalOf, type ToolDefinition } from './mcp-tools.service';
+import { McpToolsService } from './mcp-tools.service';
+import { principalOf, type ToolDefinition } from './mcp-tool.types';
 
 const INSTRUCTIONS =
   'nanoCocoa makes ad images. Call generate_ad_image with a product photo and a line of copy (wait=true to get the image back), ' +

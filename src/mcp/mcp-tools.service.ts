@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
-import { DomainException } from '../common/errors/domain.exception';
-import { ErrorCode } from '../common/errors/error-codes';
 import { ClipService } from '../clip/clip.service';
 import { describeCosine } from '../clip/interpretation';
 import { FontsService } from '../fonts/fonts.service';
@@ -14,30 +11,15 @@ import { JOB_STATUSES } from '../jobs/job.entity';
 import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
 import { ModelRegistry } from '../models/model-registry.service';
-import { IMAGE_ANALYZER, type ImageAnalyzer } from '../pipeline/analysis/analysis.types';
+import { IMAGE_ANALYZER, type ImageAnalyzer } from '../ad/analysis/analysis.types';
 import { ASPECT_PRESETS, type AspectPreset } from '../vision/image.types';
-import { decodePhoto } from '../pipeline/stages/segment.stage';
+import { decodePhoto } from '../ad/stages/segment.stage';
 import { SegmentationService } from '../vision/segmentation/segmentation.service';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 import { waitForJob } from './mcp-job-wait';
-
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/** The principal McpAccessMiddleware put on the request; the SDK hands it to every call as authInfo. */
-export function principalOf(extra: Pick<ToolExtra, 'authInfo'>): Principal {
-  const principal = (extra.authInfo?.extra as { principal?: Principal } | undefined)?.principal;
-  if (!principal) throw new DomainException(ErrorCode.UNAUTHORIZED, 'An API key is required');
-  return principal;
-}
-
-export interface ToolDefinition {
-  name: string;
-  title: string;
-  description: string;
-  input: z.ZodRawShape;
-  run(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult>;
-}
+import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { AdSubmitService } from '../ad/ad-submit.service';
 
 const PRESETS = Object.keys(ASPECT_PRESETS) as [AspectPreset, ...AspectPreset[]];
 const jobId = z.string().describe('The job_id that generate_ad_image returned');
@@ -55,6 +37,7 @@ export class McpToolsService {
     private readonly registry: ModelRegistry,
     private readonly clip: ClipService,
     private readonly limiter: RateLimiter,
+    private readonly ads: AdSubmitService,
   ) {}
 
   definitions(): ToolDefinition[] {
@@ -211,7 +194,7 @@ export class McpToolsService {
     // The same submit budget as POST /generate: an agent in a loop is throttled like a script.
     await this.limiter.consume('submit', trackerOf(principal, (extra.authInfo?.extra as { ip?: string } | undefined)?.ip));
     const product = await imageArgument(String(args.product_image), 'product_image', this.jobs, principal);
-    const { jobId: id } = await this.jobs.submit(
+    const { jobId: id } = await this.ads.submit(
       {
         text_content: args.text_content as string | undefined,
         bg_prompt: args.bg_prompt as string | undefined,

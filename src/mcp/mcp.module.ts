@@ -3,7 +3,7 @@ import { ClipModule } from '../clip/clip.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { HomepageModule } from '../homepage/homepage.module';
 import { LayersModule } from '../layers/layers.module';
-import { PipelineModule } from '../pipeline/pipeline.module';
+import { AdModule } from '../ad/ad.module';
 import { StorageModule } from '../storage/storage.module';
 import { SystemModule } from '../system/system.module';
 import { McpAccessMiddleware } from './mcp-access.middleware';
@@ -15,7 +15,7 @@ import { McpToolsService } from './mcp-tools.service';
 
 /** MCP at /mcp: every feature as tools for LLM desktops and agents, in the same process. */
 @Module({
-  imports: [JobsModule, PipelineModule, SystemModule, ClipModule, LayersModule, HomepageModule, StorageModule],
+  imports: [JobsModule, AdModule, SystemModule, ClipModule, LayersModule, HomepageModule, StorageModule],
   controllers: [McpController],
   providers: [McpToolsService, McpLayerToolsService, McpHomepageToolsService, McpServerFactory, McpAccessMiddleware],
 })

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ProviderRegistry } from './provider-registry';
-import type { RoleSettings } from './provider-roles';
+import type { RoleSettings } from '../config/provider-roles';
 
 export interface ChatRequest<T> {
   role: 'llm' | 'vision';

@@ -5,7 +5,7 @@ import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { ProviderRegistry } from './provider-registry';
-import type { RoleSettings } from './provider-roles';
+import type { RoleSettings } from '../config/provider-roles';
 
 export interface ImageGenerateRequest {
   prompt: string;

@@ -3,7 +3,7 @@ import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from '
 import { DomainException, isDomainException, JobAbortedError } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import { PROVIDER_ROLES, type ProviderRole, type RoleSettings, roleSettings } from './provider-roles';
+import { PROVIDER_ROLES, type ProviderRole, type RoleSettings, roleSettings } from '../config/provider-roles';
 import { type CallUsage, recordProviderCall } from './provider-usage';
 
 /** A role as /health and /system show it. */

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AppConfig } from '../config/app-config';
-import type { ProviderRole } from './provider-roles';
+import type { ProviderRole } from '../config/provider-roles';
 
 /** One provider call as a job's metrics list it. */
 export interface ProviderCall {

@@ -1,5 +1,5 @@
 import type { Box, RawImage } from '../vision/image.types';
-import { boxIntersectionArea } from '../pipeline/analysis/safe-zones';
+import { boxIntersectionArea } from '../vision/box-geometry';
 
 /** Alpha counted as "uncertain": neither clearly background nor clearly product (10%-90%). */
 const UNCERTAIN_LO = 26;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
-import type { GpuInfoDto, SystemMetricsDto } from '../jobs/dto/job-status.dto';
+import type { GpuInfoDto, SystemMetricsDto } from './dto/system-metrics.dto';
 
 const NVIDIA_QUERY = 'index,name,memory.used,memory.total,utilization.gpu';
 

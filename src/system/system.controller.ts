@@ -3,11 +3,11 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse
 import type { Response } from 'express';
 import { Public, Unlimited } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
-import { SystemMetricsDto } from '../jobs/dto/job-status.dto';
+import { SystemMetricsDto } from './dto/system-metrics.dto';
 import { ModelRegistry } from '../models/model-registry.service';
 import type { RegistrySnapshot } from '../models/model.types';
 import { FontsService } from '../fonts/fonts.service';
-import { ChromiumPool, type ChromiumPoolStats } from '../pipeline/renderer/chromium-pool';
+import { ChromiumPool, type ChromiumPoolStats } from '../renderer/chromium-pool';
 import { ProviderRegistry, type RoleStatus } from '../providers/provider-registry';
 import { HealthRepository } from './health.repository';
 import { SystemMetricsRepository } from './system-metrics.repository';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FontsModule } from '../fonts/fonts.module';
-import { RendererModule } from '../pipeline/renderer/renderer.module';
+import { RendererModule } from '../renderer/renderer.module';
 import { SystemController } from './system.controller';
 import { SystemMetricsRepository } from './system-metrics.repository';
 import { HealthRepository } from './health.repository';

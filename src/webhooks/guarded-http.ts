@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { WebhookAddressPolicy } from './address-policy';
+import type { WebhookAddressPolicy } from '../common/address-policy';
 
 /** Raised when a hop's address is one the policy refuses (before any byte is sent to it). */
 export class ForbiddenAddressError extends Error {

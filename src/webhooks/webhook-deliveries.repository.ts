@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RUNNER_DATA_SOURCE } from '../database/data-source-options';
 import { returningRows } from '../database/returning-rows';
-import type { WebhookAttempt, WebhookDelivery } from './webhook.types';
+import type { WebhookAttempt, WebhookDelivery } from '../jobs/webhook-delivery.types';
 
 /** The delivery queue's queries, on the runner's pool (background work stays off the HTTP pool). */
 @Injectable()

@@ -8,7 +8,7 @@ import { JobNotificationsRepository } from '../jobs/job-notifications.repository
 import { JobStatusService } from '../jobs/job-status.service';
 import { guardedRequest } from './guarded-http';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
-import type { WebhookAttempt, WebhookDelivery } from './webhook.types';
+import type { WebhookAttempt, WebhookDelivery } from '../jobs/webhook-delivery.types';
 import { MAX_REDIRECTS, WebhookUrlPolicy } from './webhook-url.policy';
 
 const BATCH = 8;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import { WebhookAddressPolicy } from './address-policy';
+import { WebhookAddressPolicy } from '../common/address-policy';
+import type { WebhookUrlCheck } from '../jobs/webhook-url-check';
 import { ForbiddenAddressError, guardedRequest } from './guarded-http';
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -18,7 +19,7 @@ export const MAX_REDIRECTS = 5;
  * change in between). A receiver that does not answer the probe is accepted: it may be down.
  */
 @Injectable()
-export class WebhookUrlPolicy {
+export class WebhookUrlPolicy implements WebhookUrlCheck {
   readonly addresses: WebhookAddressPolicy;
   private readonly probed = new Map<string, { until: number; problem: DomainException | null }>();
 

@@ -2,7 +2,7 @@ import axe from 'axe-core';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_ARGS } from '../../src/pipeline/renderer/chromium-launch';
+import { CHROMIUM_ARGS } from '../../src/renderer/chromium-launch';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A suite's skip reason where this machine has no Chromium. */

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { EmbeddedDecomposer } from '../../src/layers/embedded-decomposer.service';
-import { aggregateLevels, type LevelScores, layerdScores, type MetricLayer, softAlphaIou } from '../../src/layers/layerd-metric';
+import { aggregateLevels, type LevelScores, layerdScores, type MetricLayer, softAlphaIou } from './layerd-metric';
 import { ModelsModule } from '../../src/models/models.module';
 import type { Box } from '../../src/vision/image.types';
 import { TextDetectionService } from '../../src/vision/text/text-detection.service';

@@ -1,4 +1,4 @@
-import { findChromium } from '../../src/pipeline/renderer/chromium-launch';
+import { findChromium } from '../../src/renderer/chromium-launch';
 
 export type LighthouseScores = Record<'performance' | 'accessibility' | 'best-practices' | 'seo', number>;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { mulberry32 } from '../../src/pipeline/background/procedural-noise';
+import { mulberry32 } from '../../src/ad/background/procedural-noise';
 import { SAMPLE_PHOTO } from './test-app';
 
 /** One ground-truth layer: full-canvas RGBA, straight alpha. */

@@ -2,25 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { toBoolean, toNumber } from '../../common/transforms';
+import { SystemMetricsDto } from '../../system/dto/system-metrics.dto';
 import { JOB_STATUSES, type JobStatus } from '../job.entity';
-
-export class GpuInfoDto {
-  @ApiProperty() index: number;
-  @ApiProperty() name: string;
-  @ApiProperty() vram_used_mb: number;
-  @ApiProperty() vram_total_mb: number;
-  @ApiProperty() vram_percent: number;
-  @ApiProperty({ description: 'GPU utilization, percent' }) utilization: number;
-}
-
-export class SystemMetricsDto {
-  @ApiProperty() cpu_percent: number;
-  @ApiProperty() ram_used_gb: number;
-  @ApiProperty() ram_total_gb: number;
-  @ApiProperty() ram_percent: number;
-  @ApiProperty({ description: 'This process resident set size' }) process_rss_mb: number;
-  @ApiProperty({ type: [GpuInfoDto], description: 'Empty when no NVIDIA GPU (nvidia-smi) is present' }) gpu_info: GpuInfoDto[];
-}
 
 export class ArtifactDto {
   @ApiProperty({ example: 'step1.png' }) name: string;
@@ -166,4 +149,12 @@ export class StopResponseDto {
   @ApiProperty({ format: 'uuid' }) job_id: string;
   @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
   @ApiProperty() message: string;
+}
+
+/** The answer to every job-creating request (ads, decompositions, homepages): 202 with the new job's id. */
+export class GenerateResponseDto {
+  @ApiProperty({ format: 'uuid' }) job_id: string;
+  @ApiProperty({ enum: ['pending'] }) status: 'pending';
+  @ApiProperty() message: string;
+  @ApiProperty({ example: '/status/550e8400-e29b-41d4-a716-446655440000' }) status_url: string;
 }

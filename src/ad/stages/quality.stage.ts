@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { cutoutConfidence, productFidelity, textPlacement } from '../../quality/quality-checks';
+import { summarize, type ClipCheck } from '../../quality/quality-report';
+import { ClipService } from '../../clip/clip.service';
+import { describeCosine } from '../../clip/interpretation';
+import type { RawImage } from '../../vision/image.types';
+import type { Stage, StageContext } from '../ad.types';
+import { encodePng } from './encode';
+
+/** Last, for every canvas of every job: how far each result can be trusted, line by line. */
+@Injectable()
+export class QualityStage implements Stage {
+  readonly name = 'quality';
+  readonly step = 'any' as const;
+  readonly scope = 'canvas' as const;
+  readonly label = 'quality_report';
+  readonly defaultSeconds = 0.15;
+
+  constructor(private readonly clip: ClipService) {}
+
+  /** The final against the brief (background idea and copy), when a CLIP model that reads its language is installed. */
+  private async clipLine(ctx: StageContext, final: RawImage): Promise<ClipCheck> {
+    const brief = [ctx.input.bgPrompt, ctx.input.textContent].map((s) => s.trim()).filter(Boolean).join('. ') || 'a product advertisement photo';
+    const korean = /[\uac00-\ud7a3]/u.test(brief);
+    const modelType = korean ? 'koclip' : 'clip';
+    if (!this.clip.installed(modelType)) {
+      return {
+        skipped: true,
+        reason: korean
+          ? 'The brief is Korean and the Korean CLIP is not installed (npm run models:pull -- koclip); English CLIP would misread it'
+          : 'No CLIP model is installed: run npm run models:pull -- clip',
+      };
+    }
+    ctx.report(0.5, 'clip', 'Scoring the ad against the brief');
+    const result = await this.clip.score([await encodePng(final)], [brief], modelType, ctx.signal);
+    const { cosine, clipScore } = result.scores[0][0];
+    return { skipped: false, model: result.modelId, prompt: brief, cosine, clipScore, interpretation: describeCosine(cosine, 'en', result.testModel), testModel: result.testModel };
+  }
+
+  async run(ctx: StageContext): Promise<void> {
+    const shot = ctx.shot;
+    const final = shot.final ?? shot.step1;
+    if (!final) return;
+    ctx.report(0.1, 'checks', 'Checking the result');
+    // The source-resolution matte when Stage 1 ran (once per job); the one found in a supplied image otherwise.
+    const job = ctx.job;
+    // The segment stage checked the matte once per job. A card shows the photo, not the cutout,
+    // and a photo that came cut out has the user's own edges: neither is an issue of this ad
+    // (result.subject_layout keeps the confidence).
+    const cutout = job.subjectLayout?.used === 'card' || job.cutAlready
+      ? null
+      : job.matte
+      ? (job.cutoutCheck ??= cutoutConfidence(job.matte, job.productBox))
+      : shot.productMask
+        ? cutoutConfidence(shot.productMask, shot.productBox)
+        : null;
+    const text =
+      shot.text?.box && shot.layout && shot.analysis
+        ? textPlacement(shot.text.box, shot.analysis.safeZone, shot.productBox, shot.layout.contrast)
+        : null;
+    const clip = await this.clipLine(ctx, final);
+    shot.quality = summarize({
+      cutout,
+      productFidelity: shot.productLayer ? productFidelity(shot.productLayer, final, shot.text?.layer) : null,
+      text,
+      clip,
+    });
+    ctx.persist(ctx.fileName('quality', 'json'), Promise.resolve(Buffer.from(JSON.stringify(shot.quality, null, 2))), 'application/json');
+  }
+}
