@@ -1,10 +1,15 @@
-// Runs the compiled test files with Node's own test runner, so tests load modules exactly as
+// Runs the compiled tests with Node's own test runner, so tests load modules exactly as
 // production does (NestJS 12 ships ES modules, which Node 20.19+ can require natively).
-// Usage: node scripts/run-tests.mjs [unit|integration|all] [name filter]
+// Usage: node scripts/run-tests.mjs [unit|integration|mcp|all] [name filter]
+//        node scripts/run-tests.mjs changed   (the suites that touch what git says changed)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { suitesForChanges } from './changed-suites.mjs';
 
+const require = createRequire(import.meta.url);
 const [which = 'all', filter = ''] = process.argv.slice(2);
 
 function find(dir, suffix) {
@@ -18,37 +23,90 @@ function find(dir, suffix) {
   return out.sort();
 }
 
-// Unit specs are independent and CPU-light: two at a time. Integration suites each start
-// PostgreSQL and ONNX Runtime: one at a time on a 2-core machine.
-// The suites that run jobs through the in-process app run a second time on a real S3 API
-// (s3rver), so both artifact drivers are covered; storage-s3 and multi-instance use S3 already.
-const S3_SUITES = ['jobs-api', 'job-kinds', 'job-runner', 'stage2', 'mcp', 'admin', 'security', 'webhooks'];
 const integration = find('dist/test', '.int-spec.js');
-const suites = {
+// These measure time against a clock (leases expiring, a server killed and restarted, boot
+// deadlines) or start several servers of their own: they run alone, after the others.
+const ALONE = ['multi-instance', 'crash-recovery', 'storage-faults'];
+const alone = (f) => ALONE.some((name) => f.endsWith(`/${name}.int-spec.js`));
+// The suites whose storage-touching tests run again on a real S3 API (s3rver); a test that
+// does not read, serve or delete files skips itself there (test/helpers/test-app.ts, onS3).
+const S3_SUITES = ['jobs-api', 'job-kinds', 'job-runner', 'stage2', 'mcp', 'admin', 'security', 'webhooks'];
+
+let suites = {
   unit: { files: [...find('dist/src', '.spec.js'), ...find('dist/test', '.spec.js').filter((f) => !f.endsWith('.int-spec.js'))], concurrency: 2 },
-  integration: { files: integration, concurrency: 1 },
+  // Two at a time on two cores: most suites wait on I/O (HTTP, Chromium, PostgreSQL) much of the time.
+  integration: { files: integration.filter((f) => !alone(f)), concurrency: 2 },
+  'integration-alone': { files: integration.filter(alone), concurrency: 1 },
   'integration-s3': {
     files: integration.filter((f) => S3_SUITES.some((name) => f.endsWith(`/${name}.int-spec.js`))),
-    concurrency: 1,
+    concurrency: 2,
     env: { TEST_STORAGE_DRIVER: 's3' },
   },
 };
+if (which === 'changed') {
+  const wanted = suitesForChanges();
+  console.log(`changed: ${wanted.unit.length} unit spec(s), ${wanted.integration.length} integration suite(s) touch what changed`);
+  for (const [name, suite] of Object.entries(suites)) suite.files = suite.files.filter((f) => (name === 'unit' ? wanted.unit : wanted.integration).includes(f));
+}
+const selected = (name) => which === 'all' || which === 'changed' || which === name || (which === 'integration' && name.startsWith('integration'));
+suites = Object.fromEntries(Object.entries(suites).filter(([name, suite]) => selected(name) && suite.files.length > 0));
+
+const scratch = mkdtempSync(join(tmpdir(), 'nanococoa-run-'));
+// One PostgreSQL for the run; each test app gets a database copied from a migrated template.
+const cluster = Object.keys(suites).some((n) => n.startsWith('integration'))
+  ? await require('../dist/test/helpers/test-cluster.js').startTestCluster(scratch)
+  : null;
 let failed = false;
-for (const [name, suite] of Object.entries(suites)) {
-  if (which !== 'all' && which !== name && !(which === 'integration' && name === 'integration-s3')) continue;
-  if (suite.files.length === 0) continue;
-  console.log(`\n# ${name}: ${suite.files.length} file(s)`);
-  const result = spawnSync(
-    process.execPath,
-    ['--test', `--test-concurrency=${suite.concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...suite.files],
-    { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...suite.env } },
-  );
-  if (result.status !== 0) failed = true;
+const started = Date.now();
+try {
+  for (const [name, suite] of Object.entries(suites)) {
+    console.log(`\n# ${name}: ${suite.files.length} file(s)`);
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--test',
+        `--test-concurrency=${suite.concurrency}`,
+        '--test-timeout=600000',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/test-timings-reporter.mjs',
+        `--test-reporter-destination=${join(scratch, `${name}.jsonl`)}`,
+        ...suite.files,
+      ],
+      { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...(cluster ? { TEST_PG_URL: cluster.url } : {}), ...suite.env } },
+    );
+    if (result.status !== 0) failed = true;
+  }
+  // MCP Inspector CLI and the conformance suite against the built server.
+  if (which === 'all' || which === 'mcp') {
+    console.log('\n# mcp: inspector-cli and conformance scenarios');
+    const result = spawnSync(process.execPath, ['scripts/mcp-checks.mjs'], { stdio: 'inherit' });
+    if (result.status !== 0) failed = true;
+  }
+  printSlowest(Object.keys(suites));
+} finally {
+  await cluster?.stop();
+  rmSync(scratch, { recursive: true, force: true });
 }
-// MCP Inspector CLI and the conformance suite against the built server.
-if (which === 'all' || which === 'mcp') {
-  console.log('\n# mcp: inspector-cli and conformance scenarios');
-  const result = spawnSync(process.execPath, ['scripts/mcp-checks.mjs'], { stdio: 'inherit' });
-  if (result.status !== 0) failed = true;
-}
+console.log(`\ntests ran in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(failed ? 1 : 0);
+
+/** The ten slowest tests and files of the run, from the timings reporter's lines. */
+function printSlowest(names) {
+  const rows = names.flatMap((name) => {
+    const file = join(scratch, `${name}.jsonl`);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => ({ ...JSON.parse(line), pass: name }));
+  });
+  const short = (f) => (f ?? '').replace(/^.*\/dist\//, '');
+  const tests = rows.filter((r) => !r.suite).sort((a, b) => b.ms - a.ms).slice(0, 10);
+  console.log('\n# the slowest ten tests');
+  for (const t of tests) console.log(`${(t.ms / 1000).toFixed(1).padStart(6)} s  ${short(t.file)}${t.pass === 'integration-s3' ? ' (s3)' : ''}: ${t.name}`);
+  const files = new Map();
+  for (const r of rows.filter((r) => r.nesting === 0)) {
+    const key = `${short(r.file)}${r.pass === 'integration-s3' ? ' (s3)' : ''}`;
+    files.set(key, (files.get(key) ?? 0) + r.ms);
+  }
+  console.log('\n# the slowest ten files');
+  for (const [file, ms] of [...files].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`${(ms / 1000).toFixed(1).padStart(6)} s  ${file}`);
+}

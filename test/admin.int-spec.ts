@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import sharp from 'sharp';
 import { auditHere, auditPages, launchTestBrowser, NO_CHROMIUM, wording } from './helpers/admin-audit';
-import { REPO_ROOT, SAMPLE_PHOTO, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
+import { REPO_ROOT, SAMPLE_PHOTO, startTestApp, type TestApp, waitForJob, FS_ONLY } from './helpers/test-app';
 
 /** What the assertions read from form elements (no DOM typings in this project). */
 interface Field {
@@ -147,7 +147,7 @@ describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
     await shot('admin-layers.png', 1280);
   });
 
-  it("shows the API's message next to the photo field for a non-image and keeps the other fields", async () => {
+  it("shows the API's message next to the photo field for a non-image and keeps the other fields", { skip: FS_ONLY }, async () => {
     const bogus = path.join(scratch, 'not-an-image.png');
     writeFileSync(bogus, 'this is not a picture');
     await page.goto(`${t.url}/admin/new?lang=en`);
@@ -170,7 +170,7 @@ describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
     expect(await auditHere(page, '/admin/new (refused)')).toEqual([]);
   });
 
-  it('answers HTML error pages under /admin and keeps the JSON envelope for the API', async () => {
+  it('answers HTML error pages under /admin and keeps the JSON envelope for the API', { skip: FS_ONLY }, async () => {
     const missing = await t.http.get('/admin/jobs/00000000-0000-4000-8000-000000000000').expect(404);
     expect(missing.headers['content-type']).toMatch(/text\/html/);
     expect(missing.text).toContain('JOB_NOT_FOUND');

@@ -24,7 +24,7 @@ describe('image intake: mutated images on every route, to the end of the jobs', 
 
   before(async () => {
     t = await startTestApp({ RENDER_PAGES: 1 });
-    mutants = await imageMutants(Number(process.env.FUZZ_SEED ?? 20261206), 24);
+    mutants = await imageMutants(Number(process.env.FUZZ_SEED ?? 20261206), 16);
   });
   after(() => t?.close());
 

@@ -10,7 +10,7 @@ import { JobHandler, type JobContext, type JobKindHandler, type JobOutcome } fro
 import { JobsRepository } from '../src/jobs/jobs.repository';
 import { RetentionService } from '../src/jobs/retention.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../src/storage/artifact-store';
-import { startTestApp, type TestApp, waitForJob } from './helpers/test-app';
+import { startTestApp, type TestApp, waitForJob, FS_ONLY } from './helpers/test-app';
 
 /** A job kind of the test's own: reads its input, reports progress, writes a file. */
 @JobHandler('echo')
@@ -111,7 +111,7 @@ describe('job kinds, notifications and retention', () => {
     if (store().driver === 'fs') expect(String(failed.error_message)).toContain('set STORAGE_DRIVER=s3 on every instance');
   });
 
-  it('stops a running job by NOTIFY, and fails a hung one with JOB_TIMEOUT after JOB_MAX_RUNTIME_SEC', async () => {
+  it('stops a running job by NOTIFY, and fails a hung one with JOB_TIMEOUT after JOB_MAX_RUNTIME_SEC', { skip: FS_ONLY }, async () => {
     const stopped = await submit('hang');
     await waitForRunning(stopped);
     await t.http.post(`/stop/${stopped}`).expect(200);
@@ -123,7 +123,7 @@ describe('job kinds, notifications and retention', () => {
     expect(String(failed.error_message)).toContain('JOB_MAX_RUNTIME_SEC (2 s)');
   });
 
-  it('gives up on a handler that ignores the abort: the job fails with JOB_TIMEOUT and the runner takes the next job', async () => {
+  it('gives up on a handler that ignores the abort: the job fails with JOB_TIMEOUT and the runner takes the next job', { skip: FS_ONLY }, async () => {
     const stuck = await submit('stuck');
     const next = await submit('echo', 'after');
     const failed = await waitForJob(t.http, stuck, 30_000);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { JobLeaseRepository } from '../src/jobs/job-lease.repository';
 import { JobsRepository } from '../src/jobs/jobs.repository';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { startTestApp, type TestApp, FS_ONLY } from './helpers/test-app';
 
 describe('job runner on real PostgreSQL', () => {
   let t: TestApp;
@@ -26,7 +26,7 @@ describe('job runner on real PostgreSQL', () => {
     return ids;
   };
 
-  it('never hands one job to two claimers (FOR UPDATE SKIP LOCKED)', async () => {
+  it('never hands one job to two claimers (FOR UPDATE SKIP LOCKED)', { skip: FS_ONLY }, async () => {
     const ids = await insertPending(6);
     const claims = await Promise.all(Array.from({ length: 14 }, (_, i) => leases.claimNext(`owner-${i}`, 30, ['ad'])));
     const claimed = claims.filter((j) => j !== null).map((j) => j!.id);
@@ -35,7 +35,7 @@ describe('job runner on real PostgreSQL', () => {
     for (const job of claims.filter(Boolean)) expect(job).toMatchObject({ status: 'running', attempts: 1 });
   });
 
-  it('re-queues a job whose runner died while attempts remain, then fails it saying why', async () => {
+  it('re-queues a job whose runner died while attempts remain, then fails it saying why', { skip: FS_ONLY }, async () => {
     const [id] = await insertPending(1);
     const claimed = await leases.claimNext('dead/1', 30, ['ad']);
     expect(claimed?.id).toBe(id);
@@ -57,7 +57,7 @@ describe('job runner on real PostgreSQL', () => {
     expect(failed?.finishedAt).toBeInstanceOf(Date);
   });
 
-  it('flags a running job for its runner and stops a pending one at once', async () => {
+  it('flags a running job for its runner and stops a pending one at once', { skip: FS_ONLY }, async () => {
     const [a, b] = await insertPending(2);
     await db.query(`UPDATE jobs SET created_at = now() - interval '1 hour' WHERE id = $1`, [a]);
     const running = await leases.claimNext('runner/1', 30, ['ad']);
@@ -69,7 +69,7 @@ describe('job runner on real PostgreSQL', () => {
     expect(await leases.claimNext('runner/1', 30, ['ad'])).toBeNull();
   });
 
-  it('keeps stage medians for the ETA from completed jobs', async () => {
+  it('keeps stage medians for the ETA from completed jobs', { skip: FS_ONLY }, async () => {
     const ids = await insertPending(3);
     let ms = 1000;
     for (const id of ids) {
@@ -84,14 +84,14 @@ describe('job runner on real PostgreSQL', () => {
     expect(medians.background).toBe(200);
   });
 
-  it('claims only the kinds this instance handles', async () => {
+  it('claims only the kinds this instance handles', { skip: FS_ONLY }, async () => {
     const [id] = await insertPending(1);
     await db.query(`UPDATE jobs SET kind = 'decompose' WHERE id = $1`, [id]);
     expect(await leases.claimNext('ads-only/1', 30, ['ad'])).toBeNull();
     expect((await leases.claimNext('layers/1', 30, ['decompose']))?.id).toBe(id);
   });
 
-  it('takes back at boot the jobs an earlier process of the same instance held, and only those', async () => {
+  it('takes back at boot the jobs an earlier process of the same instance held, and only those', { skip: FS_ONLY }, async () => {
     const [mine, theirs] = await insertPending(2);
     await db.query(`UPDATE jobs SET created_at = now() - interval '2 hour' WHERE id = $1`, [mine]);
     await db.query(`UPDATE jobs SET created_at = now() - interval '1 hour' WHERE id = $1`, [theirs]);

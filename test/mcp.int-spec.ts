@@ -5,7 +5,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
-import { dataUrl, samplePhoto, startTestApp, type TestApp } from './helpers/test-app';
+import { dataUrl, samplePhoto, startTestApp, type TestApp, FS_ONLY } from './helpers/test-app';
 
 const TOOLS = ['analyze_image', 'calculate_clip_score', 'check_generation_status', 'decompose_layers', 'generate_ad_image', 'generate_homepage', 'get_system_status', 'list_fonts', 'list_jobs', 'stop_generation'];
 
@@ -112,7 +112,7 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
     }
   });
 
-  it('over legacy HTTP+SSE: lists tools and checks the finished job', async () => {
+  it('over legacy HTTP+SSE: lists tools and checks the finished job', { skip: FS_ONLY }, async () => {
     const client = await connect(t.url, 'sse');
     try {
       expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(TOOLS);
@@ -125,7 +125,7 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
     }
   });
 
-  it('answers wrong arguments with JSON-RPC -32602 naming the field, and unknown jobs with a JOB_NOT_FOUND tool error', async () => {
+  it('answers wrong arguments with JSON-RPC -32602 naming the field, and unknown jobs with a JOB_NOT_FOUND tool error', { skip: FS_ONLY }, async () => {
     const client = await connect(t.url, 'http');
     try {
       const error = (await client.callTool({ name: 'generate_ad_image', arguments: { product_image: 5, placements: ['2:3'] } }).catch((e: unknown) => e)) as McpError;
@@ -147,7 +147,7 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
     }
   });
 
-  it('refuses a foreign Host or Origin with 403 (DNS rebinding)', async () => {
+  it('refuses a foreign Host or Origin with 403 (DNS rebinding)', { skip: FS_ONLY }, async () => {
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
     await t.http.post('/mcp').set('Host', 'evil.example').set('Accept', 'application/json, text/event-stream').send(init).expect(403);
     await t.http.post('/mcp').set('Origin', 'http://evil.example').set('Accept', 'application/json, text/event-stream').send(init).expect(403);
@@ -155,7 +155,7 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
   });
 });
 
-describe('MCP with API keys', () => {
+describe('MCP with API keys', { skip: FS_ONLY }, () => {
   let t: TestApp;
   const key = 'test-key-0123456789abcdef';
   const tenantA = 'shop-a-secret-0123456789';

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { ArtifactLinks } from '../src/storage/artifact-links';
 import { WebSocket } from 'ws';
 import { followStatusSocket } from './helpers/status-socket';
-import { dataUrl, startTestApp, type TestApp } from './helpers/test-app';
+import { dataUrl, startTestApp, type TestApp, FS_ONLY } from './helpers/test-app';
 
 const ADMIN = 'ops-secret-0123456789abcdef';
 const SHOP_A = 'shop-a-secret-0123456789ab';
@@ -27,7 +27,7 @@ describe('API keys on every route', () => {
   });
   after(() => t?.close());
 
-  it('answers 401 on every route of the OpenAPI document without a key, but GET /health, the docs and the published sites', async () => {
+  it('answers 401 on every route of the OpenAPI document without a key, but GET /health, the docs and the published sites', { skip: FS_ONLY }, async () => {
     const doc = (await t.http.get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     await t.http.get('/docs').redirects(1).expect(200);
     const open: string[] = [];
@@ -52,14 +52,14 @@ describe('API keys on every route', () => {
     expect((await t.http.get('/admin').expect(303)).headers.location).toMatch(/^\/admin\/login/);
   });
 
-  it('declares both key schemes for Swagger UI\'s Authorize button', async () => {
+  it('declares both key schemes for Swagger UI\'s Authorize button', { skip: FS_ONLY }, async () => {
     const doc = (await t.http.get('/docs-json').expect(200)).body;
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
     expect(doc.components.securitySchemes['api-key']).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
     expect(doc.paths['/health'].get.security).toEqual([]);
   });
 
-  it('refuses no key, a wrong key and a key in the query string; takes Bearer and X-API-Key', async () => {
+  it('refuses no key, a wrong key and a key in the query string; takes Bearer and X-API-Key', { skip: FS_ONLY }, async () => {
     expect((await t.http.get('/jobs').expect(401)).body.error.message).toMatch(/API key is required/);
     expect((await t.http.get('/jobs').set(bearer('wrong-key-0123456789abcdef')).expect(401)).body.error.message).toMatch(/not valid/);
     expect((await t.http.get('/jobs').set('X-API-Key', SHOP_A.slice(0, -1)).expect(401)).body.error.message).toMatch(/not valid/);
@@ -72,7 +72,7 @@ describe('API keys on every route', () => {
     await t.http.get('/system').set('X-API-Key', SHOP_B).expect(200);
   });
 
-  it("keeps tenants apart: another tenant's job is 404 everywhere, an admin sees all", async () => {
+  it("keeps tenants apart: another tenant's job is 404 everywhere, an admin sees all", { skip: FS_ONLY }, async () => {
     const made = await t.http.post('/generate').set(bearer(SHOP_A)).send({ product_image: photo, text_content: 'A' }).expect(202);
     const id = made.body.job_id as string;
     await t.http.post('/generate').set(bearer(SHOP_B)).send({ product_image: photo, text_content: 'B' }).expect(202);
@@ -136,21 +136,21 @@ describe('API keys on every route', () => {
     await t.http.get(url.pathname).set(bearer(SHOP_A)).expect(200);
   });
 
-  it('sets security headers and allows no cross-origin calls by default', async () => {
+  it('sets security headers and allows no cross-origin calls by default', { skip: FS_ONLY }, async () => {
     const res = await t.http.get('/health').set('Origin', 'https://elsewhere.example').expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it('lets only admin keys into the admin pages', async () => {
+  it('lets only admin keys into the admin pages', { skip: FS_ONLY }, async () => {
     const refused = await t.http.post('/admin/login').type('form').send({ api_key: SHOP_A }).expect(403);
     expect(refused.headers['set-cookie']).toBeUndefined();
     await t.http.post('/admin/login').type('form').send({ api_key: ADMIN }).expect(303);
   });
 });
 
-describe('rate limits and queue limits', () => {
+describe('rate limits and queue limits', { skip: FS_ONLY }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({
@@ -199,7 +199,7 @@ describe('Idempotency-Key', () => {
 
   const jobCount = async (key: string) => (await t.http.get('/jobs').set(bearer(key)).expect(200)).body.total as number;
 
-  it('answers a retry with the first job and makes no second one; a different body is 422', async () => {
+  it('answers a retry with the first job and makes no second one; a different body is 422', { skip: FS_ONLY }, async () => {
     const body = { product_image: photo, text_content: '오늘만 30%' };
     const first = await t.http.post('/generate').set(bearer(SHOP_A)).set('Idempotency-Key', 'order-1').send(body).expect(202);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -226,7 +226,7 @@ describe('Idempotency-Key', () => {
     expect(await jobCount(SHOP_A)).toBe(before + 1);
   });
 
-  it('keeps a failed request from claiming the key, and refuses a key over 255 characters', async () => {
+  it('keeps a failed request from claiming the key, and refuses a key over 255 characters', { skip: FS_ONLY }, async () => {
     await t.http.post('/generate').set(bearer(SHOP_A)).set('Idempotency-Key', 'fix-and-retry').send({ product_image: 'bm90IGFuIGltYWdl' }).expect(400);
     await t.http.post('/generate').set(bearer(SHOP_A)).set('Idempotency-Key', 'fix-and-retry').send({ product_image: photo }).expect(202);
     const long = await t.http.post('/generate').set(bearer(SHOP_A)).set('Idempotency-Key', 'k'.repeat(256)).send({ product_image: photo }).expect(400);
@@ -235,7 +235,7 @@ describe('Idempotency-Key', () => {
   });
 });
 
-describe('without keys (a laptop)', () => {
+describe('without keys (a laptop)', { skip: FS_ONLY }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ RUNNER_ENABLED: false, CORS_ORIGINS: ['https://shop.example'], RATE_LIMIT_READS_PER_MINUTE: 8 });

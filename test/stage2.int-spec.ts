@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import type { Box } from '../src/vision/image.types';
 import { hamming, phash } from './helpers/phash';
-import { dataUrl, REPO_ROOT, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
+import { dataUrl, REPO_ROOT, samplePhoto, startTestApp, type TestApp, waitForJob, FS_ONLY } from './helpers/test-app';
 
 const COPY = '명절 특가! 사과 한 박스 20,000원';
 const GOLDEN = path.join(REPO_ROOT, 'test', 'fixtures', 'golden', 'text-1x1-seed7.png');
@@ -39,7 +39,7 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
   });
   after(() => t?.close());
 
-  it('draws Korean copy legibly in a Hangul font, beside the product, on a transparent layer', async () => {
+  it('draws Korean copy legibly in a Hangul font, beside the product, on a transparent layer', { skip: FS_ONLY }, async () => {
     const { id, canvases } = await run({ text_content: COPY, bg_prompt: 'warm beige studio', seed: 7 });
     const [c] = canvases;
     expect(c.text).not.toBeNull();
@@ -106,7 +106,7 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
     expect(layers.layers[3].meta?.html).toBe('text.html');
   });
 
-  it('shows HTML in the copy as literal text, never as markup', async () => {
+  it('shows HTML in the copy as literal text, never as markup', { skip: FS_ONLY }, async () => {
     const { id } = await run({ text_content: '<script>document.body.remove()</script><b>특가</b> 50% 할인', stop_step: 2, seed: 3 });
     const html = (await t.http.get(`/jobs/${id}/artifacts/text.html`).expect(200)).text;
     expect(html).toContain('&lt;script&gt;');
@@ -165,7 +165,7 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
     expect(embedded('final_result').equals(await file(res.body.job_id as string, 'final.png'))).toBe(true);
   });
 
-  it('leaves out and reports characters no installed font has, instead of drawing boxes', async () => {
+  it('leaves out and reports characters no installed font has, instead of drawing boxes', { skip: FS_ONLY }, async () => {
     const { id, canvases } = await run({ text_content: '특가 \u{E000} 20,000원 \u{10FFFD}', seed: 2 });
     expect(canvases[0].text!.missing_characters.sort()).toEqual(['\u{10FFFD}', '\u{E000}']);
     const html = (await t.http.get(`/jobs/${id}/artifacts/text.html`).expect(200)).text;
@@ -173,7 +173,7 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
     expect(html).not.toMatch(/\u{E000}|\u{10FFFD}/u);
   });
 
-  it('lists fonts with their scripts and draws a preview with the real renderer', async () => {
+  it('lists fonts with their scripts and draws a preview with the real renderer', { skip: FS_ONLY }, async () => {
     const fonts = await t.http.get('/fonts?script=Hangul').expect(200);
     const nanum = (fonts.body.items as Array<{ family: string; scripts: string[]; preview_url: string }>).find((f) => f.family === 'NanumGothic');
     expect(nanum?.scripts).toEqual(expect.arrayContaining(['Hangul', 'Latin']));
@@ -187,7 +187,7 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
     expect(health.body.fonts).toMatchObject({ hangul: true });
   });
 
-  it('refuses an unknown font, naming the choices, and placements with start_step 2', async () => {
+  it('refuses an unknown font, naming the choices, and placements with start_step 2', { skip: FS_ONLY }, async () => {
     const bad = await t.http.post('/generate').send({ product_image: dataUrl(photo), text_content: COPY, font_name: 'Comic Sans Deluxe' }).expect(400);
     expect(bad.body.error.code).toBe('INVALID_PARAMETER');
     expect(JSON.stringify(bad.body.error)).toMatch(/NanumGothic|Nanum Gothic/);
@@ -196,7 +196,7 @@ describe('Stage 2: the copy designed as HTML/CSS and rendered by real Chromium',
   });
 });
 
-describe('Stage 2 under a render timeout', () => {
+describe('Stage 2 under a render timeout', { skip: FS_ONLY }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ RENDER_TIMEOUT_MS: 1 });

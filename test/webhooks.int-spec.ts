@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
-import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
+import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob, FS_ONLY } from './helpers/test-app';
 
 const KEY = 'shop-a-secret-0123456789ab';
 const SECRET = `whsec_${Buffer.from('nanococoa-webhook-test-secret-32b').toString('base64')}`;
@@ -107,7 +107,7 @@ describe('webhooks (Standard Webhooks, real receiver)', () => {
     }
   });
 
-  it("announces job.stopped to the server's WEBHOOK_URL, and gives up after the last retry", async () => {
+  it("announces job.stopped to the server's WEBHOOK_URL, and gives up after the last retry", { skip: FS_ONLY }, async () => {
     const made = await t.http.post('/generate').set(bearer).send({ product_image: dataUrl(samplePhoto()) }).expect(202);
     const jobId = made.body.job_id as string;
     await t.http.post(`/stop/${jobId}`).set(bearer).expect(200);
@@ -124,7 +124,7 @@ describe('webhooks (Standard Webhooks, real receiver)', () => {
   });
 });
 
-describe('webhook URLs that may not be used', () => {
+describe('webhook URLs that may not be used', { skip: FS_ONLY }, () => {
   let t: TestApp;
   let photo: string;
   before(async () => {
@@ -203,7 +203,7 @@ describe('webhook URLs that may not be used', () => {
   });
 });
 
-describe('webhooks without WEBHOOK_SECRET', () => {
+describe('webhooks without WEBHOOK_SECRET', { skip: FS_ONLY }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ RUNNER_ENABLED: false });

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.setup';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { startS3rver } from './s3rver';
+import { testDatabase } from './test-cluster';
 
 /** The checkout's root, whether this runs from test/ or from its compiled copy in dist/test/. */
 export const REPO_ROOT = (() => {
@@ -16,6 +17,13 @@ export const REPO_ROOT = (() => {
 })();
 export const SAMPLE_PHOTO = path.join(REPO_ROOT, 'samples', 'coffee-cup.png');
 export const samplePhoto = (): Buffer => readFileSync(SAMPLE_PHOTO);
+
+/**
+ * `{ skip: FS_ONLY }` for a test or suite that reads, serves and deletes no job files in a way
+ * of its own: npm test's second pass over some suites (TEST_STORAGE_DRIVER=s3) is for the tests
+ * that do, and skips these, which the fs pass has run.
+ */
+export const FS_ONLY = process.env.TEST_STORAGE_DRIVER === 's3' && 'storage-neutral: run on the fs pass';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -32,11 +40,18 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: Ar
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nanococoa-test-'));
   // TEST_STORAGE_DRIVER=s3 runs the same suite against a real S3 API (npm test does, for the job suites).
   const s3 = process.env.TEST_STORAGE_DRIVER === 's3' && overrides.STORAGE_DRIVER === undefined ? await startS3rver() : undefined;
+  // Under npm test every app gets a database of its own on the run's one PostgreSQL (test-cluster.ts);
+  // run alone, a suite starts an embedded PostgreSQL per app, as the service does without DATABASE_URL.
+  const cluster = process.env.TEST_PG_URL;
+  const database = cluster && overrides.DATABASE_URL === undefined ? await testDatabase(cluster) : undefined;
   // Tests poll /status every few milliseconds: the per-client limits are lifted unless a test sets them.
   const unlimited = { RATE_LIMIT_READS_PER_MINUTE: '1000000', RATE_LIMIT_SUBMITS_PER_MINUTE: '100000' };
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200', ...unlimited, ...s3?.env }, overrides);
+  // Chromium starts with the first render, not at boot: most suites never render.
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200', RENDER_PREWARM: 'false', ...unlimited, ...s3?.env, ...(database ? { DATABASE_URL: database.url } : {}) };
+  const config = loadConfig(env, overrides);
   const app = await createApp(config, extra).catch(async (error: unknown) => {
     await s3?.close();
+    await database?.drop();
     throw error;
   });
   await app.listen(0, '127.0.0.1');
@@ -50,6 +65,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: Ar
     close: async () => {
       await app.close();
       await s3?.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
