@@ -48,7 +48,7 @@ class BenchModule {}
 /** The pipeline's services without HTTP or a database, as the CLI uses them. */
 function pipelineContext(): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(
-    { module: BenchModule, imports: [ConfigModule.forRoot(loadConfig({ LOG_LEVEL: 'error' })), ModelsModule, AdPipelineModule] },
+    { module: BenchModule, imports: [ConfigModule.forRoot(loadConfig({ LOG_LEVEL: 'error', SEGMENT_CACHE_MB: '0' })), ModelsModule, AdPipelineModule] },
     { logger: ['error'] },
   );
 }

@@ -20,7 +20,6 @@ const REDO = '주말 한정! 커피 두 잔 9,900원';
 /** Set ADMIN_SCREENSHOTS=1 to refresh docs/images/admin-*.png. */
 const SHOTS = process.env.ADMIN_SCREENSHOTS === '1';
 // The suite runs again on S3; the pages look the same on either driver, so they are audited once.
-const AUDITED_ON_FS = process.env.TEST_STORAGE_DRIVER === 's3' && 'the pages are audited on the fs pass';
 
 describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
   let t: TestApp;
@@ -256,7 +255,7 @@ describe('admin pages in real Chromium', { skip: NO_CHROMIUM }, () => {
     await shot('admin-dashboard-phone.png', 390);
   });
 
-  it('shows every admin page whole, in its own language, and passes axe (WCAG 2.2 AA), in Korean and English at 390 and 1280 px', { skip: AUDITED_ON_FS }, async () => {
+  it('shows every admin page whole, in its own language, and passes axe (WCAG 2.2 AA), in Korean and English at 390 and 1280 px', { skip: FS_ONLY }, async () => {
     const paths = ['/admin', '/admin/jobs', `/admin/jobs/${firstJob}`, `/admin/jobs/${layersJob}`, `/admin/jobs/${siteJob}`, '/admin/new', '/admin/layers', '/admin/fonts', '/admin/homepage', '/admin/homepage/new', '/admin/nope'];
     const { findings, views } = await auditPages(page, t.url, paths, wording);
     expect(views).toBe(paths.length * 4);

@@ -12,7 +12,7 @@ const MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 /** The built server as a separate process, so it can be killed like a real one. */
 function startServer(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', JOB_LEASE_SECONDS: '120', JOB_POLL_MS: '250', LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', JOB_LEASE_SECONDS: '120', JOB_POLL_MS: '250', LOG_LEVEL: 'warn', SEGMENT_CACHE_MB: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

@@ -165,7 +165,9 @@ describe('jobs API over HTTP (embedded PostgreSQL, ISNet on ONNX Runtime)', () =
   });
 
   it('stops a running job within a second', async () => {
-    const res = await t.http.post('/generate').send({ product_image: dataUrl(photo), stop_step: 1 }).expect(202);
+    // Pixels of its own: a photo cut earlier would be reused (recent-cutouts.ts) and the job over too soon.
+    const unseen = await sharp(photo).flop().png().toBuffer();
+    const res = await t.http.post('/generate').send({ product_image: dataUrl(unseen), stop_step: 1 }).expect(202);
     const id = res.body.job_id as string;
     for (let i = 0; i < 200; i++) {
       const s = await t.http.get(`/status/${id}?include_images=false&include_metrics=false`);

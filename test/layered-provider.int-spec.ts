@@ -83,6 +83,8 @@ describe('poster decomposition by a Qwen-Image-Layered server (LAYERED_API_BASE_
     const noise = await Promise.all(
       [1, 2].map((k) => sharp(Buffer.from(Array.from({ length: 64 * 64 * 4 }, (_, i) => (i * 37 * k) % 256)), { raw: { width: 64, height: 64, channels: 4 } }).png().toBuffer()),
     );
+    // The fallback's plumbing is what is tested here: the embedded decomposer runs on a small copy.
+    const small = dataUrl(await sharp(poster.png).resize(384, 384).png().toBuffer());
     const cases: Array<[Parameters<typeof layered.answer>[0], string]> = [
       [{ status: 500, body: { detail: 'CUDA out of memory' } }, 'failed (500): CUDA out of memory'],
       [{ status: 401, body: { detail: 'Invalid key' } }, 'failed (401): Invalid key'],
@@ -92,7 +94,7 @@ describe('poster decomposition by a Qwen-Image-Layered server (LAYERED_API_BASE_
     ];
     for (const [answer, why] of cases) {
       layered.answer(answer);
-      const meta = await decompose({ num_layers: 5, describe: false });
+      const meta = await decompose({ image: small, num_layers: 5, describe: false });
       expect(meta.engines.fallback).toContain(why);
       expect(meta.engines.layers).toBeUndefined();
       expect(meta.recomposition_exact).toBe(true);

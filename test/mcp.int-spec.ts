@@ -62,7 +62,7 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
     }
   });
 
-  it('splits the ad it made into layers (decompose_layers on its nanococoa:// URI), with progress, links and the preview', async () => {
+  it('splits the ad it made into layers (decompose_layers on its nanococoa:// URI), with progress, links and the preview', { skip: FS_ONLY }, async () => {
     const client = await connect(t.url, 'http');
     try {
       const progress: number[] = [];
@@ -87,7 +87,7 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
     }
   });
 
-  it("makes a shop's homepage with the ad it made as a product picture (generate_homepage), and names a bad field", async () => {
+  it("makes a shop's homepage with the ad it made as a product picture (generate_homepage), and names a bad field", { skip: FS_ONLY }, async () => {
     const client = await connect(t.url, 'http');
     try {
       const result = (await client.callTool(

@@ -30,7 +30,7 @@ async function startInstance(name: string, env: Record<string, string>): Promise
   const dataDir = mkdtempSync(path.join(tmpdir(), `nanococoa-${name}-`));
   const port = await freePort();
   const proc = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env, INSTANCE_ID: name, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RENDER_PREWARM: 'false', RATE_LIMIT_READS_PER_MINUTE: '1000000' },
+    env: { ...process.env, ...env, INSTANCE_ID: name, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RENDER_PREWARM: 'false', RATE_LIMIT_READS_PER_MINUTE: '1000000', SEGMENT_CACHE_MB: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -18,7 +18,7 @@ async function boot(env: Record<string, string>, until?: string): Promise<{ code
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nanococoa-bootfail-'));
   chmodSync(dataDir, 0o755);
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', RENDER_PREWARM: 'false', ...env },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', RENDER_PREWARM: 'false', SEGMENT_CACHE_MB: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

