@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,27 +8,11 @@ import { text } from 'node:stream/consumers';
 import { DomainException } from '../src/common/errors/domain.exception';
 import { ErrorCode } from '../src/common/errors/error-codes';
 import { loadConfig } from '../src/config/app-config';
-import type { ArtifactStore, ListedObject } from '../src/storage/artifact-store';
+import type { ArtifactStore } from '../src/storage/artifact-store';
 import { FsArtifactStore } from '../src/storage/fs-artifact.store';
 import { S3ArtifactStore } from '../src/storage/s3-artifact.store';
 import { type S3rverHandle, startS3rver } from './helpers/s3rver';
-
-const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-async function collect(iterable: AsyncIterable<ListedObject>): Promise<ListedObject[]> {
-  const out: ListedObject[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-async function rejection(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { collect, rejection, sha256 } from './helpers/store-testing';
 
 interface Driver {
   name: 'fs' | 's3';
@@ -152,3 +135,53 @@ for (const driver of DRIVERS) {
     });
   });
 }
+
+/** The fs driver's own: atomic replacement through a temp file, and DATA_DIR at boot. */
+describe('FsArtifactStore', () => {
+  let dataDir: string;
+  let store: FsArtifactStore;
+
+  before(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'nanococoa-fs-store-'));
+    store = new FsArtifactStore(loadConfig({ DATA_DIR: dataDir }));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('writes a Buffer atomically and reads it back with its sha256', async () => {
+    const data = Buffer.from('a product photo, honestly');
+    const stored = await store.write('jobs/a/input.png', data, 'image/png');
+    expect(stored).toEqual({ key: 'jobs/a/input.png', bytes: data.length, sha256: sha256(data) });
+    expect(await store.read('jobs/a/input.png')).toEqual(data);
+    // No temp file is left beside the artifact.
+    expect(readdirSync(path.join(dataDir, 'jobs', 'a'))).toEqual(['input.png']);
+  });
+
+  it('replaces an existing file and removes the temp file when the source fails', async () => {
+    await store.write('jobs/c/layers.json', Buffer.from('{"v":1}'), 'application/json');
+    await store.write('jobs/c/layers.json', Buffer.from('{"v":2}'), 'application/json');
+    expect((await store.read('jobs/c/layers.json')).toString()).toBe('{"v":2}');
+
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('upload cut'));
+      },
+    });
+    const error = await rejection(store.write('jobs/c/broken.png', failing, 'image/png'));
+    expect(error).toBeInstanceOf(DomainException);
+    expect((error as DomainException).code).toBe(ErrorCode.STORAGE_ERROR);
+    expect((error as DomainException).message).toContain('artifact store (fs) failed to write jobs/c/broken.png');
+    expect(readdirSync(path.join(dataDir, 'jobs', 'c'))).toEqual(['layers.json']);
+  });
+
+  it('check() creates DATA_DIR and fails naming DATA_DIR when it cannot be written', async () => {
+    const fresh = path.join(dataDir, 'not-yet', 'there');
+    await new FsArtifactStore(loadConfig({ DATA_DIR: fresh })).check();
+    expect(readdirSync(fresh)).toEqual([]);
+
+    // A path under a regular file can never be created, even by root (whom chmod does not stop).
+    const file = path.join(dataDir, 'a-file');
+    writeFileSync(file, 'x');
+    const broken = new FsArtifactStore(loadConfig({ DATA_DIR: path.join(file, 'data') }));
+    await expect(broken.check()).rejects.toThrow(/^DATA_DIR=.*a-file\/data is not writable: ENOTDIR/);
+  });
+});

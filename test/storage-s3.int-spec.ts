@@ -1,31 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { DomainException } from '../src/common/errors/domain.exception';
 import { ErrorCode } from '../src/common/errors/error-codes';
 import { loadConfig } from '../src/config/app-config';
-import type { ListedObject } from '../src/storage/artifact-store';
 import { S3ArtifactStore } from '../src/storage/s3-artifact.store';
 import { type S3rverHandle, startS3rver } from './helpers/s3rver';
-
-const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-async function collect(iterable: AsyncIterable<ListedObject>): Promise<ListedObject[]> {
-  const out: ListedObject[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
+import { collect, rejection as rejectionOf, sha256 } from './helpers/store-testing';
 
 async function rejection(work: Promise<unknown>): Promise<DomainException> {
-  try {
-    await work;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainException);
-    return error as DomainException;
-  }
-  throw new Error('expected a rejection');
+  const error = await rejectionOf(work);
+  expect(error).toBeInstanceOf(DomainException);
+  return error as DomainException;
 }
 
 /** A port nothing listens on: bound by us, then released. */

@@ -1,17 +1,6 @@
 import sharp from 'sharp';
+import { mulberry32 } from '../../src/ad/background/procedural-noise';
 import { pngDeclaring } from './images';
-
-/** A seeded PRNG (mulberry32): the same seed gives the same mutants on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Mutant {
   name: string;
@@ -65,7 +54,7 @@ function extraneousBeforeMarker(jpeg: Buffer, random: () => number): Buffer {
  * service must do is refuse the second kind at the door and finish the first.
  */
 export async function imageMutants(seed: number, count: number, side = 160): Promise<Mutant[]> {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   const sources = await originals(random, side);
   const kinds: Array<(src: Mutant) => Mutant> = [

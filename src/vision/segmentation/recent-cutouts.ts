@@ -1,6 +1,14 @@
 import { webcrypto } from 'node:crypto';
-import type { RawImage } from '../image.types';
-import type { SegmentationResult } from './segmentation.service';
+import type { Box, RawImage } from '../image.types';
+
+/** What of a segmentation's result is kept and copied (segmentation.service.ts SegmentationResult). */
+interface Cut {
+  matte: RawImage;
+  outline: RawImage;
+  cutout: RawImage;
+  box: Box | null;
+  timings: Record<string, number>;
+}
 
 /**
  * The last few segmentations, by what went in: a shop makes several ads of one product photo
@@ -8,8 +16,8 @@ import type { SegmentationResult } from './segmentation.service';
  * same, so the 2-4 s of inference and refinement are paid once. Bounded in bytes, least recently
  * used out first; every hit is a copy, so a caller that edits its cutout changes no other job's.
  */
-export class RecentCutouts {
-  private readonly entries = new Map<string, SegmentationResult>();
+export class RecentCutouts<T extends Cut> {
+  private readonly entries = new Map<string, T>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -22,7 +30,7 @@ export class RecentCutouts {
     return `${modelId}|${image.width}x${image.height}x${image.channels}|${seeThrough}|${Buffer.from(digest).toString('hex')}`;
   }
 
-  get(key: string | null): SegmentationResult | null {
+  get(key: string | null): T | null {
     const hit = key ? this.entries.get(key) : undefined;
     if (!hit || !key) return null;
     this.entries.delete(key);
@@ -30,7 +38,7 @@ export class RecentCutouts {
     return copy(hit);
   }
 
-  set(key: string | null, result: SegmentationResult): void {
+  set(key: string | null, result: T): void {
     if (!key) return;
     const size = sizeOf(result);
     if (size > this.maxBytes) return;
@@ -45,7 +53,7 @@ export class RecentCutouts {
 }
 
 const image = (i: RawImage): RawImage => ({ ...i, data: Buffer.from(i.data) });
-const copy = (r: SegmentationResult): SegmentationResult => ({
+const copy = <T extends Cut>(r: T): T => ({
   ...r,
   matte: image(r.matte),
   outline: image(r.outline),
@@ -53,4 +61,4 @@ const copy = (r: SegmentationResult): SegmentationResult => ({
   box: r.box && { ...r.box },
   timings: { ...r.timings },
 });
-const sizeOf = (r: SegmentationResult): number => r.matte.data.length + r.outline.data.length + r.cutout.data.length;
+const sizeOf = (r: Cut): number => r.matte.data.length + r.outline.data.length + r.cutout.data.length;

@@ -58,7 +58,7 @@ export const MIN_COVERAGE = 0.001;
 export class SegmentationService implements OnModuleDestroy {
   /** The matte's pixel loops (50-250 ms) run off the main thread, which answers HTTP. */
   private readonly matteWorker: TaskWorker<MatteTasks>;
-  private readonly recent: RecentCutouts;
+  private readonly recent: RecentCutouts<SegmentationResult>;
 
   constructor(
     private readonly registry: ModelRegistry,
