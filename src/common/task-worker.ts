@@ -14,7 +14,7 @@ export type Tasks = Record<string, (input: any) => unknown>;
 type Request = { id: number; name: string; input: unknown };
 type Response = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
-/** In a worker script: answers calls by name, one at a time, at the priority the client asked for. */
+/** In a worker script: answers calls by name as they arrive, at the priority the client asked for. */
 export function serveTasks(tasks: Tasks): void {
   lowerThreadPriority((workerData as { nice?: number } | null)?.nice ?? 0);
   parentPort?.on('message', (msg: Request) => {
