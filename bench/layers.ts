@@ -1,6 +1,12 @@
 import { EmbeddedDecomposer } from '../src/layers/embedded-decomposer.service';
 import { decomposerContext, type PosterScore, scoreDetectors, scorePoster, summarize } from '../test/helpers/layer-quality';
 import type { Row } from './bench-helpers';
+import { DESIGN_FAMILIES, designSpec } from '../test/helpers/design-families';
+import { DesignRenderer } from '../test/helpers/design-poster';
+import { type DesignScore, scoreDesign, summarizeDesigns } from '../test/helpers/design-scoring';
+
+/** The design set: posters made as HTML/CSS in Chromium, four of each layout family, 512-2048 px. */
+const DESIGNS = DESIGN_FAMILIES.length * 4;
 
 /** The generated set: seeds 1..N (even seeds gradients, odd seeds photos), 1024x1024. */
 const POSTERS = 12;
@@ -36,8 +42,32 @@ export async function benchLayers(rows: Row[]): Promise<PosterScore[]> {
       rows.push({ what: `layers: text detection, ${label}: precision (box area on true text)`, value: detectors.map((d) => d[name].precision), unit: '', digits: 3 });
       rows.push({ what: `layers: text detection, ${label}: time per poster`, value: detectors.map((d) => d[name].ms), unit: 'ms', digits: 0 });
     }
+    await benchDesigns(decomposer, rows);
     return scores;
   } finally {
     await app.close();
   }
+}
+
+/** Issue 25's table on the design set: what a user's real posters get. */
+async function benchDesigns(decomposer: EmbeddedDecomposer, rows: Row[]): Promise<DesignScore[]> {
+  const renderer = new DesignRenderer();
+  const scores: DesignScore[] = [];
+  try {
+    for (let seed = 0; seed < DESIGNS; seed++) scores.push((await scoreDesign(decomposer, await renderer.render(await designSpec(seed)))).score);
+  } finally {
+    await renderer.close();
+  }
+  const s = summarizeDesigns(scores);
+  const label = `design set: ${s.posters} posters, ${DESIGN_FAMILIES.length} families, ${s.elements} elements`;
+  rows.push({ what: `layers, ${label}: elements found (one layer at soft IoU >= 0.5)`, value: [s.found * 100], unit: '%', target: '>= 95' });
+  rows.push({ what: 'layers, design set: mean best soft IoU per true element', value: [s.meanBestIou], unit: '', digits: 3, target: '>= 0.88' });
+  rows.push({ what: 'layers, design set: LayerD metric, no merges, RGB L1 (median)', value: [s.rgbL1], unit: '', digits: 4, target: '<= 0.055' });
+  rows.push({ what: 'layers, design set: LayerD metric, no merges, soft IoU (median)', value: [s.alphaIou], unit: '', digits: 3, target: '>= 0.87' });
+  rows.push({ what: 'layers, design set: text read, character similarity (mean over text elements)', value: [s.textSimilarity], unit: '', digits: 3, target: '>= 0.95' });
+  rows.push({ what: 'layers, design set: background under the elements, mean L1 (median)', value: [s.backgroundL1], unit: '', digits: 3, target: '<= 0.04' });
+  rows.push({ what: 'layers, design set: recomposition PSNR (median, 99 = exact)', value: [s.psnr], unit: 'dB', target: '>= 40' });
+  rows.push({ what: 'layers, design set: alpha outside the true element, per matched layer (median)', value: [s.outside * 100], unit: '%', digits: 2, target: '< 2' });
+  rows.push({ what: 'layers, design set: seconds per poster, detection to stack (median)', value: scores.map((x) => x.seconds), unit: 's', digits: 2 });
+  return scores;
 }
