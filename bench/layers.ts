@@ -67,7 +67,7 @@ async function benchDesigns(decomposer: EmbeddedDecomposer, rows: Row[]): Promis
   rows.push({ what: 'layers, design set: text read, character similarity (mean over text elements)', value: [s.textSimilarity], unit: '', digits: 3, target: '>= 0.95' });
   rows.push({ what: 'layers, design set: background under the elements, mean L1 (median)', value: [s.backgroundL1], unit: '', digits: 3, target: '<= 0.04' });
   rows.push({ what: 'layers, design set: recomposition PSNR (median, 99 = exact)', value: [s.psnr], unit: 'dB', target: '>= 40' });
-  rows.push({ what: 'layers, design set: alpha outside the true element, per matched layer (median)', value: [s.outside * 100], unit: '%', digits: 2, target: '< 2' });
+  rows.push({ what: 'layers, design set: alpha outside the true element, per matched layer (mean)', value: [s.outside * 100], unit: '%', digits: 2, target: '< 2' });
   rows.push({ what: 'layers, design set: seconds per poster, detection to stack (median)', value: scores.map((x) => x.seconds), unit: 's', digits: 2 });
   return scores;
 }

@@ -154,7 +154,7 @@ export function summarizeDesigns(scores: DesignScore[]) {
     textSimilarity: mean(texts.map((e) => e.similarity ?? 0)),
     backgroundL1: median(scores.map((s) => s.backgroundL1)),
     psnr: median(scores.map((s) => Math.min(99, s.psnr))),
-    outside: median(all.filter((e) => e.iou >= 0.5).map((e) => e.outside)),
+    outside: mean(all.filter((e) => e.iou >= 0.5).map((e) => e.outside)),
     seconds: median(scores.map((s) => s.seconds)),
   };
 }
