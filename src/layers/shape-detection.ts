@@ -68,7 +68,36 @@ export function findShapes(rgb: Uint8Array, w: number, h: number, exclude: Uint8
       shapes.push({ own, mask: fillHoles(own, w, h), color: color.map(Math.round) as Rgb, opacity: 1 });
     }
   }
-  return shapes;
+  return withoutPage(shapes, w, h);
+}
+
+/**
+ * The page is the background, never a shape. Seen between the panels and cards laid on it, or
+ * beside a side panel, its colour region is found like theirs; but shapes that together cover
+ * the canvas leave nothing of the background to fill from (it came out black). While they
+ * cover 85% of it, the largest that runs along two canvas edges is the page and goes.
+ */
+function withoutPage(shapes: FoundShape[], w: number, h: number): FoundShape[] {
+  const kept = [...shapes];
+  const area = (m: Uint8Array) => m.reduce((n, v) => n + v, 0);
+  for (;;) {
+    const covered = new Uint8Array(w * h);
+    for (const s of kept) for (let p = 0; p < w * h; p++) covered[p] |= s.mask[p];
+    if (area(covered) < 0.85 * w * h) return kept;
+    const page = kept.filter((s) => edgesAlong(s.own, w, h) >= 2).sort((a, b) => area(b.own) - area(a.own))[0];
+    if (!page) return kept;
+    kept.splice(kept.indexOf(page), 1);
+  }
+}
+
+/** How many of the canvas's four edges a region runs along (over half of each). */
+function edgesAlong(own: Uint8Array, w: number, h: number): number {
+  const along = (at: (i: number) => number, n: number) => {
+    let on = 0;
+    for (let i = 0; i < n; i++) on += own[at(i)];
+    return on > 0.5 * n;
+  };
+  return [along((x) => x, w), along((x) => (h - 1) * w + x, w), along((y) => y * w, h), along((y) => y * w + w - 1, h)].filter(Boolean).length;
 }
 
 /** Deterministic k-means on RGB points: farthest-point seeding, 10 rounds. */
