@@ -35,4 +35,12 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
       for (const layer of result.layers.slice(1)) expect({ where, layer: layer.name, spansCanvas: layer.area >= 0.85 * canvas }).toEqual({ where, layer: layer.name, spansCanvas: false });
     }
   });
+
+  it('makes a multi-line block one layer: a menu of five lines, its prices another', async () => {
+    const { score } = await decompose(0);
+    for (const name of ['menu items', 'menu prices']) {
+      const found = score.elements.find((e) => e.name === name)!;
+      expect({ name, found: found.iou >= 0.5 }).toEqual({ name, found: true });
+    }
+  });
 });

@@ -211,15 +211,17 @@ function union(masks: Uint8Array[], n: number): Uint8Array {
  * grown by a margin so its rim is background: the ink separation predicts the background from it.
  */
 export function textBlocks(lines: TextLine[], w: number, h: number): Box[] {
-  const blocks: Box[] = [];
-  for (const { box } of lines) {
+  // Each block keeps the height of its lines: a block of five lines is still lines of one size,
+  // and a sixth line of that size belongs to it.
+  const blocks: Array<Box & { line: number }> = [];
+  for (const { box } of [...lines].sort((a, b) => a.box.y - b.box.y)) {
     const near = blocks.find((b) => {
-      const lineH = Math.min(b.height, box.height);
+      const lineH = Math.min(b.line, box.height);
       const sameRow = Math.min(b.y + b.height, box.y + box.height) - Math.max(b.y, box.y) > 0.5 * lineH;
       const hGap = Math.max(b.x, box.x) - Math.min(b.x + b.width, box.x + box.width);
       const vGap = Math.max(b.y, box.y) - Math.min(b.y + b.height, box.y + box.height);
       const hOverlap = hGap < 0;
-      return (sameRow && hGap < lineH) || (hOverlap && vGap < 0.6 * lineH && box.height < 2 * b.height && b.height < 2 * box.height);
+      return (sameRow && hGap < lineH) || (hOverlap && vGap < 0.8 * lineH && box.height < 2 * b.line && b.line < 2 * box.height);
     });
     if (near) {
       const x1 = Math.max(near.x + near.width, box.x + box.width);
@@ -228,7 +230,7 @@ export function textBlocks(lines: TextLine[], w: number, h: number): Box[] {
       near.y = Math.min(near.y, box.y);
       near.width = x1 - near.x;
       near.height = y1 - near.y;
-    } else blocks.push({ ...box });
+    } else blocks.push({ ...box, line: box.height });
   }
   return blocks.map((b) => {
     // The detector's boxes are already grown (DB unclip); a little more keeps the rim off the ink.
