@@ -221,7 +221,7 @@ export function textBlocks(lines: TextLine[], w: number, h: number): Box[] {
       const hGap = Math.max(b.x, box.x) - Math.min(b.x + b.width, box.x + box.width);
       const vGap = Math.max(b.y, box.y) - Math.min(b.y + b.height, box.y + box.height);
       const hOverlap = hGap < 0;
-      return (sameRow && hGap < lineH) || (hOverlap && vGap < 0.8 * lineH && box.height < 2 * b.line && b.line < 2 * box.height);
+      return (sameRow && hGap < lineH) || (hOverlap && vGap < 0.6 * lineH && box.height < 2 * b.line && b.line < 2 * box.height);
     });
     if (near) {
       const x1 = Math.max(near.x + near.width, box.x + box.width);
