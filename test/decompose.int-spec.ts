@@ -30,7 +30,7 @@ interface Metadata {
   width: number;
   height: number;
   num_layers: number;
-  num_layers_requested: number;
+  num_layers_requested: number | 'auto';
   recomposition_psnr_db: number | null;
   recomposition_exact: boolean;
   layers: LayerMeta[];
@@ -126,8 +126,9 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
 
     for (const size of [1, 300]) {
       const blank = await sharp({ create: { width: size, height: size, channels: 3, background: '#f0e6d2' } }).png().toBuffer();
-      const one = await decompose(t.http.post('/api/decompose').attach('image', blank, 'blank.png'));
+      const one = await decompose(t.http.post('/api/decompose').attach('image', blank, 'blank.png').field('num_layers', ' Auto '));
       expect(one.meta.layers.map((l) => l.kind)).toEqual(['background']);
+      expect(one.meta.num_layers_requested).toBe('auto');
       expect(one.meta.recomposition_exact).toBe(true);
     }
   });
@@ -140,7 +141,7 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
     const noise = await sharp(Buffer.from(Array.from({ length: 1200 * 1200 * 3 }, (_, i) => (i * 7919) % 251)), { raw: { width: 1200, height: 1200, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
     expect(noise.length).toBeGreaterThan(2 * 2 ** 20);
     expect((await post().attach('image', noise, 'big.png').expect(413)).body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('DECOMPOSE_MAX_FILE_MB') });
-    for (const n of ['0', '11', 'five']) {
+    for (const n of ['0', '21', 'five', '2.5', 'automatic']) {
       expect((await post().attach('image', poster.png, 'p.png').field('num_layers', n).expect(400)).body.error.code).toBe('INVALID_PARAMETER');
     }
     expect((await post().send({}).expect(400)).body.error).toMatchObject({ code: 'INVALID_PARAMETER', details: { field: 'image' } });
@@ -153,7 +154,7 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
     const followed = await followStatusSocket(t.url, made.body.job_id);
     assert.ok(followed.kind === 'messages');
     expect(followed.code).toBe(1000);
-    expect(followed.messages.at(-1)).toMatchObject({ event: 'done', data: { status: 'completed', kind: 'decompose', result: { num_layers_requested: 5 } } });
+    expect(followed.messages.at(-1)).toMatchObject({ event: 'done', data: { status: 'completed', kind: 'decompose', result: { num_layers_requested: 'auto' } } });
     expect(followed.messages.slice(0, -1).every((m) => m.event === 'status' && typeof m.data.progress_percent === 'number')).toBe(true);
     expect(await followStatusSocket(t.url, '00000000-0000-4000-8000-000000000000')).toMatchObject({ kind: 'refused', status: 404, body: { error: { code: 'JOB_NOT_FOUND' } } });
     expect((await waitForJob(t.http, made.body.job_id, 180_000)).status).toBe('completed');

@@ -36,11 +36,35 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
     }
   });
 
-  it('makes a multi-line block one layer: a menu of five lines, its prices another', async () => {
+  const element = (score: { elements: Array<{ name: string; iou: number; outside: number; similarity?: number }> }, name: string) => {
+    const found = score.elements.find((e) => e.name === name);
+    if (!found) throw new Error(`no element ${name}`);
+    return found;
+  };
+
+  it('on a menu of dots: a five-line block one layer, its prices another, the thin divider its own, the dots left in the page', async () => {
+    // Seed 0: a dotted navy page. The dots under the text were ink once (the fill under the
+    // text was flat); the divider is 4 px thick, averaged away on the shape detector's thumbnail.
     const { score } = await decompose(0);
     for (const name of ['menu items', 'menu prices']) {
-      const found = score.elements.find((e) => e.name === name)!;
-      expect({ name, found: found.iou >= 0.5 }).toEqual({ name, found: true });
+      const found = element(score, name);
+      expect({ name, iou: found.iou >= 0.85, outside: found.outside < 0.02, read: (found.similarity ?? 0) >= 0.9 }).toEqual({ name, iou: true, outside: true, read: true });
     }
+    expect(element(score, 'divider').iou).toBeGreaterThanOrEqual(0.8);
+    expect(score.backgroundL1).toBeLessThanOrEqual(0.02);
+  });
+
+  it('keeps each photo card whole, with its drop shadow, however the salient matte cuts it; the striped page continues under them', async () => {
+    // Seed 7: three rounded photo cards in a row on a striped page; the matte took half of the
+    // first cup and merged the rest with the second card.
+    const { score, result } = await decompose(7);
+    for (const name of ['photo card 1', 'photo card 2', 'photo card 3']) expect({ name, iou: element(score, name).iou >= 0.9 }).toEqual({ name, iou: true });
+    expect(result.layers.filter((l) => l.kind === 'object')).toHaveLength(3);
+    expect(score.backgroundL1).toBeLessThanOrEqual(0.02);
+  });
+
+  it('with num_layers auto, gives each dot on the info grid its own layer (ten would have merged them into their panels)', async () => {
+    const { score } = await decompose(11);
+    for (const name of ['dot 1', 'dot 2', 'dot 3', 'dot 4']) expect({ name, iou: element(score, name).iou >= 0.9 }).toEqual({ name, iou: true });
   });
 });

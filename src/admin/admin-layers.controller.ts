@@ -31,7 +31,7 @@ export class AdminLayersController {
 
   @Get('layers')
   form(@Req() req: Request, @Res() res: Response): void {
-    this.render(req, res, 200, { num_layers: '5' });
+    this.render(req, res, 200, { num_layers: 'auto' });
   }
 
   @Post('layers')

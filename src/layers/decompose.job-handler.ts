@@ -17,7 +17,8 @@ import { openImage } from '../common/images/image-input';
 
 /** What a decompose job keeps in its row. */
 export interface DecomposeParameters {
-  num_layers: number;
+  /** Jobs from before `auto` hold a number. */
+  num_layers: number | 'auto';
   describe: boolean;
   /** For a layered provider; jobs from before it was kept have none. */
   seed?: number;

@@ -47,7 +47,7 @@ export class DecomposeService {
       }
       const input = await this.jobs.storeInput(jobId, 'input_poster', image);
       const seed = dto.seed ?? randomInt(2 ** 31 - 1);
-      const parameters: DecomposeParameters = { num_layers: dto.num_layers ?? 5, describe: dto.describe !== false, seed, input: input.name };
+      const parameters: DecomposeParameters = { num_layers: dto.num_layers ?? 'auto', describe: dto.describe !== false, seed, input: input.name };
       return { kind: 'decompose', parameters: { ...parameters }, inputs: [input] };
     });
   }

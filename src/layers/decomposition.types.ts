@@ -24,7 +24,7 @@ export interface Decomposition {
   layers: DecomposedLayer[];
   /** The layers stacked again against the input, in dB (Infinity when exact). */
   psnr: number;
-  requested: number;
+  requested: number | 'auto';
   /** What found each kind: model ids and tools, for the result. */
   engines: Record<string, string>;
   timings: Record<string, number>;

@@ -11,15 +11,21 @@ import type { Decomposition } from './decomposition.types';
 import { dist, inkOver, softAlpha, textInk } from './ink-separation';
 import { completeBehind, type FoundShape, findShapes, overlayOf } from './shape-detection';
 import { readTextLayers } from './layer-ocr';
+import { type Card, cardAround, cardCoverage } from './card-detection';
+import { expandBox } from '../vision/box-geometry';
+import { findRules } from './rule-detection';
 import { type LayerDraft, mergeTo, psnr, recompose, stackLayers } from './layer-stack';
 
 /** An object smaller than this share of the poster is a speck of the matte, not a layer. */
 const MIN_OBJECT_SHARE = 0.004;
 /** An object's edge is at least this sharp (see edgeSharpness); a blurred photo's subject is not. */
 const MIN_EDGE_SHARPNESS = 0.45;
+/** A region along this share of a canvas edge runs off the poster: it is part of the page's photo. */
+const BLEED_SHARE = 0.25;
 
 export interface DecomposeOptions {
-  layers: number;
+  /** Layers wanted, background included, or `auto`: as many as were found (see mergeTo). */
+  layers: number | 'auto';
   signal?: AbortSignal;
   onProgress?: (fraction: number, step: string) => void;
 }
@@ -61,7 +67,10 @@ export class EmbeddedDecomposer {
       return mask;
     });
     const textUnion = union(textMasks, w * h);
-    const shapes = await timed('shapes', 0.25, () => findShapes(rgb, w, h, textUnion));
+    const shapes = await timed('shapes', 0.25, () => {
+      const flat = findShapes(rgb, w, h, textUnion);
+      return [...flat, ...findRules(rgb, w, h, textUnion, flat)];
+    });
     const objects = await timed('objects', 0.35, () => this.objects(image, rgb, textUnion, shapes, opts.signal));
     const occluders = dilate(union([textUnion, ...objects.map((o) => o.hard)], w * h), w, h, 2);
     for (const s of shapes) {
@@ -137,13 +146,14 @@ export class EmbeddedDecomposer {
     const solid = new Uint8Array(w * h);
     for (let p = 0; p < w * h; p++) solid[p] = matte[p] >= 128 && !nearText[p] && !anyShape[p] ? 1 : 0;
     const { labels, components } = labelComponents(solid, w, h);
-    const kept: Array<{ hard: Uint8Array; area: number }> = [];
+    const kept: Array<{ hard: Uint8Array; area: number; box: Box }> = [];
     for (const c of components) {
       if (c.area < MIN_OBJECT_SHARE * w * h) continue;
       const hard = new Uint8Array(w * h);
       for (let p = 0; p < w * h; p++) hard[p] = labels[p] === c.id ? 1 : 0;
-      // A salient region whose edge is out of focus is the subject of the background photo, not an object set on the poster.
-      if (edgeSharpness(rgb, hard, w, h) >= MIN_EDGE_SHARPNESS) kept.push({ hard, area: c.area });
+      // A salient region whose edge is out of focus, or that runs off the canvas, is the subject
+      // of the page's photo (a full-bleed photo is the background), not an object set on the poster.
+      if (edgeSharpness(rgb, hard, w, h) >= MIN_EDGE_SHARPNESS && !bleeds(hard, w, h)) kept.push({ hard, area: c.area, box: c.box });
     }
     // A salient shape touching a much larger object is a part of it (a bottle's cap); a salient
     // panel, or a box standing next to a product, stays a shape.
@@ -156,6 +166,7 @@ export class EmbeddedDecomposer {
       for (let p = 0; p < w * h; p++) if (own[p]) owner.hard[p] = 1;
       shapes.splice(k, 1);
     }
+    found.push(...photoCards(rgb, w, h, kept, shapes, nearText));
     const shapeOwn = dilate(union(shapes.map((s) => s.own), w * h), w, h, 2);
     for (const { hard } of kept) {
       const reach = dilate(hard, w, h, 6);
@@ -167,6 +178,46 @@ export class EmbeddedDecomposer {
     }
     return found;
   }
+}
+
+/**
+ * Photo cards around salient regions, one object each: the matte's parts inside a card (half a
+ * cup, a saucer) and flat patches of its photo found as shapes go into it. Its drop shadow is
+ * part of it (text in its reach aside): alpha 1 there lets the stacking raise it to the least
+ * alpha that explains the darkened page, and the page is filled under it.
+ */
+function photoCards(rgb: Uint8Array, w: number, h: number, kept: Array<{ hard: Uint8Array; box: Box }>, shapes: FoundShape[], nearText: Uint8Array) {
+  const cards: Card[] = [];
+  for (const o of kept) {
+    const [cx, cy] = [o.box.x + o.box.width / 2, o.box.y + o.box.height / 2];
+    if (cards.some(({ box: b }) => cx >= b.x && cy >= b.y && cx < b.x + b.width && cy < b.y + b.height)) continue;
+    const card = cardAround(rgb, w, h, o.box);
+    if (card) cards.push(card);
+  }
+  const within = (mask: Uint8Array, b: Box) => {
+    let [all, inside] = [0, 0];
+    for (let p = 0; p < w * h; p++) {
+      if (!mask[p]) continue;
+      all++;
+      const [x, y] = [p % w, Math.floor(p / w)];
+      if (x >= b.x && y >= b.y && x < b.x + b.width && y < b.y + b.height) inside++;
+    }
+    return all ? inside / all : 0;
+  };
+  return cards.map((card) => {
+    for (let k = kept.length - 1; k >= 0; k--) if (within(kept[k].hard, card.box) >= 0.6) kept.splice(k, 1);
+    for (let k = shapes.length - 1; k >= 0; k--) if (within(shapes[k].own, card.box) >= 0.8) shapes.splice(k, 1);
+    const alpha = cardCoverage(card, w, h);
+    const reach = expandBox(card.box, card.shadow, w, h);
+    const hard = new Uint8Array(w * h);
+    for (let y = reach.y; y < reach.y + reach.height; y++) {
+      for (let x = reach.x; x < reach.x + reach.width; x++) {
+        hard[y * w + x] = 1;
+        if (!alpha[y * w + x] && card.shadow && !nearText[y * w + x]) alpha[y * w + x] = 1;
+      }
+    }
+    return { hard, alpha };
+  });
 }
 
 /**
@@ -192,6 +243,16 @@ function edgeSharpness(rgb: Uint8Array, hard: Uint8Array, w: number, h: number):
     }
   }
   return wide ? near / wide : 1;
+}
+
+/** Whether a region runs along a canvas edge for a quarter of its length or more. */
+function bleeds(hard: Uint8Array, w: number, h: number): boolean {
+  const run = (n: number, at: (i: number) => number) => {
+    let on = 0;
+    for (let i = 0; i < n; i++) on += hard[at(i)];
+    return on >= BLEED_SHARE * n;
+  };
+  return run(w, (x) => x) || run(w, (x) => (h - 1) * w + x) || run(h, (y) => y * w) || run(h, (y) => y * w + w - 1);
 }
 
 /** Whether pixel p and its four neighbours are all inside the mask. */

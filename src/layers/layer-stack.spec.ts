@@ -56,4 +56,27 @@ describe('stackLayers / mergeTo / recompose', () => {
     expect(mergeTo(layers, 1, W, H)).toHaveLength(1);
     expect(mergeTo(layers, 10, W, H)).toHaveLength(3);
   });
+
+  it('merges a layer into what it touches below, never into a far layer between (a title and a caption far below it)', () => {
+    const rgb = new Uint8Array(W * H * 3).fill(200);
+    const rect = (x0: number, y0: number, x1: number, y1: number) => {
+      const m = new Uint8Array(W * H);
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) [m[y * W + x]] = [255];
+      for (let p = 0; p < W * H; p++) if (m[p]) rgb.set([20, 20, 20], p * 3);
+      return m;
+    };
+    const [title, pill, caption] = [rect(4, 2, 36, 8), rect(10, 20, 30, 28), rect(12, 22, 28, 26)];
+    const layers = stackLayers(rgb, new Uint8Array(W * H * 3).fill(200), [
+      { kind: 'text', name: 'title', alpha: () => title },
+      { kind: 'shape', name: 'pill', alpha: () => pill },
+      { kind: 'text', name: 'caption', alpha: () => caption },
+    ], W, H);
+    expect(layers.map((l) => l.name)).toEqual(['background', 'title', 'pill', 'caption']);
+    // The pill (the least significant) goes down past the title, which it does not touch.
+    expect(mergeTo(layers, 3, W, H).map((l) => l.name)).toEqual(['background + pill', 'title', 'caption']);
+    const two = mergeTo(layers, 2, W, H);
+    expect(two.map((l) => l.name)).toEqual(['background + pill + caption', 'title']);
+    expect(psnr(recompose(two, W, H), rgb)).toBe(Infinity);
+    expect(mergeTo(layers, 'auto', W, H)).toHaveLength(4);
+  });
 });

@@ -159,23 +159,40 @@ function over(top: Uint8Array, bottom: Uint8Array, n: number): Uint8Array {
 /** What a designer loses most by merging: editable text first, then objects, then flat shapes. */
 const KEEP_WEIGHT: Record<LayerKind, number> = { background: Infinity, text: 50, object: 5, shape: 1 };
 
+/** Layers a request may ask for, background included; `auto` keeps what was found up to this. */
+export const MAX_LAYERS = 20;
+
+/** Two layers are neighbours when their boxes come this close (a share of the poster's long side). */
+const NEIGHBOUR_GAP = 0.02;
+
 /**
- * Down to `count` layers: the least significant layer (its area, weighted by kind) is merged
- * into the one below it, again and again (into the background last). A poster with fewer
- * layers than asked keeps its own count.
+ * Down to `count` layers (`auto`: what was found, up to MAX_LAYERS). The least significant
+ * layer (its area, weighted by kind) goes down into the nearest layer below it that it touches:
+ * its badge, its panel, else the background. Nothing between the two touches it, so the stack
+ * still restacks to the poster; and a title is never joined with a caption far away.
  */
-export function mergeTo(layers: DecomposedLayer[], count: number, w: number, h: number): DecomposedLayer[] {
+export function mergeTo(layers: DecomposedLayer[], count: number | 'auto', w: number, h: number): DecomposedLayer[] {
   const out = [...layers];
   const weight = (l: DecomposedLayer) => l.area * KEEP_WEIGHT[l.kind];
-  while (out.length > Math.max(1, count)) {
+  const gap = NEIGHBOUR_GAP * Math.max(w, h);
+  while (out.length > Math.max(1, count === 'auto' ? MAX_LAYERS : count)) {
     let i = 1;
     for (let j = 2; j < out.length; j++) if (weight(out[j]) < weight(out[i])) i = j;
-    const [lower, upper] = [out[i - 1], out[i]];
-    const kind = i - 1 === 0 ? 'background' : lower.area >= upper.area ? lower.kind : upper.kind;
+    let k = i - 1;
+    while (k > 0 && !boxesTouch(out[k].box, out[i].box, gap)) k--;
+    const [lower, upper] = [out[k], out[i]];
+    const kind = k === 0 ? 'background' : lower.area >= upper.area ? lower.kind : upper.kind;
     const text = [lower.text, upper.text].filter(Boolean).join(' ') || undefined;
-    out.splice(i - 1, 2, finish(kind, `${lower.name} + ${upper.name}`, over(upper.rgba, lower.rgba, w * h), w, h, text));
+    out.splice(i, 1);
+    out[k] = finish(kind, `${lower.name} + ${upper.name}`, over(upper.rgba, lower.rgba, w * h), w, h, text);
   }
   return out;
+}
+
+function boxesTouch(a: Box, b: Box, gap: number): boolean {
+  const dx = Math.max(a.x, b.x) - Math.min(a.x + a.width, b.x + b.width);
+  const dy = Math.max(a.y, b.y) - Math.min(a.y + a.height, b.y + b.height);
+  return dx <= gap && dy <= gap;
 }
 
 /** The layers stacked again, as RGB. */

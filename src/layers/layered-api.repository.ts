@@ -3,13 +3,14 @@ import { DomainException, JobAbortedError } from '../common/errors/domain.except
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { recordProviderCall } from '../providers/provider-usage';
+import { MAX_LAYERS } from './layer-stack';
 
 /** An answer (JSON with the layers inline as data URIs) may weigh this much at most. */
 const MAX_ANSWER_BYTES = 256 * 2 ** 20;
 /** One layer image fetched from a URL in the answer may weigh this much at most. */
 const MAX_LAYER_BYTES = 64 * 2 ** 20;
-/** Ten layers and the leading composite, with room for one more. */
-const MAX_IMAGES = 12;
+/** MAX_LAYERS layers and the leading composite, with room for one more. */
+const MAX_IMAGES = MAX_LAYERS + 2;
 
 export interface LayeredRequest {
   png: Buffer;

@@ -13,6 +13,8 @@ import { absorbResidue, finish, mergeTo, psnr, recompose } from './layer-stack';
 
 /** Layers that stack to less than this against the poster are not a decomposition of it. */
 const MIN_PROVIDER_PSNR = 20;
+/** What `auto` asks a layered provider for: Qwen-Image-Layered's own default, which the model was tuned at. */
+const LAYERED_AUTO_LAYERS = 4;
 
 /**
  * Poster decomposition by Qwen-Image-Layered (LAYERED_API_BASE_URL). Its answer is normalized:
@@ -43,7 +45,7 @@ export class LayeredDecomposer {
     report(0.05, 'provider');
     let started = performance.now();
     const png = await sharp(image.data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
-    const images = await this.api.decompose({ png, layers: opts.layers, seed: opts.seed, signal: opts.signal });
+    const images = await this.api.decompose({ png, layers: opts.layers === 'auto' ? LAYERED_AUTO_LAYERS : opts.layers, seed: opts.seed, signal: opts.signal });
     timings.provider = Math.round(performance.now() - started);
 
     throwIfAborted(opts.signal);

@@ -6,6 +6,7 @@ import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
 import { DecomposeService } from '../layers/decompose.service';
 import type { LayerMetadata } from '../layers/decomposition.types';
+import { MAX_LAYERS } from '../layers/layer-stack';
 import { ArtifactLinks } from '../storage/artifact-links';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 import { unfinished, waitForJob } from './mcp-job-wait';
@@ -33,7 +34,7 @@ export class McpLayerToolsService {
           'for the result (about 10 s for a 1024 px poster on a CPU) and streams progress if you send a progressToken.',
         input: {
           image: z.string().min(1).describe('The poster: base64, a data URL, or the nanococoa:// URI / URL of a job file (e.g. an ad this server made)'),
-          num_layers: z.number().int().min(1).max(10).optional().describe('Layers wanted, background included (default 5); a simpler poster gives fewer'),
+          num_layers: z.union([z.number().int().min(1).max(MAX_LAYERS), z.literal('auto')]).optional().describe(`Layers wanted, background included (1-${MAX_LAYERS}), or auto (the default): as many as the poster has`),
           timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long to wait (default 180)'),
         },
         run: (args, extra) => this.run(args, extra),
@@ -45,7 +46,7 @@ export class McpLayerToolsService {
     const principal = principalOf(extra);
     await this.limiter.consume('submit', trackerOf(principal, (extra.authInfo?.extra as { ip?: string } | undefined)?.ip));
     const image = await imageArgument(String(args.image), 'image', this.jobs, principal);
-    const { jobId } = await this.decompose.submit({ num_layers: args.num_layers as number | undefined }, image, { principal });
+    const { jobId } = await this.decompose.submit({ num_layers: args.num_layers as number | 'auto' | undefined }, image, { principal });
     const status = await waitForJob(this.statuses, this.jobs, jobId, Number(args.timeout_seconds ?? 180) * 1000, extra, principal);
     if (status.status !== 'completed') return unfinished('Decomposition', jobId, status);
     const meta = status.result as { layers: LayerMetadata[]; recomposition_psnr_db: number | null };

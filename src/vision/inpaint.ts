@@ -1,4 +1,5 @@
 import { dilate, labelComponents } from './masks';
+import { patternFill, patternShifts } from './pattern-fill';
 
 /** Holes no thicker than this (px from edge to middle) are strokes: Telea fills them from their rim. */
 const THIN_RADIUS = 5;
@@ -37,10 +38,14 @@ function loadOpenCv(): Promise<{ cv: OpenCv }> {
  * it. Thin holes (text strokes, outlines) go to OpenCV's Telea, which continues the rim's colour
  * and texture over a few pixels; wide ones (a product, a panel) get a harmonic fill, the smooth
  * membrane through their rim, which continues gradients exactly and never smears streaks into
- * the middle. Returns a new buffer; known pixels are untouched.
+ * the middle. A page that repeats (dots, stripes) is filled with its pattern instead.
+ * Returns a new buffer; known pixels are untouched.
  */
 export async function inpaint(rgb: Uint8Array, hole: Uint8Array, w: number, h: number): Promise<Uint8Array> {
   const out = Uint8Array.from(rgb);
+  // A page of dots or stripes continues as its pattern: a smooth fill would leave flat patches.
+  const shifts = patternShifts(rgb, hole, w, h);
+  if (shifts && patternFill(out, hole, w, h, shifts)) return out;
   // Thick parts: what survives an erosion by THIN_RADIUS; their whole components are wide holes.
   const notHole = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) notHole[i] = hole[i] ? 0 : 1;

@@ -84,7 +84,7 @@ export function characterSimilarity(read: string, truth: string): number {
   return 1 - prev[b.length] / Math.max(a.length, b.length);
 }
 
-export async function scoreDesign(decomposer: EmbeddedDecomposer, poster: DesignPoster, layers = 10): Promise<{ score: DesignScore; result: Decomposition }> {
+export async function scoreDesign(decomposer: EmbeddedDecomposer, poster: DesignPoster, layers: number | 'auto' = 'auto'): Promise<{ score: DesignScore; result: Decomposition }> {
   const { data, info } = await sharp(poster.png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const started = performance.now();
   const result = await decomposer.decompose({ data, width: info.width, height: info.height, channels: 3 }, { layers });

@@ -1,7 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min } from 'class-validator';
+import { Transform, type TransformFnParams } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { toBoolean, toNumber } from '../../common/transforms';
+import { MAX_LAYERS } from '../layer-stack';
+
+/** "auto" in any case and spacing is auto; numbers from multipart strings as elsewhere. */
+function toLayerCount(params: TransformFnParams): unknown {
+  return typeof params.value === 'string' && params.value.trim().toLowerCase() === 'auto' ? 'auto' : toNumber(params);
+}
 
 /** The seed's decompose request: a flat poster and how many layers to split it into. */
 export class DecomposeRequestDto {
@@ -9,9 +15,13 @@ export class DecomposeRequestDto {
   @IsOptional() @IsString()
   image?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 5, description: 'Layers wanted, background included; a poster with fewer gets fewer' })
-  @Transform(toNumber) @IsOptional() @IsInt() @Min(1) @Max(10)
-  num_layers?: number = 5;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'integer', minimum: 1, maximum: MAX_LAYERS }, { type: 'string', enum: ['auto'] }],
+    default: 'auto',
+    description: `Layers wanted, background included (1-${MAX_LAYERS}): more were found, the least significant go down into what they touch; a poster with fewer gets fewer. auto (the default): as many as the poster has, up to ${MAX_LAYERS}`,
+  })
+  @Transform(toLayerCount) @IsOptional() @ValidateIf((_, v) => v !== 'auto') @IsInt({ message: 'num_layers must be an integer or auto' }) @Min(1) @Max(MAX_LAYERS)
+  num_layers?: number | 'auto' = 'auto';
 
   @ApiPropertyOptional({ default: true, description: 'Describe each layer in metadata.json: kind, place, colours and the text it holds, or a sentence from the vision provider where one is configured' })
   @Transform(toBoolean) @IsOptional() @IsBoolean()

@@ -4,6 +4,7 @@ import { throwIfAborted } from '../../common/errors/domain.exception';
 import type { Box } from '../image.types';
 
 const TIMEOUT_MS = 15_000;
+const HANGUL = /[\uac00-\ud7a3]/;
 
 /**
  * Reads text with Debian's Tesseract (tesseract-ocr, tesseract-ocr-kor): the image goes in on
@@ -19,6 +20,29 @@ export class TesseractRepository {
   async read(png: Buffer, signal?: AbortSignal): Promise<string | null> {
     const out = await this.run(['--psm', '6'], png, signal);
     return out === null ? null : out.replace(/\s+/g, ' ').trim();
+  }
+
+  /** The same reading (page mode 6) with Tesseract's mean word confidence (0-100), to choose between two renderings of one text. */
+  async readScored(png: Buffer, signal?: AbortSignal): Promise<{ text: string; confidence: number } | null> {
+    const tsv = await this.run(['--psm', '6', 'tsv'], png, signal);
+    if (tsv === null) return null;
+    const words = tsv
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split('\t'))
+      .filter((f) => f[0] === '5' && f.length >= 12 && f[11].trim() !== '');
+    const confidence = words.length ? words.reduce((sum, f) => sum + Math.max(0, Number(f[10])), 0) / words.length : 0;
+    // Hangul syllables a hair apart are one word that Tesseract split (thin strokes leave gaps);
+    // a real word space is about a quarter of the line's height.
+    let text = '';
+    words.forEach((f, i) => {
+      const prev = words[i - 1];
+      const sameLine = prev && prev.slice(1, 5).join() === f.slice(1, 5).join();
+      const gap = sameLine ? Number(f[6]) - Number(prev[6]) - Number(prev[8]) : Infinity;
+      const joined = gap < 0.22 * Math.max(Number(f[9]), Number(prev?.[9] ?? 0)) && HANGUL.test(prev[11].trim().slice(-1)) && HANGUL.test(f[11].trim()[0]);
+      text += (i === 0 || joined ? '' : ' ') + f[11].trim();
+    });
+    return { text, confidence };
   }
 
   /**

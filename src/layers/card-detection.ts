@@ -1,0 +1,145 @@
+import type { Box } from '../vision/image.types';
+import { dist } from './ink-separation';
+
+/** An edge steps at least this much (RGB distance across 2 px) ... */
+const EDGE_STEP = 20;
+/** ... along this share of its middle, at one row or column: a straight cut, not a photo's contour. */
+const EDGE_SHARE = 0.7;
+/** A card's sides are at least this long (px). */
+const MIN_SIDE = 32;
+
+export interface Card {
+  box: Box;
+  /** Corner radius (px), 0 for square corners. */
+  radius: number;
+  /** How far its drop shadow reaches beyond the box (px), 0 without one. */
+  shadow: number;
+}
+
+/**
+ * A photo card around part of a salient region: a rectangle (corners rounded or not) whose four
+ * sides are straight steps in the poster. The salient matte cuts a card where the photo's subject
+ * ends (half a cup, two cards in one); a designer placed the whole rectangle. Each side is the
+ * first row or column, from a little inside the hint outwards (up to its size beyond it),
+ * that steps along most of its middle; twice, the second time along the sides the first found.
+ * Null when a side has no such edge.
+ */
+export function cardAround(rgb: Uint8Array, w: number, h: number, hint: Box): Card | null {
+  const reach = Math.max(hint.width, hint.height) + 4;
+  let box = hint;
+  for (let round = 0; round < 2; round++) {
+    const [x0, x1, y0, y1] = [box.x, box.x + box.width, box.y, box.y + box.height];
+    const [inX, inY] = [Math.round(0.1 * box.width), Math.round(0.1 * box.height)];
+    const top = nearest(h, y0 + inY, y0 - reach, -1, (y) => rowSteps(rgb, w, y, x0, x1));
+    const bottom = nearest(h, y1 - inY, y1 + reach, 1, (y) => rowSteps(rgb, w, y, x0, x1));
+    const left = nearest(w, x0 + inX, x0 - reach, -1, (x) => columnSteps(rgb, w, x, y0, y1));
+    const right = nearest(w, x1 - inX, x1 + reach, 1, (x) => columnSteps(rgb, w, x, y0, y1));
+    if (top === null || bottom === null || left === null || right === null) return null;
+    box = { x: left, y: top, width: right - left + 1, height: bottom - top + 1 };
+    if (box.width < MIN_SIDE || box.height < MIN_SIDE) return null;
+  }
+  // The card holds most of what the matte saw: it is not a panel far larger than the subject.
+  if (box.width * box.height > 6 * hint.width * hint.height) return null;
+  return { box, radius: cornerRadius(rgb, w, box), shadow: shadowReach(rgb, w, h, box) };
+}
+
+/** The card's coverage (0-255): 255 inside, anti-aliased at its rounded corners. */
+export function cardCoverage(card: Card, w: number, h: number): Uint8Array {
+  const { box, radius: r } = card;
+  const out = new Uint8Array(w * h);
+  for (let y = Math.max(0, box.y); y < Math.min(h, box.y + box.height); y++) {
+    for (let x = Math.max(0, box.x); x < Math.min(w, box.x + box.width); x++) {
+      const cx = Math.min(Math.max(x + 0.5, box.x + r), box.x + box.width - r);
+      const cy = Math.min(Math.max(y + 0.5, box.y + r), box.y + box.height - r);
+      const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
+      out[y * w + x] = r === 0 ? 255 : Math.round(255 * Math.max(0, Math.min(1, r - d + 0.5)));
+    }
+  }
+  return out;
+}
+
+/**
+ * The first position from `from` (a little inside the hint) outwards to `to` where `share`
+ * reaches EDGE_SHARE: outwards, because the next card's edge lies beyond this one's.
+ */
+function nearest(limit: number, from: number, to: number, step: 1 | -1, share: (at: number) => number): number | null {
+  for (let at = from; step > 0 ? at <= to : at >= to; at += step) {
+    if (at < 1 || at > limit - 2) continue;
+    if (share(at) >= EDGE_SHARE) return at;
+  }
+  return null;
+}
+
+/** The share of a row's middle (its corners may be rounded) where it steps from the row above to the row below. */
+function rowSteps(rgb: Uint8Array, w: number, y: number, x0: number, x1: number): number {
+  const [a, b] = [Math.max(0, Math.round(x0 + 0.2 * (x1 - x0))), Math.min(w, Math.round(x1 - 0.2 * (x1 - x0)))];
+  let on = 0;
+  for (let x = a; x < b; x++) if (dist(rgb, ((y - 1) * w + x) * 3, rgb, ((y + 1) * w + x) * 3) >= EDGE_STEP) on++;
+  return b > a ? on / (b - a) : 0;
+}
+
+function columnSteps(rgb: Uint8Array, w: number, x: number, y0: number, y1: number): number {
+  const h = rgb.length / 3 / w;
+  const [a, b] = [Math.max(0, Math.round(y0 + 0.2 * (y1 - y0))), Math.min(h, Math.round(y1 - 0.2 * (y1 - y0)))];
+  let on = 0;
+  for (let y = a; y < b; y++) if (dist(rgb, (y * w + x - 1) * 3, rgb, (y * w + x + 1) * 3) >= EDGE_STEP) on++;
+  return b > a ? on / (b - a) : 0;
+}
+
+/**
+ * Down the diagonal from each corner, the distance to the first pixel that is no longer what lies
+ * outside that corner; a quarter circle of radius r leaves r(1 - 1/sqrt 2) of it. The median of
+ * the four corners.
+ */
+function cornerRadius(rgb: Uint8Array, w: number, box: Box): number {
+  const h = rgb.length / 3 / w;
+  const corners: Array<[number, number, number, number]> = [
+    [box.x, box.y, 1, 1],
+    [box.x + box.width - 1, box.y, -1, 1],
+    [box.x, box.y + box.height - 1, 1, -1],
+    [box.x + box.width - 1, box.y + box.height - 1, -1, -1],
+  ];
+  const radii = corners.map(([x, y, sx, sy]) => {
+    const [ox, oy] = [Math.min(w - 1, Math.max(0, x - 2 * sx)), Math.min(h - 1, Math.max(0, y - 2 * sy))];
+    const outside = (oy * w + ox) * 3;
+    const limit = Math.min(box.width, box.height) / 4;
+    let k = 0;
+    while (k < limit && dist(rgb, ((y + k * sy) * w + x + k * sx) * 3, rgb, outside) < EDGE_STEP) k++;
+    return k / (1 - Math.SQRT1_2);
+  });
+  radii.sort((a, b) => a - b);
+  return Math.round((radii[1] + radii[2]) / 2);
+}
+
+/**
+ * A drop shadow darkens the page just outside the card: the mean brightness 3 px outside a side
+ * against the same side further out, on the side where it is darkest (a shadow falls below and
+ * aside). Its reach is where the darkening has faded there.
+ */
+function shadowReach(rgb: Uint8Array, w: number, h: number, box: Box): number {
+  const sideMean = (side: number, gap: number) => {
+    let [sum, n] = [0, 0];
+    const add = (x: number, y: number) => {
+      if (x < 0 || y < 0 || x >= w || y >= h) return;
+      const p = (y * w + x) * 3;
+      sum += rgb[p] + rgb[p + 1] + rgb[p + 2];
+      n++;
+    };
+    const [x1, y1] = [box.x + box.width - 1, box.y + box.height - 1];
+    if (side === 0) for (let x = box.x; x <= x1; x += 2) add(x, box.y - gap);
+    if (side === 1) for (let x = box.x; x <= x1; x += 2) add(x, y1 + gap);
+    if (side === 2) for (let y = box.y; y <= y1; y += 2) add(box.x - gap, y);
+    if (side === 3) for (let y = box.y; y <= y1; y += 2) add(x1 + gap, y);
+    return n ? sum / n / 3 : NaN;
+  };
+  const far = Math.round(0.08 * Math.max(box.width, box.height)) + 6;
+  let best = { side: -1, darker: 3 };
+  for (let side = 0; side < 4; side++) {
+    const darker = sideMean(side, far) - sideMean(side, 3);
+    if (darker >= best.darker) best = { side, darker };
+  }
+  if (best.side < 0) return 0;
+  let reach = 3;
+  while (reach < far && sideMean(best.side, far) - sideMean(best.side, reach) >= 1) reach++;
+  return reach + 2;
+}
