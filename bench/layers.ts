@@ -1,4 +1,8 @@
 import { EmbeddedDecomposer } from '../src/layers/embedded-decomposer.service';
+import { FontMatchService } from '../src/layers/font-match.service';
+import { layerPng } from '../src/layers/layer-export';
+import { htmlOf } from '../src/layers/layer-html';
+import { scoreHtmlExport } from '../test/helpers/html-export-scoring';
 import { decomposerContext, type PosterScore, scoreDetectors, scorePoster, summarize } from '../test/helpers/layer-quality';
 import type { Row } from './bench-helpers';
 import { DESIGN_FAMILIES, designSpec } from '../test/helpers/design-families';
@@ -42,19 +46,45 @@ export async function benchLayers(rows: Row[]): Promise<PosterScore[]> {
       rows.push({ what: `layers: text detection, ${label}: precision (box area on true text)`, value: detectors.map((d) => d[name].precision), unit: '', digits: 3 });
       rows.push({ what: `layers: text detection, ${label}: time per poster`, value: detectors.map((d) => d[name].ms), unit: 'ms', digits: 0 });
     }
-    await benchDesigns(decomposer, rows);
+    await benchDesigns(decomposer, app.get(FontMatchService), rows);
     return scores;
   } finally {
     await app.close();
   }
 }
 
+const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : 0;
+};
+
 /** Issue 25's table on the design set: what a user's real posters get. */
-async function benchDesigns(decomposer: EmbeddedDecomposer, rows: Row[]): Promise<DesignScore[]> {
+async function benchDesigns(decomposer: EmbeddedDecomposer, fontMatch: FontMatchService, rows: Row[]): Promise<DesignScore[]> {
   const renderer = new DesignRenderer();
   const scores: DesignScore[] = [];
+  const live = { psnr: [] as number[], ink: [] as number[], seconds: [] as number[], family: [] as number[], size: [] as number[] };
   try {
-    for (let seed = 0; seed < DESIGNS; seed++) scores.push((await scoreDesign(decomposer, await renderer.render(await designSpec(seed)))).score);
+    for (let seed = 0; seed < DESIGNS; seed++) {
+      const poster = await renderer.render(await designSpec(seed));
+      const { score, result } = await scoreDesign(decomposer, poster);
+      scores.push(score);
+      // Live text: the typography matched, the HTML export drawn by Chromium against the poster.
+      const started = performance.now();
+      await fontMatch.typeset(result.layers, result.width, result.height);
+      live.seconds.push((performance.now() - started) / 1000);
+      const pngs = await Promise.all(result.layers.map((l) => layerPng({ name: l.name, rgba: l.rgba, box: l.box }, result.width, result.height)));
+      const html = await htmlOf(result.width, result.height, result.layers.map((l, i) => ({ name: l.name, box: l.box, png: pngs[i], text: l.text, typography: l.typography })));
+      const exported = await scoreHtmlExport(renderer, poster, html);
+      [live.psnr, live.ink].forEach((v, i) => v.push(i ? exported.inkIou : exported.textPsnr));
+      score.elements.forEach((e, k) => {
+        const truth = poster.layers[k + 1].typography;
+        const found = e.layer > 0 ? result.layers[e.layer].typography : undefined;
+        if (!truth || !found || e.iou < 0.5) return;
+        live.family.push(found.family === truth.family && found.weight === truth.weight ? 1 : 0);
+        live.size.push(Math.abs(found.size_px - truth.sizePx) / truth.sizePx);
+      });
+    }
   } finally {
     await renderer.close();
   }
@@ -69,5 +99,10 @@ async function benchDesigns(decomposer: EmbeddedDecomposer, rows: Row[]): Promis
   rows.push({ what: 'layers, design set: recomposition PSNR (median, 99 = exact)', value: [s.psnr], unit: 'dB', target: '>= 40' });
   rows.push({ what: 'layers, design set: alpha outside the true element, per matched layer (mean)', value: [s.outside * 100], unit: '%', digits: 2, target: '< 2' });
   rows.push({ what: 'layers, design set: seconds per poster, detection to stack (median)', value: scores.map((x) => x.seconds), unit: 's', digits: 2 });
+  rows.push({ what: 'layers, design set: live text, family and weight as designed (share of found text elements)', value: [mean(live.family) * 100], unit: '%' });
+  rows.push({ what: 'layers, design set: live text, size error |found - true| / true (median)', value: [median(live.size) * 100], unit: '%', digits: 1 });
+  rows.push({ what: 'layers, design set: HTML export, text regions PSNR against the poster (median)', value: [median(live.psnr)], unit: 'dB', digits: 1, target: '>= 28' });
+  rows.push({ what: "layers, design set: HTML export, live text's ink IoU with the true text (median)", value: [median(live.ink)], unit: '', digits: 3, target: '>= 0.85' });
+  rows.push({ what: 'layers, design set: seconds per poster, typeset (font matching in Chromium)', value: live.seconds, unit: 's', digits: 2 });
   return scores;
 }

@@ -4,6 +4,9 @@ import { expect } from 'expect';
 import { initializeCanvas, readPsd } from 'ag-psd';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
+import { hexOf } from '../src/vision/color-math';
+import type { TextTypography } from '../src/layers/typography';
+import { DesignRenderer } from './helpers/design-poster';
 import { makePoster, type Poster } from './helpers/poster-generator';
 import { followStatusSocket } from './helpers/status-socket';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
@@ -23,6 +26,7 @@ interface LayerMeta {
   kind: string;
   box: { x: number; y: number; width: number; height: number };
   text: string | null;
+  typography: TextTypography | null;
   description: string | null;
   colors: string[];
 }
@@ -65,11 +69,15 @@ function alphaIou(a: Buffer, b: Buffer): number {
 describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesseract, ISNet, shapes, inpainting', () => {
   let t: TestApp;
   let poster: Poster;
+  const browser = new DesignRenderer();
+  const renderPage = async (html: string, width: number, height: number) =>
+    sharp(await browser.screenshot(html, width, height), { raw: { width, height, channels: 4 } }).flatten({ background: '#ffffff' }).raw().toBuffer();
   before(async () => {
     t = await startTestApp({ DECOMPOSE_MAX_FILE_MB: 2 });
     poster = await makePoster(2);
   });
   after(async () => {
+    await browser.close();
     await t?.close();
   });
 
@@ -101,7 +109,7 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
     // The ZIP's files stack back to the upload.
     const flat = await sharp(poster.png).removeAlpha().raw().toBuffer();
     expect(psnr(await restack(layerPngs, poster.width, poster.height), flat)).toBeGreaterThanOrEqual(40);
-    expect(Object.keys(files).sort()).toEqual([...meta.layers.map((l) => l.file), 'metadata.json', 'preview.jpg'].sort());
+    expect(Object.keys(files).sort()).toEqual([...meta.layers.map((l) => l.file), 'layers.html', 'metadata.json', 'preview.jpg'].sort());
     // metadata.json is the job's result less its metrics (provider calls, cost).
     const { metrics, ...described } = meta as Metadata & { metrics: unknown };
     expect(metrics).toEqual({ providers: { calls: [], totals: {} } });
@@ -115,7 +123,27 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
     expect([psd.width, psd.height]).toEqual([poster.width, poster.height]);
     expect(psd.children?.map((c) => c.name)).toEqual(meta.layers.map((l) => l.name));
     psd.children!.forEach((c, i) => expect([c.left, c.top, c.imageData?.width, c.imageData?.height]).toEqual([meta.layers[i].box.x, meta.layers[i].box.y, meta.layers[i].box.width, meta.layers[i].box.height]));
-    expect(psd.children!.filter((c) => c.text).map((c) => c.text!.text)).toEqual(texts.map((l) => l.text));
+    const typeLayers = psd.children!.filter((c) => c.text);
+    expect(typeLayers.map((c) => c.text!.text.replace(/\r/g, '\n'))).toEqual(texts.map((l) => l.text));
+    // Live text: each text layer's typography, and the PSD's type carries its font, size and colour.
+    for (const [i, layer] of texts.entries()) {
+      const type = layer.typography!;
+      expect(type).toMatchObject({ family: expect.stringMatching(/^Nanum/), weight: expect.any(Number), color: expect.stringMatching(/^#[0-9a-f]{6}$/), align: expect.stringMatching(/^(left|center|right)$/) });
+      const truth = truthTexts[i];
+      expect(Math.abs(type.size_px - truth.fontPx!) / truth.fontPx!).toBeLessThan(0.15);
+      const style = typeLayers[i].text!.style!;
+      expect(style.font?.name).toBe(`${type.family}${type.weight >= 700 ? 'Bold' : ''}`);
+      expect(style.fontSize).toBeCloseTo(type.size_px, 1);
+      const fill = style.fillColor as { r: number; g: number; b: number };
+      expect(hexOf([fill.r, fill.g, fill.b].map(Math.round))).toBe(type.color);
+    }
+
+    // The HTML export: the poster as a page with the text as live text, drawn by Chromium close to it.
+    const htmlRes = await t.http.get(`/api/download/${id}?format=html`).expect(200);
+    expect(htmlRes.headers['content-type']).toMatch(/^text\/html/);
+    for (const layer of texts) expect(htmlRes.text).toContain(`>${layer.text}</div>`);
+    const page = await renderPage(htmlRes.text, poster.width, poster.height);
+    expect(psnr(page, flat)).toBeGreaterThanOrEqual(20);
   });
 
   it('merges down to num_layers (JSON with a data URL), and a blank or 1x1 image is one background layer', async () => {
@@ -131,6 +159,32 @@ describe('poster decomposition (POST /api/decompose), embedded: PP-OCRv4 + Tesse
       expect(one.meta.num_layers_requested).toBe('auto');
       expect(one.meta.recomposition_exact).toBe(true);
     }
+  });
+
+  it('takes an animated WebP (its first frame, said in the metadata), a CMYK JPEG, a 16-bit PNG and a long banner; refuses one over the pixel limit', async () => {
+    const frame = (color: string) => sharp({ create: { width: 320, height: 240, channels: 3, background: color } }).png().toBuffer();
+    const animated = await sharp([await frame('#d04030'), await frame('#3050d0')], { join: { animated: true } }).webp({ loop: 0 }).toBuffer();
+    expect((await sharp(animated).metadata()).pages).toBe(2);
+    const first = await decompose(t.http.post('/api/decompose').attach('image', animated, 'anim.webp').field('describe', 'false'));
+    expect(first.meta).toMatchObject({ input: { frames: 2, note: expect.stringContaining('first of its 2 frames') } });
+    // The first frame's red, not the second's blue, is what came back.
+    const flat = unzipSync(new Uint8Array((await t.http.get(`/api/download/${first.id}`).responseType('blob').expect(200)).body as Buffer));
+    const { data } = await sharp(Buffer.from(flat['layer_00.png'])).raw().toBuffer({ resolveWithObject: true });
+    expect(data[0] > 180 && data[2] < 80).toBe(true);
+
+    const cmyk = await sharp(poster.png).toColourspace('cmyk').jpeg().toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    const deep = await sharp(poster.png).toColourspace('rgb16').png().toBuffer();
+    expect((await sharp(deep).metadata()).depth).toBe('ushort');
+    for (const [bytes, name] of [[cmyk, 'cmyk.jpg'], [deep, 'deep.png']] as const) {
+      const { meta } = await decompose(t.http.post('/api/decompose').attach('image', bytes, name).field('describe', 'false'));
+      expect({ name, texts: meta.layers.filter((l) => l.kind === 'text').length > 0, exact: meta.recomposition_exact || (meta.recomposition_psnr_db ?? 0) >= 40 }).toEqual({ name, texts: true, exact: true });
+    }
+    const banner = await sharp({ create: { width: 10000, height: 200, channels: 3, background: '#f2e8d5' } }).png().toBuffer();
+    const long = await decompose(t.http.post('/api/decompose').attach('image', banner, 'banner.png').field('describe', 'false'));
+    expect(long.meta.layers.map((l) => l.kind)).toEqual(['background']);
+    const huge = await sharp({ create: { width: 10000, height: 6000, channels: 3, background: '#f2e8d5' } }).png().toBuffer();
+    expect((await t.http.post('/api/decompose').attach('image', huge, 'huge.png').expect(400)).body.error).toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringContaining('MAX_IMAGE_PIXELS') });
   });
 
   it('refuses bad input with the envelope code and a download before the end with 409; follows the job over its WebSocket', async () => {

@@ -2,6 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EmbeddedDecomposer } from '../src/layers/embedded-decomposer.service';
+import { FontMatchService } from '../src/layers/font-match.service';
+import { layerPng } from '../src/layers/layer-export';
+import { htmlOf } from '../src/layers/layer-html';
+import { scoreHtmlExport } from './helpers/html-export-scoring';
 import { NO_CHROMIUM } from './helpers/admin-audit';
 import { designSpec } from './helpers/design-families';
 import { DesignRenderer } from './helpers/design-poster';
@@ -66,5 +70,26 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
   it('with num_layers auto, gives each dot on the info grid its own layer (ten would have merged them into their panels)', async () => {
     const { score } = await decompose(11);
     for (const name of ['dot 1', 'dot 2', 'dot 3', 'dot 4']) expect({ name, iou: element(score, name).iou >= 0.9 }).toEqual({ name, iou: true });
+  });
+
+  it('gives text back as live text: family, weight, size, colour, rotation; the HTML export draws it where the poster has it', async () => {
+    // Seed 9: an announcement with a headline and two lines of body; seed 22: a typographic
+    // poster with a word turned -8 degrees and a right-aligned line.
+    for (const seed of [9, 22]) {
+      const poster = await renderer.render(await designSpec(seed));
+      const { score, result } = await scoreDesign(app.get(EmbeddedDecomposer), poster);
+      await app.get(FontMatchService).typeset(result.layers, result.width, result.height);
+      for (const [k, e] of score.elements.entries()) {
+        const truth = poster.layers[k + 1].typography;
+        if (!truth) continue;
+        const found = result.layers[e.layer].typography!;
+        const where = `${e.name} (seed ${seed})`;
+        expect({ where, size: Math.abs(found.size_px - truth.sizePx) / truth.sizePx < 0.06, rotation: Math.abs(found.rotation_deg - truth.rotationDeg) < 1, color: found.color === truth.color }).toEqual({ where, size: true, rotation: true, color: true });
+        if (!truth.rotationDeg) expect({ where, family: `${found.family} ${found.weight}` }).toEqual({ where, family: `${truth.family} ${truth.weight}` });
+      }
+      const pngs = await Promise.all(result.layers.map((l) => layerPng({ name: l.name, rgba: l.rgba, box: l.box }, result.width, result.height)));
+      const html = await htmlOf(result.width, result.height, result.layers.map((l, i) => ({ name: l.name, box: l.box, png: pngs[i], text: l.text, typography: l.typography })));
+      expect((await scoreHtmlExport(renderer, poster, html)).inkIou).toBeGreaterThanOrEqual(0.7);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import type { AdParameters } from '../ad/ad-submit.service';
 import type { LayerMetadata } from '../layers/decomposition.types';
+import type { TextTypography } from '../layers/typography';
 import type { ViewContext } from './admin-context';
 import type { MessageKey } from './messages';
 import { homepageInputs, siteView } from './site-view';
@@ -10,7 +11,7 @@ import { homepageInputs, siteView } from './site-view';
 const STAGE_ORDER = [
   'segment', 'background', 'composite', 'analyze', 'layout', 'render', 'finalize', 'quality',
   'images', 'copy', 'share card', 'page', 'files', 'audit',
-  'layers_provider', 'layers_normalize', 'layers_text', 'layers_shapes', 'layers_objects', 'layers_background', 'layers_unblend', 'layers_read', 'layers_export',
+  'layers_provider', 'layers_normalize', 'layers_text', 'layers_shapes', 'layers_objects', 'layers_background', 'layers_unblend', 'layers_read', 'layers_typeset', 'layers_export',
 ];
 const stageOrder = (name: string) => {
   const i = STAGE_ORDER.findIndex((s) => name.startsWith(s));
@@ -31,11 +32,22 @@ function layersView(s: JobStatusDto) {
     psnr: meta.recomposition_exact ? '∞' : `${meta.recomposition_psnr_db} dB`,
     // Who made the layers, and a fallback's reason: a provider's failure must not pass unseen.
     madeBy: ['layers', 'fallback', 'descriptions'].flatMap((k) => (meta.engines?.[k] ? [`${k}: ${meta.engines[k]}`] : [])),
-    items: meta.layers.map((l) => ({ ...l, url: url(l.file) })),
+    items: meta.layers.map((l) => ({ ...l, url: url(l.file), type: l.typography ? typeLine(l.typography) : null })),
     zip: url('layers.zip'),
     psd: url('layers.psd'),
+    html: url('layers.html'),
     preview: url('preview.jpg'),
   };
+}
+
+/** A text layer's recovered type in a designer's words: "NanumSquare Bold 64 px #1a1a1a, centred, line 1.25". */
+function typeLine(t: TextTypography): string {
+  const parts = [`${t.family}${t.weight >= 700 ? ' Bold' : ''} ${t.size_px} px`, t.color, t.align, `line ${t.line_height}`];
+  if (t.letter_spacing_px) parts.push(`spacing ${t.letter_spacing_px} px`);
+  if (t.rotation_deg) parts.push(`${t.rotation_deg}°`);
+  if (t.shadow) parts.push(`shadow ${t.shadow}`);
+  if (t.outline) parts.push(`outline ${t.outline}`);
+  return parts.join(' · ');
 }
 
 /** Stage timings, recorded in milliseconds: in seconds, in pipeline order, each with its bar's length. */

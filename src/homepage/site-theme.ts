@@ -1,5 +1,5 @@
 import { contrastOf } from '../vision/text-color';
-import { hexOf, hslToRgb, rgbToHsl } from '../vision/color-math';
+import { hexOf, hslToRgb, rgbOf, rgbToHsl } from '../vision/color-math';
 import { vividPaletteColor } from '../ad/layout/style-presets';
 import type { Rgb } from '../vision/image.types';
 
@@ -20,10 +20,6 @@ export const PRESETS: Record<string, SiteTheme> = {
 };
 
 const WHITE: Rgb = [255, 255, 255];
-export function rgbOf(hex: string): Rgb | null {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());
-  return m ? [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)] : null;
-}
 
 /** The preset a request's words and the business type pick. */
 export function themeOf(style: string | undefined, businessType: string): { name: string; theme: SiteTheme } {

@@ -52,8 +52,8 @@ export class DecomposeService {
     });
   }
 
-  /** layers.zip or layers.psd of a finished decomposition. */
-  async download(jobId: string, format: 'zip' | 'psd', principal: Principal): Promise<ArtifactEntity> {
+  /** layers.zip, layers.psd or layers.html of a finished decomposition. */
+  async download(jobId: string, format: 'zip' | 'psd' | 'html', principal: Principal): Promise<ArtifactEntity> {
     const snapshot = await this.finished(jobId, 'decompose', principal);
     const name = `layers.${format}`;
     const artifact = snapshot.artifacts.find((a) => a.name === name);

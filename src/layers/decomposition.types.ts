@@ -1,4 +1,5 @@
 import type { Box, Rgb } from '../vision/image.types';
+import type { TextTypography } from './typography';
 
 export type LayerKind = 'background' | 'shape' | 'object' | 'text';
 
@@ -13,6 +14,8 @@ export interface DecomposedLayer {
   /** Pixels with alpha >= 128. */
   area: number;
   text?: string;
+  /** A text layer's typography, once matched (FontMatchService). */
+  typography?: TextTypography;
   colors: Rgb[];
   description: string;
 }
@@ -39,6 +42,8 @@ export interface LayerMetadata {
   area: number;
   colors: string[];
   text: string | null;
+  /** A text layer's typography (family, size, colour, alignment...), null for other layers or where no text was read. */
+  typography: TextTypography | null;
   /** Null when the request asked for no descriptions (describe: false). */
   description: string | null;
 }

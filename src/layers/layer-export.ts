@@ -2,6 +2,8 @@ import { type Layer, type Psd, writePsdBuffer } from 'ag-psd';
 import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
 import type { Box, Rgb } from '../vision/image.types';
+import { rgbOf } from '../vision/color-math';
+import type { TextTypography } from './typography';
 
 /** One layer to export: full-canvas straight-alpha RGBA, and what a PSD should know about it. */
 export interface ExportLayer {
@@ -11,7 +13,7 @@ export interface ExportLayer {
   blend?: 'normal' | 'multiply';
   opacity?: number;
   /** Text a PSD keeps editable beside the pixels, with the colour it is drawn in. */
-  text?: { value: string; color?: Rgb; font?: string };
+  text?: { value: string; color?: Rgb; font?: string; typography?: TextTypography };
 }
 
 const PREVIEW_TILE = 256;
@@ -40,15 +42,7 @@ export function psdOf(width: number, height: number, layers: ExportLayer[], comp
       opacity: layer.opacity ?? 1,
       blendMode: layer.blend === 'multiply' ? 'multiply' : 'normal',
     };
-    if (layer.text?.value) {
-      const color = layer.text.color ?? [0, 0, 0];
-      const size = Math.max(6, Math.round(layer.box.height * 0.7));
-      out.text = {
-        text: layer.text.value,
-        transform: [1, 0, 0, 1, layer.box.x, layer.box.y + size],
-        style: { font: { name: layer.text.font ?? 'NanumGothic' }, fontSize: size, fillColor: { r: color[0], g: color[1], b: color[2] } },
-      };
-    }
+    if (layer.text?.value) out.text = psdText(layer);
     return out;
   });
   const rgba = new Uint8ClampedArray(width * height * 4);
@@ -58,6 +52,31 @@ export function psdOf(width: number, height: number, layers: ExportLayer[], comp
   }
   const psd: Psd = { width, height, channels: 3, bitsPerChannel: 8, colorMode: 3, children, imageData: { width, height, data: rgba } };
   return writePsdBuffer(psd, { generateThumbnail: false, trimImageData: false });
+}
+
+/**
+ * Editable type over the layer's pixels: with matched typography, its family (the PostScript
+ * name fonts-nanum uses, Bold for 700), size, colour, tracking (thousandths of an em), leading and
+ * justification, anchored where a point text's first baseline starts; without, the copy in the
+ * layer's colour at a size from its box.
+ */
+function psdText(layer: ExportLayer): NonNullable<Layer['text']> {
+  const { value, typography: t } = layer.text!;
+  const color = (t && rgbOf(t.color)) || (layer.text!.color ?? [0, 0, 0]);
+  const size = t?.size_px ?? Math.max(6, Math.round(layer.box.height * 0.7));
+  const anchorX = !t ? layer.box.x : t.align === 'left' ? t.frame.x : t.align === 'right' ? t.frame.x + t.frame.width : t.frame.x + t.frame.width / 2;
+  const baseline = t ? t.frame.y + ((t.line_height - 1) * size) / 2 + 0.88 * size : layer.box.y + size;
+  return {
+    text: value.replace(/\n/g, '\r'),
+    transform: [1, 0, 0, 1, anchorX, baseline],
+    style: {
+      font: { name: t ? `${t.family}${t.weight >= 700 ? 'Bold' : ''}` : (layer.text!.font ?? 'NanumGothic') },
+      fontSize: size,
+      fillColor: { r: color[0], g: color[1], b: color[2] },
+      ...(t ? { tracking: Math.round((t.letter_spacing_px / size) * 1000), leading: Math.round(t.line_height * size), autoLeading: false } : {}),
+    },
+    ...(t ? { paragraphStyle: { justification: t.align } } : {}),
+  };
 }
 
 /** Full-canvas RGBA PNG of one layer: every file in a ZIP stacks on the others as it is. */

@@ -2,9 +2,8 @@ import sharp from 'sharp';
 import type { TesseractRepository } from '../vision/text/tesseract.repository';
 import type { DecomposedLayer } from './decomposition.types';
 import { describe } from './layer-stack';
+import { OTHER_INK } from './typography';
 
-/** Ink this far (RGB distance) from the layer's main colour is another ink: a drop shadow, a glow. */
-const OTHER_INK = 120;
 
 /**
  * Each text layer's words, read by Tesseract from its alpha as black ink on white, enlarged
@@ -21,7 +20,7 @@ export async function readTextLayers(ocr: TesseractRepository, layers: Decompose
     const best = readings.filter((r) => r !== null && r.text !== '').sort((a, b) => b!.confidence - a!.confidence)[0];
     if (best) {
       layer.text = best.text;
-      layer.name = `text: ${best.text.slice(0, 40)}`;
+      layer.name = `text: ${best.text.replace(/\n/g, ' ').slice(0, 40)}`;
     }
     layer.description = describe(layer, w, h);
   }

@@ -11,7 +11,7 @@ import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
 import { sendArtifact } from '../storage/artifact-download';
 import { DecomposeService } from './decompose.service';
-import { DecomposeRequestDto, DownloadQueryDto } from './dto/decompose-request.dto';
+import { DecomposeRequestDto, DownloadQueryDto, LayersDownloadQueryDto } from './dto/decompose-request.dto';
 
 @ApiTags('layers')
 @Controller()
@@ -56,9 +56,9 @@ export class LayersController {
   }
 
   @Get('api/download/:job_id')
-  @ApiOperation({ summary: 'The layers as a ZIP (layer_00.png..., metadata.json, preview.jpg) or, with ?format=psd, a layered PSD; 409 JOB_NOT_FINISHED before the job completes' })
-  @ApiProduces('application/zip', 'image/vnd.adobe.photoshop')
-  async download(@Param('job_id') jobId: string, @Query() query: DownloadQueryDto, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
+  @ApiOperation({ summary: 'The layers as a ZIP (layer_00.png..., metadata.json, preview.jpg, layers.html), with ?format=psd a layered PSD with editable type, with ?format=html the poster rebuilt as a page with live text; 409 JOB_NOT_FINISHED before the job completes' })
+  @ApiProduces('application/zip', 'image/vnd.adobe.photoshop', 'text/html')
+  async download(@Param('job_id') jobId: string, @Query() query: LayersDownloadQueryDto, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
     const format = query.format ?? 'zip';
     const artifact = await this.decompose.download(jobId, format, principal);
     res.setHeader('Content-Disposition', `attachment; filename="layers-${jobId.slice(0, 8)}.${format}"`);

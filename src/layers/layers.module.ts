@@ -4,6 +4,9 @@ import { AppConfig } from '../config/app-config';
 import { JobsModule } from '../jobs/jobs.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { VisionModule } from '../vision/vision.module';
+import { FontsModule } from '../fonts/fonts.module';
+import { RendererModule } from '../renderer/renderer.module';
+import { FontMatchService } from './font-match.service';
 import { DecomposeJobHandler } from './decompose.job-handler';
 import { DecomposeService } from './decompose.service';
 import { EmbeddedDecomposer } from './embedded-decomposer.service';
@@ -16,13 +19,15 @@ import { LayersController } from './layers.controller';
 @Module({
   imports: [
     VisionModule,
+    FontsModule,
+    RendererModule,
     ProvidersModule,
     JobsModule,
     // The body limit is MAX_BODY_MB as everywhere; the poster's own limit (DECOMPOSE_MAX_FILE_MB) is checked with its own message.
     MulterModule.registerAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => ({ limits: { fileSize: config.MAX_BODY_MB * 2 ** 20, files: 1, fields: 10 } }) }),
   ],
   controllers: [LayersController],
-  providers: [EmbeddedDecomposer, LayeredApiRepository, LayeredDecomposer, LayerDescriber, DecomposeJobHandler, DecomposeService],
+  providers: [EmbeddedDecomposer, FontMatchService, LayeredApiRepository, LayeredDecomposer, LayerDescriber, DecomposeJobHandler, DecomposeService],
   exports: [DecomposeService],
 })
 export class LayersModule {}

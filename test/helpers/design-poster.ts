@@ -104,6 +104,20 @@ export class DesignRenderer {
     }
   }
 
+  /** Any page at a size: its RGBA pixels, transparent where nothing was drawn. */
+  async screenshot(html: string, width: number, height: number): Promise<Buffer> {
+    this.browser ??= await launchTestBrowser(this.profile);
+    const tab = await this.browser.newPage();
+    try {
+      await tab.setViewport({ width, height, deviceScaleFactor: 1 });
+      await tab.setContent(html, { waitUntil: 'load' });
+      await tab.evaluate('document.fonts.ready');
+      return await sharp(Buffer.from(await tab.screenshot({ omitBackground: true, type: 'png' }))).ensureAlpha().raw().toBuffer();
+    } finally {
+      await tab.close();
+    }
+  }
+
   async close(): Promise<void> {
     await this.browser?.close();
     rmSync(this.profile, { recursive: true, force: true });

@@ -20,6 +20,8 @@ export interface ElementScore {
   iou: number;
   /** Share of the matched layer's alpha mass outside the element (grown by a pixel). */
   outside: number;
+  /** The index of the matched layer in the result (-1: none). */
+  layer: number;
   /** Text elements: character similarity of what the matched layer read. */
   similarity?: number;
   read?: string;
@@ -100,7 +102,7 @@ export async function scoreDesign(decomposer: EmbeddedDecomposer, poster: Design
       const iou = softIou(pred[i].rgba, t);
       if (iou > best) [best, at] = [iou, i];
     }
-    const score: ElementScore = { name: element.name, kind: element.kind, iou: best, outside: at > 0 ? outsideShare(pred[at].rgba, t, mw) : 1 };
+    const score: ElementScore = { name: element.name, kind: element.kind, iou: best, layer: at, outside: at > 0 ? outsideShare(pred[at].rgba, t, mw) : 1 };
     if (element.kind === 'text') {
       const read = at > 0 ? (result.layers[at].text ?? '') : '';
       Object.assign(score, { read, similarity: characterSimilarity(read, element.text ?? '') });

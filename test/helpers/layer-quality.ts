@@ -4,6 +4,9 @@ import sharp from 'sharp';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { EmbeddedDecomposer } from '../../src/layers/embedded-decomposer.service';
+import { FontMatchService } from '../../src/layers/font-match.service';
+import { FontsModule } from '../../src/fonts/fonts.module';
+import { RendererModule } from '../../src/renderer/renderer.module';
 import { aggregateLevels, type LevelScores, layerdScores, type MetricLayer, softAlphaIou } from './layerd-metric';
 import { ModelsModule } from '../../src/models/models.module';
 import type { Box } from '../../src/vision/image.types';
@@ -26,7 +29,7 @@ export interface PosterScore {
   seconds: number;
 }
 
-@Module({ imports: [VisionModule], providers: [EmbeddedDecomposer], exports: [EmbeddedDecomposer] })
+@Module({ imports: [VisionModule, FontsModule, RendererModule], providers: [EmbeddedDecomposer, FontMatchService], exports: [EmbeddedDecomposer, FontMatchService] })
 class DecomposerModule {}
 
 /** The embedded decomposer with its models, no HTTP or database: what the job handler runs. */

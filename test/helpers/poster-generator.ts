@@ -9,6 +9,8 @@ export interface TruthLayer {
   name: string;
   rgba: Buffer;
   text?: string;
+  /** A text layer's font size (px). */
+  fontPx?: number;
 }
 
 export interface Poster {
@@ -94,7 +96,7 @@ export async function makePoster(seed: number, width = 1024, height = 1024): Pro
     const fill = pick(['#ffffff', '#111111', '#ffd23f', '#e4002b']);
     const stroke = fill === '#ffffff' || fill === '#ffd23f' ? '#111111' : '#ffffff';
     const body = `<text x="${width / 2}" y="${y}" font-family="${pick(FONTS)}" font-size="${size}" font-weight="${weight}" text-anchor="middle" fill="${fill}" stroke="${stroke}" stroke-width="${Math.max(1, size * 0.04)}" paint-order="stroke">${escapeXml(text)}</text>`;
-    layers.push({ kind: 'text', name: `text ${i + 1}`, rgba: await rgbaOf(svg(width, height, body), width, height), text });
+    layers.push({ kind: 'text', name: `text ${i + 1}`, rgba: await rgbaOf(svg(width, height, body), width, height), text, fontPx: size });
   }
 
   let flat = sharp(layers[0].rgba, { raw: { width, height, channels: 4 } });

@@ -36,6 +36,12 @@ export class DecomposeRequestDto {
   webhook_url?: string;
 }
 
+export class LayersDownloadQueryDto {
+  @ApiPropertyOptional({ enum: ['zip', 'psd', 'html'], default: 'zip', description: 'zip: the PNGs, metadata.json, preview.jpg and layers.html; psd: a layered PSD with editable type; html: the poster rebuilt as a page, text as live text' })
+  @IsOptional() @IsIn(['zip', 'psd', 'html'])
+  format?: 'zip' | 'psd' | 'html' = 'zip';
+}
+
 export class DownloadQueryDto {
   @ApiPropertyOptional({ enum: ['zip', 'psd'], default: 'zip' })
   @IsOptional() @IsIn(['zip', 'psd'])

@@ -17,12 +17,10 @@ export class TesseractRepository {
   private readonly logger = new Logger(TesseractRepository.name);
   private missing = false;
 
-  async read(png: Buffer, signal?: AbortSignal): Promise<string | null> {
-    const out = await this.run(['--psm', '6'], png, signal);
-    return out === null ? null : out.replace(/\s+/g, ' ').trim();
-  }
-
-  /** The same reading (page mode 6) with Tesseract's mean word confidence (0-100), to choose between two renderings of one text. */
+  /**
+   * The same reading (page mode 6), its lines joined by newlines, with Tesseract's mean word
+   * confidence (0-100), to choose between two renderings of one text.
+   */
   async readScored(png: Buffer, signal?: AbortSignal): Promise<{ text: string; confidence: number } | null> {
     const tsv = await this.run(['--psm', '6', 'tsv'], png, signal);
     if (tsv === null) return null;
@@ -40,7 +38,7 @@ export class TesseractRepository {
       const sameLine = prev && prev.slice(1, 5).join() === f.slice(1, 5).join();
       const gap = sameLine ? Number(f[6]) - Number(prev[6]) - Number(prev[8]) : Infinity;
       const joined = gap < 0.22 * Math.max(Number(f[9]), Number(prev?.[9] ?? 0)) && HANGUL.test(prev[11].trim().slice(-1)) && HANGUL.test(f[11].trim()[0]);
-      text += (i === 0 || joined ? '' : ' ') + f[11].trim();
+      text += (i === 0 || joined ? '' : sameLine ? ' ' : '\n') + f[11].trim();
     });
     return { text, confidence };
   }

@@ -1,0 +1,275 @@
+import { Inject, Injectable } from '@nestjs/common';
+import sharp from 'sharp';
+import { escapeHtml } from '../common/html';
+import { FontsService } from '../fonts/fonts.service';
+import type { FontFamily } from '../fonts/fonts.types';
+import { HTML_RENDERER, type HtmlRenderer } from '../renderer/renderer.types';
+import type { Box } from '../vision/image.types';
+import { hexOf } from '../vision/color-math';
+import type { DecomposedLayer } from './decomposition.types';
+import { type InkMeasure, measureInk, type TextTypography } from './typography';
+
+/** Each candidate is drawn at this size in a cell this large; the renderer's page is two cells wide. */
+const PROBE_PX = 48;
+const CELL = { width: 1024, height: 96 };
+const MAX_CELLS = 160;
+/** The compared glyph strips are this high. */
+const STRIP_H = 24;
+const DEFAULT_LINE_HEIGHT = 1.25;
+
+interface Candidate {
+  family: FontFamily;
+  weight: 400 | 700;
+}
+
+interface Cell {
+  at: number;
+  candidate: Candidate;
+  text: string;
+  /** Outline width (probe px) for outlined type, 0 for filled. */
+  stroke: number;
+}
+
+/**
+ * Live text: each text layer's typography, by drawing its first line in every installed family
+ * that has its characters, regular and bold, in one Chromium page, and keeping the drawing whose
+ * glyphs overlap the layer's best (both scaled to one height, the widths' ratio counted against
+ * it). The size then comes from the heights, the letter spacing from the widths, the text frame
+ * from where the glyphs sit in their line.
+ */
+@Injectable()
+export class FontMatchService {
+  constructor(
+    private readonly fonts: FontsService,
+    @Inject(HTML_RENDERER) private readonly renderer: HtmlRenderer,
+  ) {}
+
+  async typeset(layers: DecomposedLayer[], w: number, h: number, signal?: AbortSignal): Promise<void> {
+    const texts = layers.filter((l) => l.kind === 'text' && l.text && l.box.width > 0);
+    const measured = (await Promise.all(texts.map((layer) => upright(layer, w)))).filter((t) => t.ink.lines.length > 0 && t.line);
+    if (!measured.length) return;
+    const families = this.fonts.list('Hangul');
+    const cells: Cell[] = [];
+    measured.forEach((t, at) => {
+      // Outlined type is drawn outlined: its strokes are what the layer holds.
+      const first = t.ink.lines[0];
+      const stroke = t.ink.outlinePx ? Math.max(0.5, (t.ink.outlinePx * 0.9 * PROBE_PX) / first.height) : 0;
+      for (const family of families.filter((f) => this.fonts.drawableBy(f, t.line).replace(/\s/g, '') === t.line.replace(/\s/g, ''))) {
+        for (const weight of [400, 700] as const) cells.push({ at, candidate: { family, weight }, text: t.line, stroke });
+      }
+    });
+    // Each drawing's glyph box and its text's layout box in its cell, and its glyphs as a strip.
+    const drawn: Array<Box | null> = [];
+    const advances: Array<Box | null> = [];
+    const strips: Array<Float32Array | null> = [];
+    for (let start = 0; start < cells.length; start += MAX_CELLS) {
+      const batch = cells.slice(start, start + MAX_CELLS);
+      const { boxes, layout, alpha, width } = await this.draw(batch, signal);
+      batch.forEach((_, i) => {
+        const [box, advance] = [boxes[i], layout[i]];
+        const [ox, oy] = [(i % 2) * CELL.width, Math.floor(i / 2) * CELL.height];
+        drawn.push(box && { ...box, x: box.x - ox, y: box.y - oy });
+        advances.push(advance && { ...advance, x: advance.x - ox, y: advance.y - oy });
+        strips.push(box ? strip(alpha, width, box, stripWidth(box)) : null);
+      });
+    }
+    measured.forEach((t, at) => {
+      const line = t.ink.lines[0];
+      const target = strip(t.ink.own, t.width, line, stripWidth(line), 255);
+      let best: { score: number; k: number } | null = null;
+      cells.forEach((cell, k) => {
+        const box = drawn[k];
+        if (cell.at !== at || !box || !strips[k]) return;
+        const aspect = Math.abs(Math.log(line.width / line.height / (box.width / box.height)));
+        const score = overlap(target, resized(strips[k]!, stripWidth(box), stripWidth(line))) - aspect;
+        if (!best || score > best.score) best = { score, k };
+      });
+      const chosen = best as { score: number; k: number } | null;
+      const probe = chosen && drawn[chosen.k] && advances[chosen.k] ? { drawn: drawn[chosen.k]!, advance: advances[chosen.k]! } : null;
+      const set = typography(t.ink, t.line, chosen ? cells[chosen.k].candidate : null, probe, t.width, t.height);
+      t.layer.typography = t.turn ? turned(set, t.ink.lines.length, t.turn) : set;
+    });
+  }
+
+  /** The candidates drawn black on transparent, two cells a row; the glyph box of each (cell-relative px) and the page's alpha. */
+  private async draw(cells: Cell[], signal?: AbortSignal) {
+    const width = 2 * CELL.width;
+    const height = Math.ceil(cells.length / 2) * CELL.height;
+    const bundles = new Map<string, { css: string; stack: string; assets: Array<{ url: string; path: string }> }>();
+    for (const { candidate, text } of cells) if (!bundles.has(candidate.family.family)) bundles.set(candidate.family.family, this.fonts.faceBundle(candidate.family, text));
+    const divs = cells.map(({ candidate, text, stroke }, i) => {
+      const [x, y] = [(i % 2) * CELL.width, Math.floor(i / 2) * CELL.height];
+      const ink = stroke ? `color:transparent;-webkit-text-stroke:${stroke.toFixed(2)}px #000` : 'color:#000';
+      return `<div style="left:${x}px;top:${y}px;font-family:${bundles.get(candidate.family.family)!.stack};font-weight:${candidate.weight};${ink}"><span id="c${i}">${escapeHtml(text)}</span></div>`;
+    });
+    const html = `<!doctype html><html><head><meta charset="utf-8"><style>${[...bundles.values()].map((b) => b.css).join('\n')}
+html,body{margin:0;background:transparent}div{position:absolute;width:${CELL.width}px;height:${CELL.height}px;font-size:${PROBE_PX}px;line-height:${DEFAULT_LINE_HEIGHT};white-space:pre;overflow:hidden}</style></head><body>${divs.join('')}</body></html>`;
+    const assets = [...new Map([...bundles.values()].flatMap((b) => b.assets).map((a) => [a.url, a])).values()];
+    const measure = cells.map((_, i) => `#c${i}`);
+    const rendered = await this.renderer.render({ html, width, height, fonts: assets, measure, signal });
+    const alpha = new Uint8Array(await sharp(rendered.png).ensureAlpha().extractChannel(3).raw().toBuffer());
+    const boxes = cells.map((_, i) => inkBox(alpha, width, (i % 2) * CELL.width, Math.floor(i / 2) * CELL.height));
+    return { boxes, layout: measure.map((selector) => rendered.boxes[selector] ?? null), alpha, width };
+  }
+}
+
+interface Upright {
+  layer: DecomposedLayer;
+  ink: InkMeasure;
+  line: string;
+  /** The canvas the ink was measured on: the poster, or the tilted layer's box turned upright. */
+  width: number;
+  height: number;
+  /** For a tilted layer: its angle and where its box's centre is on the poster. */
+  turn?: { deg: number; cx: number; cy: number; width: number; height: number };
+}
+
+/**
+ * A tilted line is measured upright: its box turned back by its angle (the canvas grows to hold
+ * it). The glyphs' heights and widths are then those of the type, not of a slanted band.
+ */
+async function upright(layer: DecomposedLayer, w: number): Promise<Upright> {
+  const line = firstLine(layer.text!);
+  const ink = measureInk(layer, w);
+  if (!ink.rotationDeg) return { layer, ink, line, width: w, height: layer.rgba.length / 4 / w };
+  const { x, y, width: bw, height: bh } = layer.box;
+  const crop = Buffer.alloc(bw * bh * 4);
+  for (let r = 0; r < bh; r++) crop.set(layer.rgba.subarray(((y + r) * w + x) * 4, ((y + r) * w + x + bw) * 4), r * bw * 4);
+  const { data, info } = await sharp(crop, { raw: { width: bw, height: bh, channels: 4 } })
+    .rotate(-ink.rotationDeg, { background: { r: 0, g: 0, b: 0, alpha: 0 } })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const turnedLayer = { rgba: new Uint8Array(data), box: { x: 0, y: 0, width: info.width, height: info.height }, colors: layer.colors };
+  return {
+    layer,
+    ink: { ...measureInk(turnedLayer, info.width), rotationDeg: ink.rotationDeg },
+    line,
+    width: info.width,
+    height: info.height,
+    turn: { deg: ink.rotationDeg, cx: x + bw / 2, cy: y + bh / 2, width: info.width, height: info.height },
+  };
+}
+
+/**
+ * Typography measured upright, put back on the poster: the frame's centre, which CSS turns the
+ * text about, goes where the upright box's centre maps to (the crop turned about its centre).
+ */
+function turned(t: TextTypography, lines: number, turn: NonNullable<Upright['turn']>): TextTypography {
+  const frameHeight = lines * t.line_height * t.size_px;
+  const [ox, oy] = [t.frame.x + t.frame.width / 2 - turn.width / 2, t.frame.y + frameHeight / 2 - turn.height / 2];
+  const a = (turn.deg * Math.PI) / 180;
+  const [cx, cy] = [turn.cx + ox * Math.cos(a) - oy * Math.sin(a), turn.cy + ox * Math.sin(a) + oy * Math.cos(a)];
+  return { ...t, frame: { x: Math.round(cx - t.frame.width / 2), y: Math.round(cy - frameHeight / 2), width: t.frame.width } };
+}
+
+/** The chosen drawing: its glyphs' box and its text's layout box, in its cell (probe px). */
+interface Probe {
+  drawn: Box;
+  advance: Box;
+}
+
+function typography(ink: InkMeasure, line: string, match: Candidate | null, probe: Probe | null, w: number, h: number): TextTypography {
+  const first = ink.lines[0];
+  const drawn = probe?.drawn ?? null;
+  // Heights are whole pixels (27 px +-1 is 4%); a long line's width is exact to a fraction of
+  // that. Widths set the scale unless they disagree with the heights: then it is letter spacing.
+  const byHeight = drawn ? first.height / drawn.height : first.height / (0.9 * PROBE_PX);
+  const byWidth = drawn ? first.width / drawn.width : byHeight;
+  const scale = Math.abs(byWidth / byHeight - 1) < 0.06 ? byWidth : byHeight;
+  const size = Math.round(PROBE_PX * scale * 10) / 10;
+  const gaps = ink.lines.slice(1).map((l, i) => l.y - ink.lines[i].y);
+  const lineHeight = gaps.length ? Math.round((gaps.sort((a, b) => a - b)[gaps.length >> 1] / size) * 100) / 100 : DEFAULT_LINE_HEIGHT;
+  // Spacing from a line of a few glyphs is the family's own width error, not the designer's.
+  const chars = [...line.replace(/\s/g, '')].length;
+  const measuredSpacing = drawn && chars >= 4 ? (first.width - drawn.width * scale) / (chars - 1) : 0;
+  const spacing = Math.abs(measuredSpacing) < 0.03 * size ? 0 : Math.round(measuredSpacing * 10) / 10;
+  const align = alignment(ink.lines, w);
+  const widest = Math.max(...ink.lines.map((l) => l.width));
+  const width = Math.round(widest + size);
+  const left = Math.min(...ink.lines.map((l) => l.x));
+  const centre = ink.lines[0].x + ink.lines[0].width / 2;
+  const right = Math.max(...ink.lines.map((l) => l.x + l.width));
+  // Where the glyphs sit in their line box: the probe's offset, scaled, plus the extra half-leading.
+  const top = first.y - (drawn ? drawn.y * scale : 0.2 * size) - ((lineHeight - DEFAULT_LINE_HEIGHT) * size) / 2;
+  // The glyphs sit off their layout box by the side bearings: the frame is placed from the
+  // probe's layout box. CSS adds the spacing after the last glyph too (centred text moves left by half).
+  const adv = probe?.advance ?? null;
+  const leftBearing = drawn && adv ? (drawn.x - adv.x) * scale : 0;
+  const rightBearing = drawn && adv ? (adv.x + adv.width - drawn.x - drawn.width) * scale : 0;
+  const centreShift = drawn && adv ? (drawn.x + drawn.width / 2 - adv.x - adv.width / 2) * scale : 0;
+  const x = align === 'left' ? left - leftBearing : align === 'right' ? right + rightBearing - width + spacing : centre - centreShift - width / 2 + spacing / 2;
+  return {
+    family: match?.family.family ?? 'NanumGothic',
+    weight: match?.weight ?? 400,
+    size_px: size,
+    color: hexOf(ink.color),
+    align,
+    line_height: lineHeight,
+    letter_spacing_px: spacing,
+    rotation_deg: ink.rotationDeg,
+    shadow: ink.shadow,
+    outline: ink.outlinePx ? `${ink.outlinePx}px ${hexOf(ink.color)}` : null,
+    frame: { x: Math.round(Math.max(-width, Math.min(w, x))), y: Math.round(Math.max(-size, Math.min(h, top))), width },
+  };
+}
+
+/** Lines that share a left edge are left-aligned, a right edge right, a centre centred; one line by its place on the page. */
+function alignment(lines: Box[], w: number): TextTypography['align'] {
+  const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
+  if (lines.length > 1) {
+    const [l, c, r] = [spread(lines.map((b) => b.x)), spread(lines.map((b) => b.x + b.width / 2)), spread(lines.map((b) => b.x + b.width))];
+    return c <= l && c <= r ? 'center' : l <= r ? 'left' : 'right';
+  }
+  const [b] = lines;
+  if (Math.abs(b.x + b.width / 2 - w / 2) < 0.03 * w) return 'center';
+  return b.x + b.width > 0.92 * w && b.x > w / 2 ? 'right' : 'left';
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}
+
+const stripWidth = (box: Box) => Math.max(1, Math.round((box.width / box.height) * STRIP_H));
+
+/** A box's alpha resampled (box filter) to STRIP_H rows of `sw` columns, 0-1. */
+function strip(alpha: Uint8Array, w: number, box: Box, sw: number, full = 255): Float32Array {
+  const out = new Float32Array(sw * STRIP_H);
+  const counts = new Float32Array(sw * STRIP_H);
+  for (let y = box.y; y < box.y + box.height; y++) {
+    const sy = Math.min(STRIP_H - 1, Math.floor(((y - box.y) * STRIP_H) / box.height));
+    for (let x = box.x; x < box.x + box.width; x++) {
+      const sx = Math.min(sw - 1, Math.floor(((x - box.x) * sw) / box.width));
+      out[sy * sw + sx] += alpha[y * w + x] / full;
+      counts[sy * sw + sx]++;
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] = counts[i] ? out[i] / counts[i] : 0;
+  return out;
+}
+
+/** A strip stretched to another width (nearest column). */
+function resized(s: Float32Array, from: number, to: number): Float32Array {
+  if (from === to) return s;
+  const out = new Float32Array(to * STRIP_H);
+  for (let y = 0; y < STRIP_H; y++) for (let x = 0; x < to; x++) out[y * to + x] = s[y * from + Math.min(from - 1, Math.floor((x * from) / to))];
+  return out;
+}
+
+/** Soft IoU of two strips of one size. */
+function overlap(a: Float32Array, b: Float32Array): number {
+  let [inter, union] = [0, 0];
+  for (let i = 0; i < a.length; i++) [inter, union] = [inter + Math.min(a[i], b[i]), union + Math.max(a[i], b[i])];
+  return union ? inter / union : 0;
+}
+
+/** The glyphs' box inside one cell (page px), or null when nothing was drawn. */
+function inkBox(alpha: Uint8Array, width: number, x0: number, y0: number): Box | null {
+  let [x1, y1, x2, y2] = [Infinity, Infinity, -1, -1];
+  for (let y = y0; y < y0 + CELL.height; y++) {
+    for (let x = x0; x < x0 + CELL.width; x++) {
+      if (alpha[y * width + x] < 64) continue;
+      [x1, y1, x2, y2] = [Math.min(x1, x), Math.min(y1, y), Math.max(x2, x), Math.max(y2, y)];
+    }
+  }
+  return x2 < 0 ? null : { x: x1, y: y1, width: x2 - x1 + 1, height: y2 - y1 + 1 };
+}

@@ -1,0 +1,171 @@
+import type { Box, Rgb } from '../vision/image.types';
+import { hexOf } from '../vision/color-math';
+import type { DecomposedLayer } from './decomposition.types';
+
+/** Ink this far (RGB distance) from a text layer's main colour is another ink: a drop shadow, a glow. */
+export const OTHER_INK = 120;
+/** Strokes thinner than this share of the font size are an outline around a transparent fill. */
+const OUTLINE_STROKE = 0.045;
+
+/** A text layer's typography as a designer would set it again (metadata, PSD, HTML export). */
+export interface TextTypography {
+  /** The nearest installed family and weight, by drawing the first line in each. */
+  family: string;
+  weight: 400 | 700;
+  size_px: number;
+  color: string;
+  align: 'left' | 'center' | 'right';
+  /** Line distance over the size (CSS line-height); 1.25 for one line, where nothing says otherwise. */
+  line_height: number;
+  letter_spacing_px: number;
+  rotation_deg: number;
+  /** CSS text-shadow, or null. */
+  shadow: string | null;
+  /** CSS -webkit-text-stroke around a transparent fill, or null. */
+  outline: string | null;
+  /** The text frame (page px) that, with the values above, puts the glyphs where the poster has them. */
+  frame: { x: number; y: number; width: number };
+}
+
+/** What the pixels alone say of a text layer, before a family is matched. */
+export interface InkMeasure {
+  /** Its lines' ink bands, top to bottom (page px). */
+  lines: Box[];
+  color: Rgb;
+  rotationDeg: number;
+  shadow: string | null;
+  /** The stroke width (px) when the ink is an outline around a transparent fill. */
+  outlinePx: number | null;
+  /** Alpha of the main colour's ink (0-255), full canvas. */
+  own: Uint8Array;
+}
+
+/**
+ * Lines from the rows that hold the main colour's ink; the colour; the tilt of a single line (the
+ * ink's principal axis); a drop shadow from the other-coloured ink (its offset, spread, colour);
+ * an outline when the strokes are far thinner than a glyph's.
+ */
+export function measureInk(layer: Pick<DecomposedLayer, 'rgba' | 'box' | 'colors'>, w: number): InkMeasure {
+  const { x: bx, y: by, width: bw, height: bh } = layer.box;
+  const color = solidColor(layer, w) ?? layer.colors[0] ?? ([0, 0, 0] as Rgb);
+  const own = new Uint8Array(layer.rgba.length / 4);
+  const rows = new Float64Array(bh);
+  const [mOwn, mOther] = [[0, 0, 0], [0, 0, 0]];
+  const otherColor = [0, 0, 0];
+  let [area, perimeter] = [0, 0];
+  for (let y = by; y < by + bh; y++) {
+    for (let x = bx; x < bx + bw; x++) {
+      const p = y * w + x;
+      const a = layer.rgba[p * 4 + 3];
+      if (!a) continue;
+      const d = Math.hypot(layer.rgba[p * 4] - color[0], layer.rgba[p * 4 + 1] - color[1], layer.rgba[p * 4 + 2] - color[2]);
+      const share = Math.max(0, 1 - d / OTHER_INK);
+      own[p] = Math.round(a * share);
+      rows[y - by] += own[p];
+      const weights: Array<[number[], number]> = [[mOwn, own[p]], [mOther, a - own[p]]];
+      for (const [m, wgt] of weights) [m[0], m[1], m[2]] = [m[0] + wgt, m[1] + wgt * x, m[2] + wgt * y];
+      for (let c = 0; c < 3; c++) otherColor[c] += (a - own[p]) * layer.rgba[p * 4 + c];
+    }
+  }
+  for (let y = by; y < by + bh; y++) {
+    for (let x = bx; x < bx + bw; x++) {
+      const p = y * w + x;
+      if (own[p] < 128) continue;
+      area++;
+      if (own[p - 1] < 128 || own[p + 1] < 128 || own[p - w] < 128 || own[p + w] < 128) perimeter++;
+    }
+  }
+  const lines = inkLines(rows, bx, by, bw, own, w);
+  const lineHeight = lines.length ? lines.map((l) => l.height).sort((a, b) => a - b)[lines.length >> 1] : bh;
+  const stroke = perimeter ? (2 * area) / perimeter : 0;
+  return {
+    lines,
+    color,
+    rotationDeg: lines.length === 1 ? tilt(own, lines[0], w) : 0,
+    shadow: shadowOf(mOwn, mOther, otherColor, layer, w),
+    outlinePx: stroke > 0 && stroke < OUTLINE_STROKE * (lineHeight / 0.9) ? Math.max(1, Math.round(stroke)) : null,
+    own,
+  };
+}
+
+/** The median colour of the layer's opaque pixels (the histogram's colours are rounded to 16 levels). */
+function solidColor(layer: Pick<DecomposedLayer, 'rgba' | 'box'>, w: number): Rgb | null {
+  const channels: number[][] = [[], [], []];
+  const { x: bx, y: by, width: bw, height: bh } = layer.box;
+  for (let y = by; y < by + bh; y++) {
+    for (let x = bx; x < bx + bw; x++) {
+      const p = (y * w + x) * 4;
+      if (layer.rgba[p + 3] < 240) continue;
+      for (let c = 0; c < 3; c++) channels[c].push(layer.rgba[p + c]);
+    }
+  }
+  if (channels[0].length === 0) return null;
+  return channels.map((v) => v.sort((a, b) => a - b)[v.length >> 1]) as Rgb;
+}
+
+/** Bands of rows with ink (over 3% of the fullest row), gaps under a fifth of a band closed. */
+function inkLines(rows: Float64Array, bx: number, by: number, bw: number, own: Uint8Array, w: number): Box[] {
+  const max = Math.max(0, ...rows);
+  const bands: Array<[number, number]> = [];
+  let start = -1;
+  for (let r = 0; r <= rows.length; r++) {
+    const on = r < rows.length && rows[r] > 0.03 * max;
+    if (on && start < 0) start = r;
+    if (!on && start >= 0) {
+      const last = bands.at(-1);
+      if (last && start - last[1] < 0.2 * Math.min(last[1] - last[0], r - start)) last[1] = r;
+      else bands.push([start, r]);
+      start = -1;
+    }
+  }
+  return bands.map(([r0, r1]) => {
+    let [x0, x1] = [bx + bw, bx - 1];
+    for (let y = by + r0; y < by + r1; y++) {
+      for (let x = bx; x < bx + bw; x++) {
+        if (own[y * w + x] < 64) continue;
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+      }
+    }
+    return { x: x0, y: by + r0, width: Math.max(0, x1 - x0 + 1), height: r1 - r0 };
+  });
+}
+
+/** The angle (degrees, clockwise as CSS rotates) of a line's ink's principal axis; 0 under 2 degrees. */
+function tilt(own: Uint8Array, line: Box, w: number): number {
+  let [n, sx, sy, sxx, syy, sxy] = [0, 0, 0, 0, 0, 0];
+  for (let y = line.y; y < line.y + line.height; y++) {
+    for (let x = line.x; x < line.x + line.width; x++) {
+      const a = own[y * w + x] / 255;
+      [n, sx, sy, sxx, syy, sxy] = [n + a, sx + a * x, sy + a * y, sxx + a * x * x, syy + a * y * y, sxy + a * x * y];
+    }
+  }
+  if (n === 0) return 0;
+  const [mx, my] = [sx / n, sy / n];
+  const deg = (0.5 * Math.atan2(2 * (sxy / n - mx * my), sxx / n - mx * mx - (syy / n - my * my)) * 180) / Math.PI;
+  return Math.abs(deg) < 2 ? 0 : Math.round(deg * 10) / 10;
+}
+
+/**
+ * A shadow when the other-coloured ink holds over 8% of the mass and sits off the glyphs (its
+ * centre 1.5 px or more away; anti-aliased rims sit evenly round them): offset, spread, colour.
+ */
+function shadowOf(own: number[], other: number[], color: number[], layer: Pick<DecomposedLayer, 'rgba' | 'box'>, w: number): string | null {
+  if (other[0] <= 0.08 * (own[0] + other[0]) || own[0] === 0) return null;
+  const [dx, dy] = [other[1] / other[0] - own[1] / own[0], other[2] / other[0] - own[2] / own[0]];
+  if (Math.hypot(dx, dy) < 1.5) return null;
+  // The blur: how far the shadow's alpha reaches past the glyphs, on average, from their areas.
+  const ownArea = own[0] / 255;
+  const otherArea = other[0] / 255;
+  const blur = Math.max(0, Math.round((otherArea / Math.max(1, ownArea)) * 2));
+  const rgb = color.map((c) => Math.round(c / other[0])) as Rgb;
+  const alpha = Math.min(1, other[0] / 255 / Math.max(1, countAlpha(layer, w)));
+  return `${Math.round(dx)}px ${Math.round(dy)}px ${blur}px ${hexOf(rgb)}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
+}
+
+function countAlpha(layer: Pick<DecomposedLayer, 'rgba' | 'box'>, w: number): number {
+  let n = 0;
+  const { x: bx, y: by, width: bw, height: bh } = layer.box;
+  for (let y = by; y < by + bh; y++) for (let x = bx; x < bx + bw; x++) if (layer.rgba[(y * w + x) * 4 + 3]) n++;
+  return n;
+}
