@@ -5,6 +5,8 @@ import { dist } from './ink-separation';
 const EDGE_STEP = 20;
 /** ... along this share of its middle, at one row or column: a straight cut, not a photo's contour. */
 const EDGE_SHARE = 0.7;
+/** Each end of a side left out of its test, for rounded corners (a card's radius is a few % of it). */
+const CORNER = 0.1;
 /** A card's sides are at least this long (px). */
 const MIN_SIDE = 32;
 
@@ -40,7 +42,11 @@ export function cardAround(rgb: Uint8Array, w: number, h: number, hint: Box): Ca
   }
   // The card holds most of what the matte saw: it is not a panel far larger than the subject.
   if (box.width * box.height > 6 * hint.width * hint.height) return null;
-  return { box, radius: cornerRadius(rgb, w, box), shadow: shadowReach(rgb, w, h, box) };
+  // Every corner is the card's, rounded a little: around a bottle's cap the page reaches far in.
+  const radii = cornerRadii(rgb, w, box);
+  if (Math.max(...radii) > 0.3 * Math.min(box.width, box.height)) return null;
+  radii.sort((a, b) => a - b);
+  return { box, radius: Math.round((radii[1] + radii[2]) / 2), shadow: shadowReach(rgb, w, h, box) };
 }
 
 /** The card's coverage (0-255): 255 inside, anti-aliased at its rounded corners. */
@@ -72,7 +78,7 @@ function nearest(limit: number, from: number, to: number, step: 1 | -1, share: (
 
 /** The share of a row's middle (its corners may be rounded) where it steps from the row above to the row below. */
 function rowSteps(rgb: Uint8Array, w: number, y: number, x0: number, x1: number): number {
-  const [a, b] = [Math.max(0, Math.round(x0 + 0.2 * (x1 - x0))), Math.min(w, Math.round(x1 - 0.2 * (x1 - x0)))];
+  const [a, b] = [Math.max(0, Math.round(x0 + CORNER * (x1 - x0))), Math.min(w, Math.round(x1 - CORNER * (x1 - x0)))];
   let on = 0;
   for (let x = a; x < b; x++) if (dist(rgb, ((y - 1) * w + x) * 3, rgb, ((y + 1) * w + x) * 3) >= EDGE_STEP) on++;
   return b > a ? on / (b - a) : 0;
@@ -80,7 +86,7 @@ function rowSteps(rgb: Uint8Array, w: number, y: number, x0: number, x1: number)
 
 function columnSteps(rgb: Uint8Array, w: number, x: number, y0: number, y1: number): number {
   const h = rgb.length / 3 / w;
-  const [a, b] = [Math.max(0, Math.round(y0 + 0.2 * (y1 - y0))), Math.min(h, Math.round(y1 - 0.2 * (y1 - y0)))];
+  const [a, b] = [Math.max(0, Math.round(y0 + CORNER * (y1 - y0))), Math.min(h, Math.round(y1 - CORNER * (y1 - y0)))];
   let on = 0;
   for (let y = a; y < b; y++) if (dist(rgb, (y * w + x - 1) * 3, rgb, (y * w + x + 1) * 3) >= EDGE_STEP) on++;
   return b > a ? on / (b - a) : 0;
@@ -88,10 +94,10 @@ function columnSteps(rgb: Uint8Array, w: number, x: number, y0: number, y1: numb
 
 /**
  * Down the diagonal from each corner, the distance to the first pixel that is no longer what lies
- * outside that corner; a quarter circle of radius r leaves r(1 - 1/sqrt 2) of it. The median of
- * the four corners.
+ * outside that corner; a quarter circle of radius r leaves r(1 - 1/sqrt 2) of it. One radius a
+ * corner.
  */
-function cornerRadius(rgb: Uint8Array, w: number, box: Box): number {
+function cornerRadii(rgb: Uint8Array, w: number, box: Box): number[] {
   const h = rgb.length / 3 / w;
   const corners: Array<[number, number, number, number]> = [
     [box.x, box.y, 1, 1],
@@ -99,7 +105,7 @@ function cornerRadius(rgb: Uint8Array, w: number, box: Box): number {
     [box.x, box.y + box.height - 1, 1, -1],
     [box.x + box.width - 1, box.y + box.height - 1, -1, -1],
   ];
-  const radii = corners.map(([x, y, sx, sy]) => {
+  return corners.map(([x, y, sx, sy]) => {
     const [ox, oy] = [Math.min(w - 1, Math.max(0, x - 2 * sx)), Math.min(h - 1, Math.max(0, y - 2 * sy))];
     const outside = (oy * w + ox) * 3;
     const limit = Math.min(box.width, box.height) / 4;
@@ -107,8 +113,6 @@ function cornerRadius(rgb: Uint8Array, w: number, box: Box): number {
     while (k < limit && dist(rgb, ((y + k * sy) * w + x + k * sx) * 3, rgb, outside) < EDGE_STEP) k++;
     return k / (1 - Math.SQRT1_2);
   });
-  radii.sort((a, b) => a - b);
-  return Math.round((radii[1] + radii[2]) / 2);
 }
 
 /**

@@ -142,6 +142,15 @@ export class EmbeddedDecomposer {
       throw error;
     }
     const nearText = dilate(text, w, h, 3);
+    // A line inside what the matte holds (a bottle's highlight) is the object's, not a rule on it.
+    for (let k = shapes.length - 1; k >= 0; k--) {
+      const { own, thin } = shapes[k];
+      if (!thin) continue;
+      const grown = dilate(own, w, h, 3);
+      let [inside, all] = [0, 0];
+      for (let p = 0; p < w * h; p++) if (grown[p]) [inside, all] = [inside + (matte[p] >= 128 ? 1 : 0), all + 1];
+      if (inside >= 0.9 * all) shapes.splice(k, 1);
+    }
     const anyShape = dilate(union(shapes.map((s) => s.own), w * h), w, h, 2);
     const solid = new Uint8Array(w * h);
     for (let p = 0; p < w * h; p++) solid[p] = matte[p] >= 128 && !nearText[p] && !anyShape[p] ? 1 : 0;
@@ -187,13 +196,6 @@ export class EmbeddedDecomposer {
  * alpha that explains the darkened page, and the page is filled under it.
  */
 function photoCards(rgb: Uint8Array, w: number, h: number, kept: Array<{ hard: Uint8Array; box: Box }>, shapes: FoundShape[], nearText: Uint8Array) {
-  const cards: Card[] = [];
-  for (const o of kept) {
-    const [cx, cy] = [o.box.x + o.box.width / 2, o.box.y + o.box.height / 2];
-    if (cards.some(({ box: b }) => cx >= b.x && cy >= b.y && cx < b.x + b.width && cy < b.y + b.height)) continue;
-    const card = cardAround(rgb, w, h, o.box);
-    if (card) cards.push(card);
-  }
   const within = (mask: Uint8Array, b: Box) => {
     let [all, inside] = [0, 0];
     for (let p = 0; p < w * h; p++) {
@@ -204,6 +206,16 @@ function photoCards(rgb: Uint8Array, w: number, h: number, kept: Array<{ hard: U
     }
     return all ? inside / all : 0;
   };
+  const shapeOwn = union(shapes.map((s) => s.own), w * h);
+  const cards: Card[] = [];
+  for (const o of kept) {
+    const [cx, cy] = [o.box.x + o.box.width / 2, o.box.y + o.box.height / 2];
+    if (cards.some(({ box: b }) => cx >= b.x && cy >= b.y && cx < b.x + b.width && cy < b.y + b.height)) continue;
+    const card = cardAround(rgb, w, h, o.box);
+    // What the matte saw stays inside a card (a bottle's straight flank is not a card's edge),
+    // and a card does not run into a panel (whose edge it would have taken for its own).
+    if (card && within(o.hard, card.box) >= 0.9 && !bordersShape(card.box, shapeOwn, w, h)) cards.push(card);
+  }
   return cards.map((card) => {
     for (let k = kept.length - 1; k >= 0; k--) if (within(kept[k].hard, card.box) >= 0.6) kept.splice(k, 1);
     for (let k = shapes.length - 1; k >= 0; k--) if (within(shapes[k].own, card.box) >= 0.8) shapes.splice(k, 1);
@@ -218,6 +230,17 @@ function photoCards(rgb: Uint8Array, w: number, h: number, kept: Array<{ hard: U
     }
     return { hard, alpha };
   });
+}
+
+/** Whether the 3 px just outside some side of a box are mostly a shape's: the box took that shape's edge for its own. */
+function bordersShape(box: Box, shape: Uint8Array, w: number, h: number): boolean {
+  const share = (xs: [number, number], ys: [number, number]) => {
+    let [on, all] = [0, 0];
+    for (let y = Math.max(0, ys[0]); y < Math.min(h, ys[1]); y++) for (let x = Math.max(0, xs[0]); x < Math.min(w, xs[1]); x++) [on, all] = [on + shape[y * w + x], all + 1];
+    return all ? on / all : 0;
+  };
+  const [x0, y0, x1, y1] = [box.x, box.y, box.x + box.width, box.y + box.height];
+  return [share([x0, x1], [y0 - 3, y0]), share([x0, x1], [y1, y1 + 3]), share([x0 - 3, x0], [y0, y1]), share([x1, x1 + 3], [y0, y1])].some((s) => s > 0.5);
 }
 
 /**

@@ -31,8 +31,9 @@ export function findRules(rgb: Uint8Array, w: number, h: number, exclude: Uint8A
   const found: FoundShape[] = [];
   for (const c of components) {
     const { width: bw, height: bh } = c.box;
-    // Thin everywhere: a rule, or rules that meet; a filled region is not.
-    if (c.area > 2 * (thick + 2) * (bw + bh)) continue;
+    // Thin: a rule, or rules that meet round a box far larger than they are thick (a frame).
+    const line = Math.min(bw, bh) <= thick + 2;
+    if (!line && (c.area > 2 * (thick + 2) * (bw + bh) || Math.min(bw, bh) < 4 * thick)) continue;
     const own = new Uint8Array(w * h);
     const colors: number[][] = [[], [], []];
     let already = 0;
@@ -45,7 +46,7 @@ export function findRules(rgb: Uint8Array, w: number, h: number, exclude: Uint8A
     if (already > 0.5 * c.area) continue;
     const color = colors.map((v) => v.sort((a, b) => a - b)[v.length >> 1]) as Rgb;
     if (isGap(rgb, w, h, c.box, color)) continue;
-    found.push({ own, mask: own, color, opacity: 1 });
+    found.push({ own, mask: own, color, opacity: 1, thin: true });
   }
   return found;
 }

@@ -18,6 +18,8 @@ export interface FoundShape {
   color: Rgb;
   /** 1 for a solid shape; less for an overlay the background shows through (set by overlayOf's caller). */
   opacity: number;
+  /** A rule (a line or a frame of lines), not a filled shape. */
+  thin?: boolean;
 }
 
 /**
