@@ -72,13 +72,14 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
       })) as CallToolResult;
       expect(result.isError).toBeFalsy();
       expect(progress.length).toBeGreaterThan(1);
-      const structured = result.structuredContent as { job_id: string; layers: Array<{ kind: string; file: string; url: string; text: string | null }>; psd_url: string };
+      const structured = result.structuredContent as { job_id: string; layers: Array<{ kind: string; file: string; url: string; text: string | null }>; psd_url: string; html_url: string };
       expect(structured.layers[0]).toMatchObject({ kind: 'background', file: 'layer_00.png' });
       expect(structured.layers.length).toBeLessThanOrEqual(6);
       // The copy may come back as one block or as headline and price: read together, it is the copy.
       const read = structured.layers.filter((l) => l.kind === 'text').map((l) => l.text ?? '').join('').replace(/[\s|]+/g, '');
       expect(read).toBe('명절특가!20,000원');
       expect(structured.psd_url).toContain(`/jobs/${structured.job_id}/artifacts/layers.psd`);
+      expect(structured.html_url).toContain(`/jobs/${structured.job_id}/artifacts/layers.html`);
       expect((await sharp(Buffer.from((result.content.find((c) => c.type === 'image') as { data: string }).data, 'base64')).metadata()).format).toBe('jpeg');
       const links = result.content.filter((c) => c.type === 'resource_link').map((c) => (c as { uri: string }).uri);
       expect(links).toEqual(expect.arrayContaining([`nanococoa://jobs/${structured.job_id}/layer_00.png`, `nanococoa://jobs/${structured.job_id}/layers.psd`]));

@@ -52,6 +52,7 @@ export function measureInk(layer: Pick<DecomposedLayer, 'rgba' | 'box' | 'colors
   const rows = new Float64Array(bh);
   const [mOwn, mOther] = [[0, 0, 0], [0, 0, 0]];
   const otherColor = [0, 0, 0];
+  let otherPixels = 0;
   let [area, perimeter] = [0, 0];
   for (let y = by; y < by + bh; y++) {
     for (let x = bx; x < bx + bw; x++) {
@@ -65,6 +66,7 @@ export function measureInk(layer: Pick<DecomposedLayer, 'rgba' | 'box' | 'colors
       const weights: Array<[number[], number]> = [[mOwn, own[p]], [mOther, a - own[p]]];
       for (const [m, wgt] of weights) [m[0], m[1], m[2]] = [m[0] + wgt, m[1] + wgt * x, m[2] + wgt * y];
       for (let c = 0; c < 3; c++) otherColor[c] += (a - own[p]) * layer.rgba[p * 4 + c];
+      if (a - own[p] > 0) otherPixels++;
     }
   }
   for (let y = by; y < by + bh; y++) {
@@ -82,7 +84,7 @@ export function measureInk(layer: Pick<DecomposedLayer, 'rgba' | 'box' | 'colors
     lines,
     color,
     rotationDeg: lines.length === 1 ? tilt(own, lines[0], w) : 0,
-    shadow: shadowOf(mOwn, mOther, otherColor, layer, w),
+    shadow: shadowOf(mOwn, mOther, otherColor, otherPixels),
     outlinePx: stroke > 0 && stroke < OUTLINE_STROKE * (lineHeight / 0.9) ? Math.max(1, Math.round(stroke)) : null,
     own,
   };
@@ -150,22 +152,14 @@ function tilt(own: Uint8Array, line: Box, w: number): number {
  * A shadow when the other-coloured ink holds over 8% of the mass and sits off the glyphs (its
  * centre 1.5 px or more away; anti-aliased rims sit evenly round them): offset, spread, colour.
  */
-function shadowOf(own: number[], other: number[], color: number[], layer: Pick<DecomposedLayer, 'rgba' | 'box'>, w: number): string | null {
+function shadowOf(own: number[], other: number[], color: number[], otherPixels: number): string | null {
   if (other[0] <= 0.08 * (own[0] + other[0]) || own[0] === 0) return null;
   const [dx, dy] = [other[1] / other[0] - own[1] / own[0], other[2] / other[0] - own[2] / own[0]];
   if (Math.hypot(dx, dy) < 1.5) return null;
-  // The blur: how far the shadow's alpha reaches past the glyphs, on average, from their areas.
-  const ownArea = own[0] / 255;
-  const otherArea = other[0] / 255;
-  const blur = Math.max(0, Math.round((otherArea / Math.max(1, ownArea)) * 2));
+  // A rough blur: the more the shadow spreads past the glyphs' area, the softer it was drawn.
+  const blur = Math.max(0, Math.round((other[0] / own[0]) * 2));
   const rgb = color.map((c) => Math.round(c / other[0])) as Rgb;
-  const alpha = Math.min(1, other[0] / 255 / Math.max(1, countAlpha(layer, w)));
+  // Its opacity: the mean alpha of the pixels it touches.
+  const alpha = Math.min(1, other[0] / 255 / Math.max(1, otherPixels));
   return `${Math.round(dx)}px ${Math.round(dy)}px ${blur}px ${hexOf(rgb)}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
-}
-
-function countAlpha(layer: Pick<DecomposedLayer, 'rgba' | 'box'>, w: number): number {
-  let n = 0;
-  const { x: bx, y: by, width: bw, height: bh } = layer.box;
-  for (let y = by; y < by + bh; y++) for (let x = bx; x < bx + bw; x++) if (layer.rgba[(y * w + x) * 4 + 3]) n++;
-  return n;
 }

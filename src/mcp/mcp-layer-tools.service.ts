@@ -30,7 +30,8 @@ export class McpLayerToolsService {
         title: 'Split a poster into layers',
         description:
           'Splits a flat poster or ad into editable RGBA layers: the background with the holes filled, each object, each text block ' +
-          '(with the text it reads, Korean included) and flat shapes, back to front, plus a preview, a ZIP and a layered PSD. Waits ' +
+          '(with the text it reads, Korean included, and its typography: family, size, colour, alignment) and flat shapes, back to ' +
+          'front, plus a preview, a ZIP, a layered PSD with editable type and the poster as HTML with live text. Waits ' +
           'for the result (about 10 s for a 1024 px poster on a CPU) and streams progress if you send a progressToken.',
         input: {
           image: z.string().min(1).describe('The poster: base64, a data URL, or the nanococoa:// URI / URL of a job file (e.g. an ad this server made)'),
@@ -59,6 +60,7 @@ export class McpLayerToolsService {
       ...meta.layers.map((l) => ({ type: 'resource_link' as const, uri: artifactUri(jobId, l.file), name: `${l.file}: ${l.name}`, mimeType: 'image/png', description: l.description ?? l.name })),
       { type: 'resource_link', uri: artifactUri(jobId, 'layers.psd'), name: 'layers.psd', mimeType: 'image/vnd.adobe.photoshop', description: `Layered PSD; also at ${link('layers.psd')}` },
       { type: 'resource_link', uri: artifactUri(jobId, 'layers.zip'), name: 'layers.zip', mimeType: 'application/zip', description: `All layers, metadata.json and the preview; also at ${link('layers.zip')}` },
+      { type: 'resource_link', uri: artifactUri(jobId, 'layers.html'), name: 'layers.html', mimeType: 'text/html', description: `The poster as a page, its text as live text; also at ${link('layers.html')}` },
     ];
     return {
       content,
@@ -69,6 +71,7 @@ export class McpLayerToolsService {
         recomposition_psnr_db: meta.recomposition_psnr_db,
         zip_url: link('layers.zip'),
         psd_url: link('layers.psd'),
+        html_url: link('layers.html'),
         preview_url: link('preview.jpg'),
       },
     };
