@@ -11,8 +11,7 @@ import type { Decomposition } from './decomposition.types';
 import { dist, inkOver, softAlpha, textInk } from './ink-separation';
 import { completeBehind, type FoundShape, findShapes, overlayOf } from './shape-detection';
 import { readTextLayers } from './layer-ocr';
-import { type Card, cardAround, cardCoverage } from './card-detection';
-import { expandBox } from '../vision/box-geometry';
+import { photoCards } from './card-detection';
 import { findRules } from './rule-detection';
 import { type LayerDraft, mergeTo, psnr, recompose, stackLayers } from './layer-stack';
 
@@ -187,60 +186,6 @@ export class EmbeddedDecomposer {
     }
     return found;
   }
-}
-
-/**
- * Photo cards around salient regions, one object each: the matte's parts inside a card (half a
- * cup, a saucer) and flat patches of its photo found as shapes go into it. Its drop shadow is
- * part of it (text in its reach aside): alpha 1 there lets the stacking raise it to the least
- * alpha that explains the darkened page, and the page is filled under it.
- */
-function photoCards(rgb: Uint8Array, w: number, h: number, kept: Array<{ hard: Uint8Array; box: Box }>, shapes: FoundShape[], nearText: Uint8Array) {
-  const within = (mask: Uint8Array, b: Box) => {
-    let [all, inside] = [0, 0];
-    for (let p = 0; p < w * h; p++) {
-      if (!mask[p]) continue;
-      all++;
-      const [x, y] = [p % w, Math.floor(p / w)];
-      if (x >= b.x && y >= b.y && x < b.x + b.width && y < b.y + b.height) inside++;
-    }
-    return all ? inside / all : 0;
-  };
-  const shapeOwn = union(shapes.map((s) => s.own), w * h);
-  const cards: Card[] = [];
-  for (const o of kept) {
-    const [cx, cy] = [o.box.x + o.box.width / 2, o.box.y + o.box.height / 2];
-    if (cards.some(({ box: b }) => cx >= b.x && cy >= b.y && cx < b.x + b.width && cy < b.y + b.height)) continue;
-    const card = cardAround(rgb, w, h, o.box);
-    // What the matte saw stays inside a card (a bottle's straight flank is not a card's edge),
-    // and a card does not run into a panel (whose edge it would have taken for its own).
-    if (card && within(o.hard, card.box) >= 0.9 && !bordersShape(card.box, shapeOwn, w, h)) cards.push(card);
-  }
-  return cards.map((card) => {
-    for (let k = kept.length - 1; k >= 0; k--) if (within(kept[k].hard, card.box) >= 0.6) kept.splice(k, 1);
-    for (let k = shapes.length - 1; k >= 0; k--) if (within(shapes[k].own, card.box) >= 0.8) shapes.splice(k, 1);
-    const alpha = cardCoverage(card, w, h);
-    const reach = expandBox(card.box, card.shadow, w, h);
-    const hard = new Uint8Array(w * h);
-    for (let y = reach.y; y < reach.y + reach.height; y++) {
-      for (let x = reach.x; x < reach.x + reach.width; x++) {
-        hard[y * w + x] = 1;
-        if (!alpha[y * w + x] && card.shadow && !nearText[y * w + x]) alpha[y * w + x] = 1;
-      }
-    }
-    return { hard, alpha };
-  });
-}
-
-/** Whether the 3 px just outside some side of a box are mostly a shape's: the box took that shape's edge for its own. */
-function bordersShape(box: Box, shape: Uint8Array, w: number, h: number): boolean {
-  const share = (xs: [number, number], ys: [number, number]) => {
-    let [on, all] = [0, 0];
-    for (let y = Math.max(0, ys[0]); y < Math.min(h, ys[1]); y++) for (let x = Math.max(0, xs[0]); x < Math.min(w, xs[1]); x++) [on, all] = [on + shape[y * w + x], all + 1];
-    return all ? on / all : 0;
-  };
-  const [x0, y0, x1, y1] = [box.x, box.y, box.x + box.width, box.y + box.height];
-  return [share([x0, x1], [y0 - 3, y0]), share([x0, x1], [y1, y1 + 3]), share([x0 - 3, x0], [y0, y1]), share([x1, x1 + 3], [y0, y1])].some((s) => s > 0.5);
 }
 
 /**

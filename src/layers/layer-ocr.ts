@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { TesseractRepository } from '../vision/text/tesseract.repository';
 import type { DecomposedLayer } from './decomposition.types';
 import { describe } from './layer-stack';
-import { OTHER_INK } from './typography';
+import { mainInkShare } from './typography';
 
 
 /**
@@ -36,7 +36,7 @@ function inkOf(layer: DecomposedLayer, w: number) {
     for (let c = 0; c < width; c++) {
       const p = ((y + r) * w + x + c) * 4;
       const a = layer.rgba[p + 3];
-      const share = Math.max(0, 1 - Math.hypot(layer.rgba[p] - main[0], layer.rgba[p + 1] - main[1], layer.rgba[p + 2] - main[2]) / OTHER_INK);
+      const share = mainInkShare(layer.rgba, p, main);
       all[r * width + c] = 255 - a;
       ownInk[r * width + c] = 255 - Math.round(a * share);
       mass += a * share;

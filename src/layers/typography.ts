@@ -3,7 +3,12 @@ import { hexOf } from '../vision/color-math';
 import type { DecomposedLayer } from './decomposition.types';
 
 /** Ink this far (RGB distance) from a text layer's main colour is another ink: a drop shadow, a glow. */
-export const OTHER_INK = 120;
+const OTHER_INK = 120;
+
+/** How much of the RGBA pixel at byte offset `i` is ink of `main` (1) rather than another ink (0). */
+export function mainInkShare(rgba: Uint8Array, i: number, main: readonly number[]): number {
+  return Math.max(0, 1 - Math.hypot(rgba[i] - main[0], rgba[i + 1] - main[1], rgba[i + 2] - main[2]) / OTHER_INK);
+}
 /** Strokes thinner than this share of the font size are an outline around a transparent fill. */
 const OUTLINE_STROKE = 0.045;
 
@@ -59,8 +64,7 @@ export function measureInk(layer: Pick<DecomposedLayer, 'rgba' | 'box' | 'colors
       const p = y * w + x;
       const a = layer.rgba[p * 4 + 3];
       if (!a) continue;
-      const d = Math.hypot(layer.rgba[p * 4] - color[0], layer.rgba[p * 4 + 1] - color[1], layer.rgba[p * 4 + 2] - color[2]);
-      const share = Math.max(0, 1 - d / OTHER_INK);
+      const share = mainInkShare(layer.rgba, p * 4, color);
       own[p] = Math.round(a * share);
       rows[y - by] += own[p];
       const weights: Array<[number[], number]> = [[mOwn, own[p]], [mOther, a - own[p]]];
