@@ -7,14 +7,15 @@ import { HTML_RENDERER, type HtmlRenderer } from '../renderer/renderer.types';
 import type { Box } from '../vision/image.types';
 import { hexOf } from '../vision/color-math';
 import type { DecomposedLayer } from './decomposition.types';
+import { type FitTarget, fitPage, fitted, inkIou, overlap, resized, strip, stripWidth } from './text-fit';
 import { type InkMeasure, measureInk, type TextTypography } from './typography';
 
 /** Each candidate is drawn at this size in a cell this large; the renderer's page is two cells wide. */
 const PROBE_PX = 48;
 const CELL = { width: 1024, height: 96 };
 const MAX_CELLS = 160;
-/** The compared glyph strips are this high. */
-const STRIP_H = 24;
+/** The best-ranked families (by glyph strips) drawn at full size and fitted; the closest is kept. */
+const FINALISTS = 3;
 const DEFAULT_LINE_HEIGHT = 1.25;
 
 interface Candidate {
@@ -31,7 +32,7 @@ interface Cell {
 }
 
 /**
- * Live text: each text layer's typography, by drawing its first line in every installed family
+ * Live text: each text layer's typography, by drawing its longest line in every installed family
  * that has its characters, regular and bold, in one Chromium page, and keeping the drawing whose
  * glyphs overlap the layer's best (both scaled to one height, the widths' ratio counted against
  * it). The size then comes from the heights, the letter spacing from the widths, the text frame
@@ -52,8 +53,8 @@ export class FontMatchService {
     const cells: Cell[] = [];
     measured.forEach((t, at) => {
       // Outlined type is drawn outlined: its strokes are what the layer holds.
-      const first = t.ink.lines[0];
-      const stroke = t.ink.outlinePx ? Math.max(0.5, (t.ink.outlinePx * 0.9 * PROBE_PX) / first.height) : 0;
+      const main = t.ink.lines[t.inkLine];
+      const stroke = t.ink.outlinePx ? Math.max(0.5, (t.ink.outlinePx * 0.9 * PROBE_PX) / main.height) : 0;
       for (const family of families.filter((f) => this.fonts.drawableBy(f, t.line).replace(/\s/g, '') === t.line.replace(/\s/g, ''))) {
         for (const weight of [400, 700] as const) cells.push({ at, candidate: { family, weight }, text: t.line, stroke });
       }
@@ -73,30 +74,61 @@ export class FontMatchService {
         strips.push(box ? strip(alpha, width, box, stripWidth(box)) : null);
       });
     }
-    measured.forEach((t, at) => {
-      const line = t.ink.lines[0];
+    const options = measured.map((t, at) => {
+      const line = t.ink.lines[t.inkLine];
       const target = strip(t.ink.own, t.width, line, stripWidth(line), 255);
-      let best: { score: number; k: number } | null = null;
-      cells.forEach((cell, k) => {
-        const box = drawn[k];
-        if (cell.at !== at || !box || !strips[k]) return;
-        const aspect = Math.abs(Math.log(line.width / line.height / (box.width / box.height)));
-        const score = overlap(target, resized(strips[k]!, stripWidth(box), stripWidth(line))) - aspect;
-        if (!best || score > best.score) best = { score, k };
-      });
-      const chosen = best as { score: number; k: number } | null;
-      const probe = chosen && drawn[chosen.k] && advances[chosen.k] ? { drawn: drawn[chosen.k]!, advance: advances[chosen.k]! } : null;
-      const set = typography(t.ink, t.line, chosen ? cells[chosen.k].candidate : null, probe, t.width, t.height);
-      t.layer.typography = t.turn ? turned(set, t.ink.lines.length, t.turn) : set;
+      const ranked = cells
+        .flatMap((cell, k) => {
+          const box = drawn[k];
+          if (cell.at !== at || !box || !strips[k] || !advances[k]) return [];
+          const aspect = Math.abs(Math.log(line.width / line.height / (box.width / box.height)));
+          return [{ score: overlap(target, resized(strips[k]!, stripWidth(box), stripWidth(line))) - aspect, k }];
+        })
+        .sort((a, b) => b.score - a.score);
+      const sets = ranked.slice(0, t.turn ? 1 : FINALISTS).map(({ k }) => typography(t.ink, t, cells[k].candidate, { drawn: drawn[k]!, advance: advances[k]! }, t.width, t.height));
+      if (!sets.length) sets.push(typography(t.ink, t, null, null, t.width, t.height));
+      return t.turn ? [turned(sets[0], t.ink.lines.length, t.turn)] : sets;
     });
+    measured.forEach((t, i) => (t.layer.typography = options[i][0]));
+    await this.fit(
+      measured.flatMap((t, i) => (t.turn ? [] : [{ t, options: options[i] }])),
+      signal,
+    );
+  }
+
+  /**
+   * The finalists drawn again as the export sets them and corrected against the layer's ink:
+   * first the size and line height, then the frame's place (twice), each pass one render of all.
+   * The finalist whose glyphs then cover the layer's ink best is the layer's typography.
+   */
+  private async fit(items: Array<{ t: Upright; options: TextTypography[] }>, signal?: AbortSignal): Promise<void> {
+    const all = items.flatMap(({ t, options }) => options.map((typography) => ({ t, typography, iou: 0 })));
+    if (!all.length) return;
+    for (const pass of ['scale', 'shift', 'shift'] as const) {
+      const targets: FitTarget[] = all.map(({ t, typography }) => ({ typography, text: t.layer.text!, own: t.ink.own, lines: t.ink.lines }));
+      const page = fitPage(targets);
+      const rendered = await this.renderer.render({ html: page.html, width: page.width, height: page.height, fonts: [], signal });
+      const alpha = new Uint8Array(await sharp(rendered.png).ensureAlpha().extractChannel(3).raw().toBuffer());
+      all.forEach((option, i) => {
+        option.iou = inkIou(targets[i], option.t.width, alpha, page.width, page.cells[i]);
+        option.typography = fitted(targets[i], option.t.width, alpha, page.width, page.cells[i], pass);
+      });
+    }
+    for (const { t } of items) t.layer.typography = all.filter((o) => o.t === t).sort((a, b) => b.iou - a.iou)[0].typography;
   }
 
   /** The candidates drawn black on transparent, two cells a row; the glyph box of each (cell-relative px) and the page's alpha. */
   private async draw(cells: Cell[], signal?: AbortSignal) {
     const width = 2 * CELL.width;
     const height = Math.ceil(cells.length / 2) * CELL.height;
+    // System families are named as the export and the poster name them (a web font's copy loads
+    // slower and may draw a hair differently); a FONTS_DIR family is served as a web font.
     const bundles = new Map<string, { css: string; stack: string; assets: Array<{ url: string; path: string }> }>();
-    for (const { candidate, text } of cells) if (!bundles.has(candidate.family.family)) bundles.set(candidate.family.family, this.fonts.faceBundle(candidate.family, text));
+    for (const { candidate, text } of cells) {
+      const { family } = candidate;
+      if (bundles.has(family.family)) continue;
+      bundles.set(family.family, family.source === 'system' ? { css: '', stack: `'${family.family.replace(/'/g, '')}'`, assets: [] } : this.fonts.faceBundle(family, text));
+    }
     const divs = cells.map(({ candidate, text, stroke }, i) => {
       const [x, y] = [(i % 2) * CELL.width, Math.floor(i / 2) * CELL.height];
       const ink = stroke ? `color:transparent;-webkit-text-stroke:${stroke.toFixed(2)}px #000` : 'color:#000';
@@ -116,6 +148,9 @@ html,body{margin:0;background:transparent}div{position:absolute;width:${CELL.wid
 interface Upright {
   layer: DecomposedLayer;
   ink: InkMeasure;
+  /** The line the family is matched on: its row in the text, its ink line, its text (mainLine). */
+  row: number;
+  inkLine: number;
   line: string;
   /** The canvas the ink was measured on: the poster, or the tilted layer's box turned upright. */
   width: number;
@@ -129,9 +164,8 @@ interface Upright {
  * it). The glyphs' heights and widths are then those of the type, not of a slanted band.
  */
 async function upright(layer: DecomposedLayer, w: number): Promise<Upright> {
-  const line = firstLine(layer.text!);
   const ink = measureInk(layer, w);
-  if (!ink.rotationDeg) return { layer, ink, line, width: w, height: layer.rgba.length / 4 / w };
+  if (!ink.rotationDeg) return { layer, ink, ...mainLine(layer.text!, ink.lines), width: w, height: layer.rgba.length / 4 / w };
   const { x, y, width: bw, height: bh } = layer.box;
   const crop = Buffer.alloc(bw * bh * 4);
   for (let r = 0; r < bh; r++) crop.set(layer.rgba.subarray(((y + r) * w + x) * 4, ((y + r) * w + x + bw) * 4), r * bw * 4);
@@ -140,10 +174,11 @@ async function upright(layer: DecomposedLayer, w: number): Promise<Upright> {
     .raw()
     .toBuffer({ resolveWithObject: true });
   const turnedLayer = { rgba: new Uint8Array(data), box: { x: 0, y: 0, width: info.width, height: info.height }, colors: layer.colors };
+  const turnedInk = { ...measureInk(turnedLayer, info.width), rotationDeg: ink.rotationDeg };
   return {
     layer,
-    ink: { ...measureInk(turnedLayer, info.width), rotationDeg: ink.rotationDeg },
-    line,
+    ink: turnedInk,
+    ...mainLine(layer.text!, turnedInk.lines),
     width: info.width,
     height: info.height,
     turn: { deg: ink.rotationDeg, cx: x + bw / 2, cy: y + bh / 2, width: info.width, height: info.height },
@@ -168,29 +203,29 @@ interface Probe {
   advance: Box;
 }
 
-function typography(ink: InkMeasure, line: string, match: Candidate | null, probe: Probe | null, w: number, h: number): TextTypography {
-  const first = ink.lines[0];
+function typography(ink: InkMeasure, { row, inkLine, line }: Pick<Upright, 'row' | 'inkLine' | 'line'>, match: Candidate | null, probe: Probe | null, w: number, h: number): TextTypography {
+  const ref = ink.lines[inkLine];
   const drawn = probe?.drawn ?? null;
   // Heights are whole pixels (27 px +-1 is 4%); a long line's width is exact to a fraction of
   // that. Widths set the scale unless they disagree with the heights: then it is letter spacing.
-  const byHeight = drawn ? first.height / drawn.height : first.height / (0.9 * PROBE_PX);
-  const byWidth = drawn ? first.width / drawn.width : byHeight;
+  const byHeight = drawn ? ref.height / drawn.height : ref.height / (0.9 * PROBE_PX);
+  const byWidth = drawn ? ref.width / drawn.width : byHeight;
   const scale = Math.abs(byWidth / byHeight - 1) < 0.06 ? byWidth : byHeight;
   const size = Math.round(PROBE_PX * scale * 10) / 10;
   const gaps = ink.lines.slice(1).map((l, i) => l.y - ink.lines[i].y);
   const lineHeight = gaps.length ? Math.round((gaps.sort((a, b) => a - b)[gaps.length >> 1] / size) * 100) / 100 : DEFAULT_LINE_HEIGHT;
   // Spacing from a line of a few glyphs is the family's own width error, not the designer's.
   const chars = [...line.replace(/\s/g, '')].length;
-  const measuredSpacing = drawn && chars >= 4 ? (first.width - drawn.width * scale) / (chars - 1) : 0;
+  const measuredSpacing = drawn && chars >= 4 ? (ref.width - drawn.width * scale) / (chars - 1) : 0;
   const spacing = Math.abs(measuredSpacing) < 0.03 * size ? 0 : Math.round(measuredSpacing * 10) / 10;
   const align = alignment(ink.lines, w);
   const widest = Math.max(...ink.lines.map((l) => l.width));
   const width = Math.round(widest + size);
   const left = Math.min(...ink.lines.map((l) => l.x));
-  const centre = ink.lines[0].x + ink.lines[0].width / 2;
+  const centre = ref.x + ref.width / 2;
   const right = Math.max(...ink.lines.map((l) => l.x + l.width));
   // Where the glyphs sit in their line box: the probe's offset, scaled, plus the extra half-leading.
-  const top = first.y - (drawn ? drawn.y * scale : 0.2 * size) - ((lineHeight - DEFAULT_LINE_HEIGHT) * size) / 2;
+  const top = ref.y - (drawn ? drawn.y * scale : 0.2 * size) - ((lineHeight - DEFAULT_LINE_HEIGHT) * size) / 2 - row * lineHeight * size;
   // The glyphs sit off their layout box by the side bearings: the frame is placed from the
   // probe's layout box. CSS adds the spacing after the last glyph too (centred text moves left by half).
   const adv = probe?.advance ?? null;
@@ -225,41 +260,15 @@ function alignment(lines: Box[], w: number): TextTypography['align'] {
   return b.x + b.width > 0.92 * w && b.x > w / 2 ? 'right' : 'left';
 }
 
-function firstLine(text: string): string {
-  return text.split('\n')[0].trim();
-}
-
-const stripWidth = (box: Box) => Math.max(1, Math.round((box.width / box.height) * STRIP_H));
-
-/** A box's alpha resampled (box filter) to STRIP_H rows of `sw` columns, 0-1. */
-function strip(alpha: Uint8Array, w: number, box: Box, sw: number, full = 255): Float32Array {
-  const out = new Float32Array(sw * STRIP_H);
-  const counts = new Float32Array(sw * STRIP_H);
-  for (let y = box.y; y < box.y + box.height; y++) {
-    const sy = Math.min(STRIP_H - 1, Math.floor(((y - box.y) * STRIP_H) / box.height));
-    for (let x = box.x; x < box.x + box.width; x++) {
-      const sx = Math.min(sw - 1, Math.floor(((x - box.x) * sw) / box.width));
-      out[sy * sw + sx] += alpha[y * w + x] / full;
-      counts[sy * sw + sx]++;
-    }
-  }
-  for (let i = 0; i < out.length; i++) out[i] = counts[i] ? out[i] / counts[i] : 0;
-  return out;
-}
-
-/** A strip stretched to another width (nearest column). */
-function resized(s: Float32Array, from: number, to: number): Float32Array {
-  if (from === to) return s;
-  const out = new Float32Array(to * STRIP_H);
-  for (let y = 0; y < STRIP_H; y++) for (let x = 0; x < to; x++) out[y * to + x] = s[y * from + Math.min(from - 1, Math.floor((x * from) / to))];
-  return out;
-}
-
-/** Soft IoU of two strips of one size. */
-function overlap(a: Float32Array, b: Float32Array): number {
-  let [inter, union] = [0, 0];
-  for (let i = 0; i < a.length; i++) [inter, union] = [inter + Math.min(a[i], b[i]), union + Math.max(a[i], b[i])];
-  return union ? inter / union : 0;
+/**
+ * The line to match the family on: the text's longest (a stray mark read as a line of one glyph
+ * must not set the size) and its ink: the same line when the ink has as many, else the widest.
+ */
+function mainLine(text: string, ink: Box[]): { row: number; inkLine: number; line: string } {
+  const rows = text.split('\n').map((r) => r.trim());
+  const row = rows.reduce((best, r, i) => (r.replace(/\s/g, '').length > rows[best].replace(/\s/g, '').length ? i : best), 0);
+  const inkLine = rows.length === ink.length ? row : ink.reduce((best, l, i) => (l.width > ink[best].width ? i : best), 0);
+  return { row, inkLine, line: rows[row] };
 }
 
 /** The glyphs' box inside one cell (page px), or null when nothing was drawn. */

@@ -44,9 +44,18 @@ ${parts.join('\n')}
 }
 
 function textDiv(text: string, t: TextTypography, name: string): string {
-  const style = [
-    `left:${t.frame.x}px`,
-    `top:${t.frame.y}px`,
+  return `<div data-layer="${escapeHtml(name)}" style="${escapeHtml(textStyle(t, t.frame.x, t.frame.y))}">${escapeHtml(text)}</div>`;
+}
+
+/**
+ * The CSS that sets a text layer's typography with its frame at (left, top). `solid` draws the
+ * glyphs alone in black (no shadow; an outline stays an outline), for measuring where they fall.
+ */
+export function textStyle(t: TextTypography, left: number, top: number, solid = false): string {
+  const stroke = t.outline && solid ? `${t.outline.split(' ')[0]} #000` : t.outline;
+  return [
+    `left:${left}px`,
+    `top:${top}px`,
     `width:${t.frame.width}px`,
     `font-family:'${t.family.replace(/'/g, '')}'`,
     `font-weight:${t.weight}`,
@@ -54,9 +63,10 @@ function textDiv(text: string, t: TextTypography, name: string): string {
     `line-height:${t.line_height}`,
     `letter-spacing:${t.letter_spacing_px}px`,
     `text-align:${t.align}`,
-    t.outline ? `color:transparent;-webkit-text-stroke:${t.outline}` : `color:${t.color}`,
-    t.shadow ? `text-shadow:${t.shadow}` : '',
+    stroke ? `color:transparent;-webkit-text-stroke:${stroke}` : `color:${solid ? '#000' : t.color}`,
+    t.shadow && !solid ? `text-shadow:${t.shadow}` : '',
     t.rotation_deg ? `transform:rotate(${t.rotation_deg}deg);transform-origin:center` : '',
-  ].filter(Boolean);
-  return `<div data-layer="${escapeHtml(name)}" style="${escapeHtml(style.join(';'))}">${escapeHtml(text)}</div>`;
+  ]
+    .filter(Boolean)
+    .join(';');
 }

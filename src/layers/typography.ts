@@ -12,6 +12,9 @@ export function mainInkShare(rgba: Uint8Array, i: number, main: readonly number[
 /** Strokes thinner than this share of the font size are an outline around a transparent fill. */
 const OUTLINE_STROKE = 0.045;
 
+/** A drop shadow is cast at most this far (over the ink's line height); further off, the other ink is something else. */
+const SHADOW_REACH = 0.12;
+
 /** A text layer's typography as a designer would set it again (metadata, PSD, HTML export). */
 export interface TextTypography {
   /** The nearest installed family and weight, by drawing the first line in each. */
@@ -88,7 +91,7 @@ export function measureInk(layer: Pick<DecomposedLayer, 'rgba' | 'box' | 'colors
     lines,
     color,
     rotationDeg: lines.length === 1 ? tilt(own, lines[0], w) : 0,
-    shadow: shadowOf(mOwn, mOther, otherColor, otherPixels),
+    shadow: shadowOf(mOwn, mOther, otherColor, otherPixels, lineHeight),
     outlinePx: stroke > 0 && stroke < OUTLINE_STROKE * (lineHeight / 0.9) ? Math.max(1, Math.round(stroke)) : null,
     own,
   };
@@ -107,6 +110,13 @@ function solidColor(layer: Pick<DecomposedLayer, 'rgba' | 'box'>, w: number): Rg
   }
   if (channels[0].length === 0) return null;
   return channels.map((v) => v.sort((a, b) => a - b)[v.length >> 1]) as Rgb;
+}
+
+/** The ink's lines (as measureInk finds them) in any alpha (0-255) within a box. */
+export function linesOf(alpha: Uint8Array, w: number, box: Box): Box[] {
+  const rows = new Float64Array(box.height);
+  for (let r = 0; r < box.height; r++) for (let x = box.x; x < box.x + box.width; x++) rows[r] += alpha[(box.y + r) * w + x];
+  return inkLines(rows, box.x, box.y, box.width, alpha, w);
 }
 
 /** Bands of rows with ink (over 3% of the fullest row), gaps under a fifth of a band closed. */
@@ -154,12 +164,13 @@ function tilt(own: Uint8Array, line: Box, w: number): number {
 
 /**
  * A shadow when the other-coloured ink holds over 8% of the mass and sits off the glyphs (its
- * centre 1.5 px or more away; anti-aliased rims sit evenly round them): offset, spread, colour.
+ * centre 1.5 px or more away; anti-aliased rims sit evenly round them) and no further than a
+ * drop shadow is cast (a patch of the page the layer kept sits anywhere): offset, spread, colour.
  */
-function shadowOf(own: number[], other: number[], color: number[], otherPixels: number): string | null {
+function shadowOf(own: number[], other: number[], color: number[], otherPixels: number, lineHeight: number): string | null {
   if (other[0] <= 0.08 * (own[0] + other[0]) || own[0] === 0) return null;
   const [dx, dy] = [other[1] / other[0] - own[1] / own[0], other[2] / other[0] - own[2] / own[0]];
-  if (Math.hypot(dx, dy) < 1.5) return null;
+  if (Math.hypot(dx, dy) < 1.5 || Math.hypot(dx, dy) > SHADOW_REACH * lineHeight) return null;
   // A rough blur: the more the shadow spreads past the glyphs' area, the softer it was drawn.
   const blur = Math.max(0, Math.round((other[0] / own[0]) * 2));
   const rgb = color.map((c) => Math.round(c / other[0])) as Rgb;
@@ -167,3 +178,4 @@ function shadowOf(own: number[], other: number[], color: number[], otherPixels: 
   const alpha = Math.min(1, other[0] / 255 / Math.max(1, otherPixels));
   return `${Math.round(dx)}px ${Math.round(dy)}px ${blur}px ${hexOf(rgb)}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
 }
+

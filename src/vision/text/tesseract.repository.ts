@@ -18,11 +18,11 @@ export class TesseractRepository {
   private missing = false;
 
   /**
-   * The same reading (page mode 6), its lines joined by newlines, with Tesseract's mean word
-   * confidence (0-100), to choose between two renderings of one text.
+   * The same reading (page mode 6; 7 for an image of one line), its lines joined by newlines, with
+   * Tesseract's mean word confidence (0-100), to choose between two renderings of one text.
    */
-  async readScored(png: Buffer, signal?: AbortSignal): Promise<{ text: string; confidence: number } | null> {
-    const tsv = await this.run(['--psm', '6', 'tsv'], png, signal);
+  async readScored(png: Buffer, signal?: AbortSignal, mode: 'block' | 'line' = 'block'): Promise<{ text: string; confidence: number } | null> {
+    const tsv = await this.run(['--psm', mode === 'line' ? '7' : '6', 'tsv'], png, signal);
     if (tsv === null) return null;
     const words = tsv
       .split('\n')
