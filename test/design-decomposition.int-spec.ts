@@ -72,6 +72,14 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
     for (const name of ['dot 1', 'dot 2', 'dot 3', 'dot 4']) expect({ name, iou: element(score, name).iou >= 0.9 }).toEqual({ name, iou: true });
   });
 
+  it('finds panels a shade off the page they stand on (dark on dark), each its own layer, and the page under them', async () => {
+    // Seed 47: four navy panels on a darker navy page; eight colours for the poster put both in
+    // one cluster and the panels stayed in the background.
+    const { score } = await decompose(47);
+    for (const name of ['panel 1', 'panel 2', 'panel 3', 'panel 4']) expect({ name, iou: element(score, name).iou >= 0.9 }).toEqual({ name, iou: true });
+    expect(score.backgroundL1).toBeLessThanOrEqual(0.02);
+  });
+
   it('reads outlined type filled in, tilted type upright, a block line by line when a stroke was read as a line, and spaces only where the ink has them', async () => {
     // Seed 1: an outlined headline (was "신선한 아칠 케페"), a band line Tesseract split into
     // syllables ("만나보 세 요"); seed 34: "BEST" turned -12 degrees (was "BES!"); seed 41: a

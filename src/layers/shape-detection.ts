@@ -1,5 +1,6 @@
 import type { Box, Rgb } from '../vision/image.types';
 import { dilate, fillHoles, labelComponents } from '../vision/masks';
+import { CLUSTERS, kmeans, withSplits } from './colour-clusters';
 import { dist } from './ink-separation';
 
 /** A shape's inside varies less than this (RGB standard deviation) and steps this much at its edge. */
@@ -7,7 +8,6 @@ const SHAPE_MAX_STD = 9;
 const SHAPE_MIN_EDGE = 28;
 const SHAPE_AREA = [0.003, 0.6] as const;
 const WORK_SIDE = 256;
-const CLUSTERS = 8;
 
 export interface FoundShape {
   /** Full-canvas 0/1, holes filled (what stands on the shape is in front of it). */
@@ -47,9 +47,8 @@ export function findShapes(rgb: Uint8Array, w: number, h: number, exclude: Uint8
   for (let t = 0; t < tw * th; t++) for (let c = 0; c < 3; c++) thumb[t * 3 + c] /= counts[t];
   const assignment = kmeans(thumb, tw * th, CLUSTERS);
   const shapes: FoundShape[] = [];
-  for (let k = 0; k < CLUSTERS; k++) {
-    const member = new Uint8Array(tw * th);
-    for (let t = 0; t < tw * th; t++) member[t] = assignment[t] === k && excluded[t] / counts[t] < 0.5 ? 1 : 0;
+  for (const { member, split } of withSplits(thumb, assignment, tw * th, SHAPE_MAX_STD, SHAPE_MIN_EDGE)) {
+    for (let t = 0; t < tw * th; t++) if (excluded[t] / counts[t] >= 0.5) member[t] = 0;
     const { labels, components } = labelComponents(member, tw, th);
     for (const comp of components) {
       const share = comp.area / (tw * th);
@@ -67,7 +66,12 @@ export function findShapes(rgb: Uint8Array, w: number, h: number, exclude: Uint8
       // fades out and a backdrop's flat middle steps only where the product and the copy stand
       // on it. The colour of a region that was not flat must step twice as clearly.
       if (edgeStep(rgb, own, color, exclude, w, h, 0.2) < (flat ? 1 : 2) * SHAPE_MIN_EDGE) continue;
-      shapes.push({ own, mask: fillHoles(own, w, h), color: color.map(Math.round) as Rgb, opacity: 1 });
+      if (shapes.some((other) => overlapShare(own, other.own) > 0.5)) continue;
+      const mask = fillHoles(own, w, h);
+      // Half a cluster is a panel only when it fills its box as panels do (a photo's rim does
+      // not) and stands inside the canvas (a stretch of the page cut off by a band does not).
+      if (split && (boxFill(mask, w, h) < 0.8 || edgesTouched(mask, w, h) >= 2)) continue;
+      shapes.push({ own, mask, color: color.map(Math.round) as Rgb, opacity: 1 });
     }
   }
   return withoutPage(shapes, w, h);
@@ -102,37 +106,30 @@ function edgesAlong(own: Uint8Array, w: number, h: number): number {
   return [along((x) => x, w), along((x) => (h - 1) * w + x, w), along((y) => y * w, h), along((y) => y * w + w - 1, h)].filter(Boolean).length;
 }
 
-/** Deterministic k-means on RGB points: farthest-point seeding, 10 rounds. */
-function kmeans(points: Float32Array, n: number, k: number): Uint8Array {
-  const centers: number[][] = [[points[0], points[1], points[2]]];
-  while (centers.length < k) {
-    let best = 0;
-    let bestD = -1;
-    for (let i = 0; i < n; i++) {
-      const d = Math.min(...centers.map((c) => dist(points, i * 3, c, 0)));
-      if (d > bestD) [best, bestD] = [i, d];
-    }
-    centers.push([points[best * 3], points[best * 3 + 1], points[best * 3 + 2]]);
+/** How many of the canvas's four edges a 0/1 mask touches at all. */
+function edgesTouched(mask: Uint8Array, w: number, h: number): number {
+  let [top, bottom, left, right] = [false, false, false, false];
+  for (let x = 0; x < w; x++) [top, bottom] = [top || mask[x] === 1, bottom || mask[(h - 1) * w + x] === 1];
+  for (let y = 0; y < h; y++) [left, right] = [left || mask[y * w] === 1, right || mask[y * w + w - 1] === 1];
+  return [top, bottom, left, right].filter(Boolean).length;
+}
+
+/** The share of its bounding box a 0/1 mask fills. */
+function boxFill(mask: Uint8Array, w: number, h: number): number {
+  let [x0, y0, x1, y1, n] = [w, h, -1, -1, 0];
+  for (let p = 0; p < w * h; p++) {
+    if (!mask[p]) continue;
+    const [x, y] = [p % w, (p - (p % w)) / w];
+    [x0, y0, x1, y1, n] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y), n + 1];
   }
-  const assignment = new Uint8Array(n);
-  for (let round = 0; round < 10; round++) {
-    const sums = centers.map(() => [0, 0, 0, 0]);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bestD = Infinity;
-      centers.forEach((c, j) => {
-        const d = dist(points, i * 3, c, 0);
-        if (d < bestD) [best, bestD] = [j, d];
-      });
-      assignment[i] = best;
-      for (let c = 0; c < 3; c++) sums[best][c] += points[i * 3 + c];
-      sums[best][3]++;
-    }
-    sums.forEach((s, j) => {
-      if (s[3]) centers[j] = [s[0] / s[3], s[1] / s[3], s[2] / s[3]];
-    });
-  }
-  return assignment;
+  return n ? n / ((x1 - x0 + 1) * (y1 - y0 + 1)) : 0;
+}
+
+/** How much of the smaller of two 0/1 masks the other covers. */
+function overlapShare(a: Uint8Array, b: Uint8Array): number {
+  let [both, na, nb] = [0, 0, 0];
+  for (let p = 0; p < a.length; p++) [both, na, nb] = [both + (a[p] & b[p]), na + a[p], nb + b[p]];
+  return both / Math.max(1, Math.min(na, nb));
 }
 
 /** Mean, spread (inside, away from the edge) and the colour step across the edge of one region. */
