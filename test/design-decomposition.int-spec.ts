@@ -40,7 +40,7 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
     }
   });
 
-  const element = (score: { elements: Array<{ name: string; iou: number; outside: number; similarity?: number }> }, name: string) => {
+  const element = (score: { elements: Array<{ name: string; iou: number; layer: number; outside: number; similarity?: number }> }, name: string) => {
     const found = score.elements.find((e) => e.name === name);
     if (!found) throw new Error(`no element ${name}`);
     return found;
@@ -92,6 +92,17 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
         const truth = poster.layers.find((l) => l.name === name)!.text;
         expect({ seed, name, read: score.elements.find((e) => e.name === name)!.read }).toEqual({ seed, name, read: truth });
       }
+    }
+  });
+
+  it('keeps a short level word level (its ink leans, its type does not) and a tilted word tilted: drawn both ways, the closer wins', async () => {
+    // Seed 28: "소금빵" on a product card, whose ink's axis leans -3.4 degrees; seed 34: "BEST" turned -12.
+    for (const [seed, name, rotation] of [[28, 'product name', 0], [34, 'rotated word', -12]] as const) {
+      const poster = await renderer.render(await designSpec(seed));
+      const { score, result } = await scoreDesign(app.get(EmbeddedDecomposer), poster);
+      await app.get(FontMatchService).typeset(result.layers, result.width, result.height);
+      const found = result.layers[element(score, name).layer].typography!;
+      expect({ seed, name, level: Math.abs(found.rotation_deg - rotation) < 3 }).toEqual({ seed, name, level: true });
     }
   });
 

@@ -49,9 +49,11 @@ export class FontMatchService {
     const texts = layers.filter((l) => l.kind === 'text' && l.text && l.box.width > 0);
     const measured = (await Promise.all(texts.map((layer) => upright(layer, w)))).filter((t) => t.ink.lines.length > 0 && t.line);
     if (!measured.length) return;
+    // A tilted layer is also measured as it stands: a short word's axis can lean when its type does not.
+    const all = measured.flatMap((t) => (t.flat ? [t, t.flat] : [t]));
     const families = this.fonts.list('Hangul');
     const cells: Cell[] = [];
-    measured.forEach((t, at) => {
+    all.forEach((t, at) => {
       // Outlined type is drawn outlined: its strokes are what the layer holds.
       const main = t.ink.lines[t.inkLine];
       const stroke = t.ink.outlinePx ? Math.max(0.5, (t.ink.outlinePx * 0.9 * PROBE_PX) / main.height) : 0;
@@ -74,7 +76,7 @@ export class FontMatchService {
         strips.push(box ? strip(alpha, width, box, stripWidth(box)) : null);
       });
     }
-    const options = measured.map((t, at) => {
+    const options = all.map((t, at) => {
       const line = t.ink.lines[t.inkLine];
       const target = strip(t.ink.own, t.width, line, stripWidth(line), 255);
       const ranked = cells
@@ -89,9 +91,10 @@ export class FontMatchService {
       if (!sets.length) sets.push(typography(t.ink, t, null, null, t.width, t.height));
       return t.turn ? [turned(sets[0], t.ink.lines.length, t.turn)] : sets;
     });
-    measured.forEach((t, i) => (t.layer.typography = options[i][0]));
+    const optionsOf = (t: Upright) => options[all.indexOf(t)];
+    measured.forEach((t) => (t.layer.typography = optionsOf(t)[0]));
     await this.fit(
-      measured.flatMap((t, i) => (t.turn ? [] : [{ t, options: options[i] }])),
+      measured.map((t) => (t.flat ? { t: t.flat, options: optionsOf(t.flat), fixed: optionsOf(t) } : { t, options: optionsOf(t), fixed: [] })),
       signal,
     );
   }
@@ -99,10 +102,14 @@ export class FontMatchService {
   /**
    * The finalists drawn again as the export sets them and corrected against the layer's ink:
    * first the size and line height, then the frame's place (twice), each pass one render of all.
-   * The finalist whose glyphs then cover the layer's ink best is the layer's typography.
+   * The finalist whose glyphs then cover the layer's ink best is the layer's typography; `fixed`
+   * ones (a tilted layer's, set upright and turned back) only compete.
    */
-  private async fit(items: Array<{ t: Upright; options: TextTypography[] }>, signal?: AbortSignal): Promise<void> {
-    const all = items.flatMap(({ t, options }) => options.map((typography) => ({ t, typography, iou: 0 })));
+  private async fit(items: Array<{ t: Upright; options: TextTypography[]; fixed: TextTypography[] }>, signal?: AbortSignal): Promise<void> {
+    const all = items.flatMap(({ t, options, fixed }) => [
+      ...options.map((typography) => ({ t, typography, iou: 0, fixed: false })),
+      ...fixed.map((typography) => ({ t, typography, iou: 0, fixed: true })),
+    ]);
     if (!all.length) return;
     for (const pass of ['scale', 'shift', 'shift'] as const) {
       const targets: FitTarget[] = all.map(({ t, typography }) => ({ typography, text: t.layer.text!, own: t.ink.own, lines: t.ink.lines }));
@@ -111,7 +118,7 @@ export class FontMatchService {
       const alpha = new Uint8Array(await sharp(rendered.png).ensureAlpha().extractChannel(3).raw().toBuffer());
       all.forEach((option, i) => {
         option.iou = inkIou(targets[i], option.t.width, alpha, page.width, page.cells[i]);
-        option.typography = fitted(targets[i], option.t.width, alpha, page.width, page.cells[i], pass);
+        if (!option.fixed) option.typography = fitted(targets[i], option.t.width, alpha, page.width, page.cells[i], pass);
       });
     }
     for (const { t } of items) t.layer.typography = all.filter((o) => o.t === t).sort((a, b) => b.iou - a.iou)[0].typography;
@@ -157,6 +164,8 @@ interface Upright {
   height: number;
   /** For a tilted layer: its angle and where its box's centre is on the poster. */
   turn?: { deg: number; cx: number; cy: number; width: number; height: number };
+  /** For a tilted layer: the same layer measured as it stands, untilted. */
+  flat?: Upright;
 }
 
 /**
@@ -165,7 +174,8 @@ interface Upright {
  */
 async function upright(layer: DecomposedLayer, w: number): Promise<Upright> {
   const ink = measureInk(layer, w);
-  if (!ink.rotationDeg) return { layer, ink, ...mainLine(layer.text!, ink.lines), width: w, height: layer.rgba.length / 4 / w };
+  const flat = { layer, ink: { ...ink, rotationDeg: 0 }, ...mainLine(layer.text!, ink.lines), width: w, height: layer.rgba.length / 4 / w };
+  if (!ink.rotationDeg) return flat;
   const { x, y, width: bw, height: bh } = layer.box;
   const crop = Buffer.alloc(bw * bh * 4);
   for (let r = 0; r < bh; r++) crop.set(layer.rgba.subarray(((y + r) * w + x) * 4, ((y + r) * w + x + bw) * 4), r * bw * 4);
@@ -182,6 +192,7 @@ async function upright(layer: DecomposedLayer, w: number): Promise<Upright> {
     width: info.width,
     height: info.height,
     turn: { deg: ink.rotationDeg, cx: x + bw / 2, cy: y + bh / 2, width: info.width, height: info.height },
+    flat,
   };
 }
 
