@@ -4,7 +4,7 @@ import { isDomainException, throwIfAborted } from '../common/errors/domain.excep
 import type { Box, RawImage } from '../vision/image.types';
 import { inpaint } from '../vision/inpaint';
 import { dilate, labelComponents } from '../vision/masks';
-import { SegmentationService } from '../vision/segmentation/segmentation.service';
+import { type SegmentationResult, SegmentationService } from '../vision/segmentation/segmentation.service';
 import { TextDetectionService, type TextLine } from '../vision/text/text-detection.service';
 import { TesseractRepository } from '../vision/text/tesseract.repository';
 import type { Decomposition } from './decomposition.types';
@@ -59,6 +59,12 @@ export class EmbeddedDecomposer {
       }
     };
 
+    // The salient matte needs only the image: its inference runs beside text detection and the
+    // shapes (plain JS), and the objects stage takes it when it gets there.
+    const salient = this.segmentation.segment(image, { signal: opts.signal }).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
     const blocks = await timed('text', 0.05, async () => textBlocks(await this.detector.detect({ data: Buffer.from(rgb), width: w, height: h, channels: 3 }, opts.signal), w, h));
     const textMasks = blocks.map((box) => {
       const mask = new Uint8Array(w * h);
@@ -70,7 +76,7 @@ export class EmbeddedDecomposer {
       const flat = findShapes(rgb, w, h, textUnion);
       return [...flat, ...findRules(rgb, w, h, textUnion, flat)];
     });
-    const objects = await timed('objects', 0.35, () => this.objects(image, rgb, textUnion, shapes, opts.signal));
+    const objects = await timed('objects', 0.35, () => this.objects(image, rgb, textUnion, shapes, salient));
     const occluders = dilate(union([textUnion, ...objects.map((o) => o.hard)], w * h), w, h, 2);
     for (const s of shapes) {
       s.mask = completeBehind(s.mask, occluders, w, h);
@@ -127,19 +133,17 @@ export class EmbeddedDecomposer {
   }
 
   /** Salient objects: the matte's solid components, less text and less what is a flat shape. */
-  private async objects(image: RawImage, rgb: Uint8Array, text: Uint8Array, shapes: FoundShape[], signal?: AbortSignal) {
+  private async objects(image: RawImage, rgb: Uint8Array, text: Uint8Array, shapes: FoundShape[], salient: Promise<{ result: SegmentationResult } | { error: unknown }>) {
     const { width: w, height: h } = image;
     const found: Array<{ hard: Uint8Array; alpha: Uint8Array }> & { model: string } = Object.assign([], { model: 'none' });
-    let matte: Uint8Array;
-    try {
-      const result = await this.segmentation.segment(image, { signal });
-      matte = new Uint8Array(result.matte.data);
-      found.model = result.modelId;
-    } catch (error) {
+    const segmented = await salient;
+    if ('error' in segmented) {
       // A poster with no salient object is a poster without object layers, not a failed job.
-      if (isDomainException(error) && error.code === 'INVALID_IMAGE') return found;
-      throw error;
+      if (isDomainException(segmented.error) && segmented.error.code === 'INVALID_IMAGE') return found;
+      throw segmented.error;
     }
+    const matte = new Uint8Array(segmented.result.matte.data);
+    found.model = segmented.result.modelId;
     const nearText = dilate(text, w, h, 3);
     // A line inside what the matte holds (a bottle's highlight) is the object's, not a rule on it.
     for (let k = shapes.length - 1; k >= 0; k--) {

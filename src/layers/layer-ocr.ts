@@ -14,22 +14,24 @@ import { linesOf, mainInkShare, measureInk } from './typography';
  * not the ink's (a stroke read as a line of its own), each ink line is read alone as well.
  */
 export async function readTextLayers(ocr: TesseractRepository, layers: DecomposedLayer[], w: number, h: number, signal?: AbortSignal): Promise<void> {
-  for (const layer of layers) {
-    if (layer.kind !== 'text' || layer.box.width === 0) continue;
-    const { all, own, other } = inkOf(layer, w);
-    const measure = measureInk(layer, w);
-    const fill = (ink: Buffer) => (measure.outlinePx !== null ? filledOutline(ink, layer.box) : ink);
-    const inks = [fill(all), ...(other > 0.05 * (other + own.mass) ? [fill(own.ink)] : [])];
-    const readings = await Promise.all(inks.map(async (ink) => ocr.readScored(await page(ink, layer.box, measure.rotationDeg), signal)));
-    const lines = measure.rotationDeg ? [] : measure.lines;
-    if (lines.length && !readings.some((r) => r?.text.split('\n').length === lines.length)) readings.push(await byLine(ocr, inks.at(-1)!, layer.box, lines, signal));
-    const best = readings.filter((r) => r !== null && r.text !== '').sort((a, b) => b!.confidence - a!.confidence)[0];
-    if (best) {
-      layer.text = spacedByInk(best.text, own.ink, layer.box);
-      layer.name = `text: ${layer.text.replace(/\n/g, ' ').slice(0, 40)}`;
-    }
-    layer.description = describe(layer, w, h);
+  // Side by side: the repository runs as many Tesseracts as there are cores.
+  await Promise.all(layers.filter((l) => l.kind === 'text' && l.box.width > 0).map((layer) => readLayer(ocr, layer, w, h, signal)));
+}
+
+async function readLayer(ocr: TesseractRepository, layer: DecomposedLayer, w: number, h: number, signal?: AbortSignal): Promise<void> {
+  const { all, own, other } = inkOf(layer, w);
+  const measure = measureInk(layer, w);
+  const fill = (ink: Buffer) => (measure.outlinePx !== null ? filledOutline(ink, layer.box) : ink);
+  const inks = [fill(all), ...(other > 0.05 * (other + own.mass) ? [fill(own.ink)] : [])];
+  const readings = await Promise.all(inks.map(async (ink) => ocr.readScored(await page(ink, layer.box, measure.rotationDeg), signal)));
+  const lines = measure.rotationDeg ? [] : measure.lines;
+  if (lines.length && !readings.some((r) => r?.text.split('\n').length === lines.length)) readings.push(await byLine(ocr, inks.at(-1)!, layer.box, lines, signal));
+  const best = readings.filter((r) => r !== null && r.text !== '').sort((a, b) => b!.confidence - a!.confidence)[0];
+  if (best) {
+    layer.text = spacedByInk(best.text, own.ink, layer.box);
+    layer.name = `text: ${layer.text.replace(/\n/g, ' ').slice(0, 40)}`;
   }
+  layer.description = describe(layer, w, h);
 }
 
 /** Each ink line read alone (page mode 7), the readings joined; the confidence is their mean. */

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { throwIfAborted } from '../../common/errors/domain.exception';
+import { FairSemaphore } from '../../common/fair-semaphore';
 import type { Box } from '../image.types';
 
 const TIMEOUT_MS = 15_000;
@@ -16,6 +18,8 @@ const HANGUL = /[\uac00-\ud7a3]/;
 export class TesseractRepository {
   private readonly logger = new Logger(TesseractRepository.name);
   private missing = false;
+  /** One single-threaded Tesseract per core: a poster's layers are read side by side, never more than the cores. */
+  private readonly slots = new FairSemaphore(Math.max(1, availableParallelism()));
 
   /**
    * The same reading (page mode 6; 7 for an image of one line), its lines joined by newlines, with
@@ -59,11 +63,23 @@ export class TesseractRepository {
   }
 
   /** Tesseract with the image on stdin; its stdout, or null when it failed, was killed or is missing. */
-  private run(args: string[], png: Buffer, signal?: AbortSignal): Promise<string | null> {
+  private async run(args: string[], png: Buffer, signal?: AbortSignal): Promise<string | null> {
     throwIfAborted(signal);
-    if (this.missing) return Promise.resolve(null);
+    if (this.missing) return null;
+    const release = await this.slots.acquire(signal);
+    try {
+      return await this.spawned(args, png, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private spawned(args: string[], png: Buffer, signal?: AbortSignal): Promise<string | null> {
     return new Promise((resolve) => {
-      const child = spawn('tesseract', ['stdin', 'stdout', '-l', 'kor+eng', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('tesseract', ['stdin', 'stdout', '-l', 'kor+eng', ...args], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+      });
       const out: Buffer[] = [];
       const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
       const onAbort = () => child.kill('SIGKILL');

@@ -1,4 +1,4 @@
-import { JobAbortedError } from '../common/errors/domain.exception';
+import { JobAbortedError } from './errors/domain.exception';
 
 interface Waiter {
   grant: () => void;
@@ -7,9 +7,10 @@ interface Waiter {
 }
 
 /**
- * A FIFO counting semaphore: renders get pages in the order they asked, so a burst of short
- * jobs cannot starve an earlier one. A caller whose job is stopped while it waits leaves the
- * queue at once instead of holding a place (and later a page) it no longer wants.
+ * A FIFO counting semaphore: callers (renders wanting a page, readers a Tesseract process) get a
+ * slot in the order they asked, so a burst of short jobs cannot starve an earlier one. A caller
+ * whose job is stopped while it waits leaves the queue at once instead of holding a place (and
+ * later a slot) it no longer wants.
  */
 export class FairSemaphore {
   private free: number;

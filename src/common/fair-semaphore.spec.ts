@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import { JobAbortedError } from '../common/errors/domain.exception';
+import { JobAbortedError } from './errors/domain.exception';
 import { FairSemaphore } from './fair-semaphore';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
