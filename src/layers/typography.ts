@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { Box, Rgb } from '../vision/image.types';
 import { hexOf } from '../vision/color-math';
 import type { DecomposedLayer } from './decomposition.types';
@@ -179,3 +180,70 @@ function shadowOf(own: number[], other: number[], color: number[], otherPixels: 
   return `${Math.round(dx)}px ${Math.round(dy)}px ${blur}px ${hexOf(rgb)}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
 }
 
+/** A text layer measured upright (see upright): what the typesetter matches and fits. */
+export interface Upright {
+  layer: DecomposedLayer;
+  ink: InkMeasure;
+  /** The line the family is matched on: its row in the text, its ink line, its text (mainLine). */
+  row: number;
+  inkLine: number;
+  line: string;
+  /** The canvas the ink was measured on: the poster, or the tilted layer's box turned upright. */
+  width: number;
+  height: number;
+  /** For a tilted layer: its angle and where its box's centre is on the poster. */
+  turn?: { deg: number; cx: number; cy: number; width: number; height: number };
+  /** For a tilted layer: the same layer measured as it stands, untilted. */
+  flat?: Upright;
+}
+
+/**
+ * A tilted line is measured upright: its box turned back by its angle (the canvas grows to hold
+ * it). The glyphs' heights and widths are then those of the type, not of a slanted band.
+ */
+export async function upright(layer: DecomposedLayer, w: number): Promise<Upright> {
+  const ink = measureInk(layer, w);
+  const flat = { layer, ink: { ...ink, rotationDeg: 0 }, ...mainLine(layer.text!, ink.lines), width: w, height: layer.rgba.length / 4 / w };
+  if (!ink.rotationDeg) return flat;
+  const { x, y, width: bw, height: bh } = layer.box;
+  const crop = Buffer.alloc(bw * bh * 4);
+  for (let r = 0; r < bh; r++) crop.set(layer.rgba.subarray(((y + r) * w + x) * 4, ((y + r) * w + x + bw) * 4), r * bw * 4);
+  const { data, info } = await sharp(crop, { raw: { width: bw, height: bh, channels: 4 } })
+    .rotate(-ink.rotationDeg, { background: { r: 0, g: 0, b: 0, alpha: 0 } })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const turnedLayer = { rgba: new Uint8Array(data), box: { x: 0, y: 0, width: info.width, height: info.height }, colors: layer.colors };
+  const turnedInk = { ...measureInk(turnedLayer, info.width), rotationDeg: ink.rotationDeg };
+  return {
+    layer,
+    ink: turnedInk,
+    ...mainLine(layer.text!, turnedInk.lines),
+    width: info.width,
+    height: info.height,
+    turn: { deg: ink.rotationDeg, cx: x + bw / 2, cy: y + bh / 2, width: info.width, height: info.height },
+    flat,
+  };
+}
+
+/**
+ * Typography measured upright, put back on the poster: the frame's centre, which CSS turns the
+ * text about, goes where the upright box's centre maps to (the crop turned about its centre).
+ */
+export function turned(t: TextTypography, lines: number, turn: NonNullable<Upright['turn']>): TextTypography {
+  const frameHeight = lines * t.line_height * t.size_px;
+  const [ox, oy] = [t.frame.x + t.frame.width / 2 - turn.width / 2, t.frame.y + frameHeight / 2 - turn.height / 2];
+  const a = (turn.deg * Math.PI) / 180;
+  const [cx, cy] = [turn.cx + ox * Math.cos(a) - oy * Math.sin(a), turn.cy + ox * Math.sin(a) + oy * Math.cos(a)];
+  return { ...t, frame: { x: Math.round(cx - t.frame.width / 2), y: Math.round(cy - frameHeight / 2), width: t.frame.width } };
+}
+
+/**
+ * The line to match the family on: the text's longest (a stray mark read as a line of one glyph
+ * must not set the size) and its ink: the same line when the ink has as many, else the widest.
+ */
+function mainLine(text: string, ink: Box[]): { row: number; inkLine: number; line: string } {
+  const rows = text.split('\n').map((r) => r.trim());
+  const row = rows.reduce((best, r, i) => (r.replace(/\s/g, '').length > rows[best].replace(/\s/g, '').length ? i : best), 0);
+  const inkLine = rows.length === ink.length ? row : ink.reduce((best, l, i) => (l.width > ink[best].width ? i : best), 0);
+  return { row, inkLine, line: rows[row] };
+}
