@@ -13,6 +13,7 @@ import { completeBehind, type FoundShape, findShapes, overlayOf } from './shape-
 import { readTextLayers } from './layer-ocr';
 import { photoCards } from './card-detection';
 import { findRules } from './rule-detection';
+import { findPanels } from './panel-detection';
 import { type LayerDraft, mergeTo, psnr, recompose, stackLayers } from './layer-stack';
 
 /** An object smaller than this share of the poster is a speck of the matte, not a layer. */
@@ -74,7 +75,8 @@ export class EmbeddedDecomposer {
     const textUnion = union(textMasks, w * h);
     const shapes = await timed('shapes', 0.25, () => {
       const flat = findShapes(rgb, w, h, textUnion);
-      return [...flat, ...findRules(rgb, w, h, textUnion, flat)];
+      const panels = [...flat, ...findPanels(rgb, w, h, textUnion, flat)];
+      return [...panels, ...findRules(rgb, w, h, textUnion, panels)];
     });
     const objects = await timed('objects', 0.35, () => this.objects(image, rgb, textUnion, shapes, salient));
     const occluders = dilate(union([textUnion, ...objects.map((o) => o.hard)], w * h), w, h, 2);
@@ -125,7 +127,7 @@ export class EmbeddedDecomposer {
       engines: {
         text: `${this.detector.modelId} + ${this.ocr.available ? 'tesseract (kor+eng)' : 'no OCR (tesseract not installed)'}`,
         objects: objects.model,
-        shapes: 'colour clustering',
+        shapes: 'colour clustering + straight sides (panels over photos)',
         background: 'Telea (thin) + harmonic fill (wide)',
       },
       timings,
