@@ -41,11 +41,14 @@ describe('findPanels', () => {
     expect(maskIoU(panels[0].mask, bar, 1)).toBeGreaterThan(0.97);
   });
 
-  it('takes neither the page beside a shape already found nor a photograph framed by no panel', () => {
+  it('takes neither the page beside a shape already found, nor a photograph framed by no panel, nor the page beyond a divider', () => {
     const band = Uint8Array.from({ length: W * H }, (_, p) => (p >= 130 * W && p < 180 * W ? 1 : 0));
     const flat = poster((x, y) => (band[y * W + x] ? [200, 40, 60] : [245, 240, 230]));
     const found: FoundShape = { mask: band, own: band, color: [200, 40, 60], opacity: 1 };
     expect(findPanels(flat, W, H, none(), [found])).toHaveLength(0);
     expect(findPanels(poster((x, y, under) => under), W, H, none(), [])).toHaveLength(0);
+    // A divider across 85% of a flat page: its edges reach neither side of the canvas.
+    const divided = poster((x, y) => (y >= 150 && y < 156 && x >= 36 && x < 444 ? [230, 180, 40] : [20, 30, 50]));
+    expect(findPanels(divided, W, H, none(), [])).toHaveLength(0);
   });
 });

@@ -1,4 +1,4 @@
-import type { Rgb } from '../vision/image.types';
+import type { Box, Rgb } from '../vision/image.types';
 import { cardCoverage } from './card-detection';
 import { dist } from './ink-separation';
 import { type FoundShape, overlayOf } from './shape-detection';
@@ -11,7 +11,7 @@ const SIDE_STEP = 10;
 const SIDE_LENGTH = 0.12;
 const SIDE_GAP = 0.04;
 /** The share of a side's straight part that must step at full resolution. */
-const SIDE_EVIDENCE = 0.6;
+const SIDE_EVIDENCE = 0.8;
 /** Corners rounder than this share of the canvas's short side are not looked for. */
 const MAX_RADIUS = 0.08;
 /** A solid panel's inside is this share its own colour (text aside; what stands on it is not). */
@@ -76,7 +76,8 @@ export function findPanels(rgb: Uint8Array, w: number, h: number, exclude: Uint8
     const full = refine(rgb, w, h, exclude, { ...rect, x0: rect.x0 * (w / tw), y0: rect.y0 * (h / th), x1: rect.x1 * (w / tw), y1: rect.y1 * (h / th), radius: rect.radius * f }, f);
     if (!full) continue;
     const mask = roundedRect(full, w, h);
-    if (alreadyFound(full, mask, [...shapes, ...found], w, h)) continue;
+    const box = { x: full.x0, y: full.y0, width: full.x1 - full.x0, height: full.y1 - full.y0 };
+    if (alreadyFound(box, mask, [...shapes, ...found], w, h)) continue;
     const shape = panelOf(rgb, mask, w, h, exclude);
     if (shape) found.push(shape);
   }
@@ -85,23 +86,29 @@ export function findPanels(rgb: Uint8Array, w: number, h: number, exclude: Uint8
 
 /**
  * Whether a rectangle is a shape already found, or the page beside one: another shape covers
- * most of it (a small one inside it is in front of it), or its drawn sides are mostly another
- * shape's edge (the page above a coupon, from the coupon's top to the canvas edge).
+ * most of it (a small one inside it is in front of it), or its drawn sides are another shape's
+ * edge (the page above a coupon, from the coupon's top to the canvas edge).
  */
-function alreadyFound(rect: Rect, mask: Uint8Array, shapes: FoundShape[], w: number, h: number): boolean {
+function alreadyFound(rect: Box, mask: Uint8Array, shapes: FoundShape[], w: number, h: number): boolean {
   const area = mask.reduce((n, v) => n + v, 0);
-  if (shapes.some((s) => s.mask.reduce((n, v, p) => n + (v & mask[p]), 0) > 0.5 * area)) return true;
-  // The ring 2-6 px outside its drawn sides (the canvas edge has none).
-  let [ring, onShapes] = [0, 0];
-  for (let y = Math.max(0, rect.y0 - 6); y < Math.min(h, rect.y1 + 6); y++) {
-    for (let x = Math.max(0, rect.x0 - 6); x < Math.min(w, rect.x1 + 6); x++) {
-      const out = Math.max(rect.x0 - x, x + 1 - rect.x1, rect.y0 - y, y + 1 - rect.y1);
-      if (out < 2) continue;
+  return shapes.some((s) => s.mask.reduce((n, v, p) => n + (v & mask[p]), 0) > 0.5 * area) || besideOthers(rect, shapes.map((s) => s.mask), w, h);
+}
+
+/**
+ * Whether most of the ring 2-6 px outside a panel's drawn sides (the canvas edge has none) lies
+ * on `others`: its sides are their edges, and it is the page beside them.
+ */
+function besideOthers(rect: Box, others: Uint8Array[], w: number, h: number): boolean {
+  const [x1, y1] = [rect.x + rect.width, rect.y + rect.height];
+  let [ring, onOthers] = [0, 0];
+  for (let y = Math.max(0, rect.y - 6); y < Math.min(h, y1 + 6); y++) {
+    for (let x = Math.max(0, rect.x - 6); x < Math.min(w, x1 + 6); x++) {
+      if (Math.max(rect.x - x, x + 1 - x1, rect.y - y, y + 1 - y1) < 2) continue;
       const p = y * w + x;
-      [ring, onShapes] = [ring + 1, onShapes + (shapes.some((s) => s.mask[p]) ? 1 : 0)];
+      [ring, onOthers] = [ring + 1, onOthers + (others.some((m) => m[p]) ? 1 : 0)];
     }
   }
-  return onShapes >= 0.5 * ring;
+  return ring > 0 && onOthers >= 0.5 * ring;
 }
 
 function rectIou(a: Rect, b: Rect): number {
@@ -209,27 +216,30 @@ function rectangles(rows: Side[], cols: Side[], tw: number, th: number): Rect[] 
     }
     return result;
   };
-  /**
-   * The sides that may close the pair near `end` of its extent: a side of the other direction
-   * within a corner's reach either way (the pair's runs may stop short at a rounded corner or run
-   * on a little along an edge in the photo), or the canvas edge when the end is near it (a side
-   * fading over a page its own colour there); the evidence at full resolution decides.
-   */
   const crossed = (list: Side[], first: number, last: number, from: number, to: number) =>
     list.some((s) => s.at > first + tol && s.at < last - tol && Math.min(s.to, to) - Math.max(s.from, from) >= 0.8 * (to - from));
-  const closing = (other: Side[], ends: number[], edge: number, lo: number, hi: number): number[] => {
+  /**
+   * The sides that may close the pair near `ends` of its extent: a side of the other direction
+   * within a corner's reach either way (the pair's runs may stop short at a rounded corner or run
+   * on a little along an edge in the photo), or the canvas edge: reached when the pair runs to
+   * it, `assumed` when it only ends near it (a side fading over a page its own colour there).
+   */
+  const closing = (other: Side[], ends: number[], edge: number, lo: number, hi: number): Array<{ at: number; assumed?: boolean }> => {
     const [first, last] = [Math.min(...ends) - reach, Math.max(...ends) + reach];
-    const near = other.filter((s) => s.at >= first && s.at <= last && Math.min(s.to, hi) - Math.max(s.from, lo) >= 0.5 * (hi - lo - 2 * reach)).map((s) => s.at);
-    return ends.some((end) => Math.abs(end - edge) <= 0.25 * Math.max(tw, th)) ? [...near, edge] : near;
+    const near = other.filter((s) => s.at >= first && s.at <= last && Math.min(s.to, hi) - Math.max(s.from, lo) >= 0.5 * (hi - lo - 2 * reach)).map((s) => ({ at: s.at }));
+    if (ends.some((end) => Math.abs(end - edge) <= tol)) return [...near, { at: edge }];
+    return ends.some((end) => Math.abs(end - edge) <= 0.25 * Math.max(tw, th)) ? [...near, { at: edge, assumed: true }] : near;
   };
   for (const horizontal of [true, false]) {
     const [mine, other, span, extent] = horizontal ? [rows, cols, th, tw] : [cols, rows, tw, th];
     for (const [a, b] of pairs(mine, span, extent)) {
       const drawn = [a, b].filter((s) => !s.canvas);
       const [froms, tos] = [drawn.map((s) => s.from), drawn.map((s) => s.to)];
-      for (const lo of closing(other, froms, 0, a.at, b.at)) {
-        for (const hi of closing(other, tos, extent, a.at, b.at)) {
-          if (hi - lo < 0.05 * extent) continue;
+      for (const { at: lo, assumed: loAssumed } of closing(other, froms, 0, a.at, b.at)) {
+        for (const { at: hi, assumed: hiAssumed } of closing(other, tos, extent, a.at, b.at)) {
+          // Sides that reach neither canvas edge they are closed by are the edges of something
+          // else (a divider, a card's top) with the page beyond: a panel runs to at least one.
+          if (hi - lo < 0.05 * extent || (loAssumed && hiAssumed)) continue;
           const radius = Math.max(0, Math.min(Math.max(...froms) - lo, hi - Math.min(...tos), reach));
           const rect = horizontal ? { x0: lo, x1: hi, y0: a.at, y1: b.at } : { x0: a.at, x1: b.at, y0: lo, y1: hi };
           if (rect.x1 - rect.x0 >= tw - tol && rect.y1 - rect.y0 >= th - tol) continue;
