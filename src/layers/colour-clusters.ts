@@ -50,34 +50,43 @@ function membersOf(at: number[], n: number): Uint8Array {
 
 /** Deterministic k-means on RGB points: farthest-point seeding, 10 rounds. */
 export function kmeans(points: Float32Array, n: number, k: number): Uint8Array {
-  const centers: number[][] = [[points[0], points[1], points[2]]];
-  while (centers.length < k) {
-    let best = 0;
-    let bestD = -1;
+  const centers = new Float64Array(k * 3);
+  centers.set(points.subarray(0, 3));
+  // Squared distance to the nearest of the first `count` centres; its index in `found`.
+  let found = 0;
+  const nearest = (i: number, count: number): number => {
+    let bestD = Infinity;
+    for (let j = 0; j < count; j++) {
+      const dr = points[i * 3] - centers[j * 3];
+      const dg = points[i * 3 + 1] - centers[j * 3 + 1];
+      const db = points[i * 3 + 2] - centers[j * 3 + 2];
+      const d = dr * dr + dg * dg + db * db;
+      if (d < bestD) {
+        bestD = d;
+        found = j;
+      }
+    }
+    return bestD;
+  };
+  for (let count = 1; count < k; count++) {
+    let [best, bestD] = [0, -1];
     for (let i = 0; i < n; i++) {
-      const d = Math.min(...centers.map((c) => dist(points, i * 3, c, 0)));
+      const d = nearest(i, count);
       if (d > bestD) [best, bestD] = [i, d];
     }
-    centers.push([points[best * 3], points[best * 3 + 1], points[best * 3 + 2]]);
+    centers.set(points.subarray(best * 3, best * 3 + 3), count * 3);
   }
   const assignment = new Uint8Array(n);
   for (let round = 0; round < 10; round++) {
-    const sums = centers.map(() => [0, 0, 0, 0]);
+    const sums = new Float64Array(k * 4);
     for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bestD = Infinity;
-      centers.forEach((c, j) => {
-        const d = dist(points, i * 3, c, 0);
-        if (d < bestD) [best, bestD] = [j, d];
-      });
+      nearest(i, k);
+      const best = found;
       assignment[i] = best;
-      for (let c = 0; c < 3; c++) sums[best][c] += points[i * 3 + c];
-      sums[best][3]++;
+      for (let c = 0; c < 3; c++) sums[best * 4 + c] += points[i * 3 + c];
+      sums[best * 4 + 3]++;
     }
-    sums.forEach((s, j) => {
-      if (s[3]) centers[j] = [s[0] / s[3], s[1] / s[3], s[2] / s[3]];
-    });
+    for (let j = 0; j < k; j++) if (sums[j * 4 + 3]) for (let c = 0; c < 3; c++) centers[j * 3 + c] = sums[j * 4 + c] / sums[j * 4 + 3];
   }
   return assignment;
 }
-

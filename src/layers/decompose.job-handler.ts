@@ -62,6 +62,21 @@ async function describeInput(bytes: Buffer): Promise<InputDescription> {
   };
 }
 
+interface Rasters {
+  composite: Uint8Array;
+  pngs: Buffer[];
+  preview: Buffer;
+}
+
+/** Each layer's PNG, the recomposed poster and the preview sheet. */
+async function encodeRasters(result: Decomposition): Promise<Rasters> {
+  const { width, height } = result;
+  const layers = result.layers.map(({ name, rgba, box }) => ({ name, rgba, box }));
+  const composite = recompose(result.layers, width, height);
+  const pngs = await Promise.all(layers.map((l) => layerPng(l, width, height)));
+  return { composite, pngs, preview: await previewOf(width, height, composite, layers) };
+}
+
 const prefixed = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [`layers_${k}`, v]));
 
 /** The second seed as a job kind: a flat poster in, RGBA layers, metadata, a preview, a ZIP and a PSD out. */
@@ -96,27 +111,34 @@ export class DecomposeJobHandler implements JobKindHandler {
     const progress = (fraction: number, step: string) =>
       ctx.progress({ percent: Math.round(fraction * 90), step: 'decompose', subStep: step, message: `Decomposing: ${step}`, stageStartedAt: started });
     const image: RawImage = { data, width: info.width, height: info.height, channels: 3 };
-    const { value: result, calls } = await collectProviderCalls(async () => {
+    const { value, calls } = await collectProviderCalls(async () => {
       const found = await this.decompose(image, { layers: params.num_layers, signal: ctx.signal, onProgress: progress }, params.seed ?? 0);
-      ctx.progress({ percent: 88, step: 'decompose', subStep: 'typeset', message: 'Matching the fonts of the text layers', stageStartedAt: started });
-      const typesetStarted = performance.now();
-      await this.fontMatch.typeset(found.layers, found.width, found.height, ctx.signal);
-      found.timings.typeset = Math.round(performance.now() - typesetStarted);
-      found.engines.typography = 'installed families drawn in Chromium, the closest glyphs chosen';
-      if (params.describe !== false) {
-        ctx.progress({ percent: 90, step: 'decompose', subStep: 'describe', message: 'Describing the layers', stageStartedAt: started });
-        found.engines.descriptions = await this.describer.describe(found.layers, found.width, found.height, ctx.signal);
-      }
-      return found;
+      // The layers' PNGs and the preview need no typography: they are encoded while Chromium matches the fonts.
+      const [rasters] = await Promise.all([encodeRasters(found), this.typeset(ctx, found, params.describe !== false, started)]);
+      return { found, rasters };
     });
+    const { found: result, rasters } = value;
     ctx.progress({ percent: 92, step: 'export', subStep: 'files', message: 'Writing the layers, the ZIP and the PSD', stageStartedAt: new Date() });
-    const exported = await this.export(ctx, result, params.describe !== false, source);
+    const exported = await this.export(ctx, result, rasters, params.describe !== false, source);
     return {
       message: `Completed: ${result.layers.length} layers.`,
       // Prefixed: the step names (text, background...) must not read as the ad pipeline's stages.
       timings: { decompose: Object.values(result.timings).reduce((a, b) => a + b, 0), ...prefixed(result.timings), layers_export: exported.ms },
       result: { ...exported.metadata, metrics: { providers: providerMetrics(calls, this.config) } },
     };
+  }
+
+  /** Live text's typography (fonts drawn in Chromium), then the layers' descriptions when asked for. */
+  private async typeset(ctx: JobContext, found: Decomposition, describe: boolean, started: Date): Promise<void> {
+    ctx.progress({ percent: 88, step: 'decompose', subStep: 'typeset', message: 'Matching the fonts of the text layers', stageStartedAt: started });
+    const typesetStarted = performance.now();
+    await this.fontMatch.typeset(found.layers, found.width, found.height, ctx.signal);
+    found.timings.typeset = Math.round(performance.now() - typesetStarted);
+    found.engines.typography = 'installed families drawn in Chromium, the closest glyphs chosen';
+    if (describe) {
+      ctx.progress({ percent: 90, step: 'decompose', subStep: 'describe', message: 'Describing the layers', stageStartedAt: started });
+      found.engines.descriptions = await this.describer.describe(found.layers, found.width, found.height, ctx.signal);
+    }
   }
 
   /** The layered provider where one is configured (the embedded decomposer if it fails and PROVIDER_FALLBACK allows), else the embedded one. */
@@ -132,8 +154,9 @@ export class DecomposeJobHandler implements JobKindHandler {
     }
   }
 
-  private async export(ctx: JobContext, result: Decomposition, describe: boolean, input: InputDescription) {
+  private async export(ctx: JobContext, result: Decomposition, rasters: Rasters, describe: boolean, input: InputDescription) {
     const started = performance.now();
+    const { composite, pngs, preview } = rasters;
     const { width, height } = result;
     const layers: LayerMetadata[] = result.layers.map((l, index) => ({
       index,
@@ -153,9 +176,6 @@ export class DecomposeJobHandler implements JobKindHandler {
       box: l.box,
       ...(l.kind === 'text' && l.text ? { text: { value: l.text, color: l.colors[0], typography: l.typography } } : {}),
     }));
-    const composite = recompose(result.layers, width, height);
-    const pngs = await Promise.all(exportLayers.map((l) => layerPng(l, width, height)));
-    const preview = await previewOf(width, height, composite, exportLayers);
     const metadata = {
       width,
       height,

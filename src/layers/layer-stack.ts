@@ -64,7 +64,8 @@ export function stackLayers(rgb: Uint8Array, background: Uint8Array, drafts: Lay
 /** The least alpha, from `a` up, at which (i - b(1 - alpha)) / alpha stays in 0..255 for every channel. */
 function leastAlpha(rgb: Uint8Array, p: number, below: ArrayLike<number>, a: number): number {
   for (let c = 0; c < 3; c++) {
-    const [i, b] = [rgb[p * 3 + c], below[c]];
+    const i = rgb[p * 3 + c];
+    const b = below[c];
     const need = i > b ? (i - b) / (255 - b || 1) : i < b ? (b - i) / (b || 1) : 0;
     if (need > a) a = Math.min(1, need);
   }

@@ -105,7 +105,8 @@ function besideOthers(rect: Box, others: Uint8Array[], w: number, h: number): bo
     for (let x = Math.max(0, rect.x - 6); x < Math.min(w, x1 + 6); x++) {
       if (Math.max(rect.x - x, x + 1 - x1, rect.y - y, y + 1 - y1) < 2) continue;
       const p = y * w + x;
-      [ring, onOthers] = [ring + 1, onOthers + (others.some((m) => m[p]) ? 1 : 0)];
+      ring++;
+      if (others.some((m) => m[p])) onOthers++;
     }
   }
   return ring > 0 && onOthers >= 0.5 * ring;
@@ -275,7 +276,9 @@ function refine(rgb: Uint8Array, w: number, h: number, exclude: Uint8Array, r: R
         const [a, b] = horizontal ? [(k + 1) * w + i, (k - 1) * w + i] : [i * w + k + 1, i * w + k - 1];
         if (exclude[inner] || exclude[outer]) continue;
         const step = Math.max(dist(rgb, inner * 3, rgb, outer * 3), dist(rgb, a * 3, rgb, b * 3));
-        [sum, on, n] = [sum + step, on + (step >= SIDE_STEP ? 1 : 0), n + 1];
+        sum += step;
+        n++;
+        if (step >= SIDE_STEP) on++;
       }
       if (n > 0 && sum / n > best.mean) best = { at: k, share: on / n, mean: sum / n };
     }

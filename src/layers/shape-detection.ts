@@ -47,6 +47,7 @@ export function findShapes(rgb: Uint8Array, w: number, h: number, exclude: Uint8
   for (let t = 0; t < tw * th; t++) for (let c = 0; c < 3; c++) thumb[t * 3 + c] /= counts[t];
   const assignment = kmeans(thumb, tw * th, CLUSTERS);
   const shapes: FoundShape[] = [];
+  const areas: number[] = [];
   for (const { member, split } of withSplits(thumb, assignment, tw * th, SHAPE_MAX_STD, SHAPE_MIN_EDGE)) {
     for (let t = 0; t < tw * th; t++) if (excluded[t] / counts[t] >= 0.5) member[t] = 0;
     const { labels, components } = labelComponents(member, tw, th);
@@ -58,20 +59,24 @@ export function findShapes(rgb: Uint8Array, w: number, h: number, exclude: Uint8
       // panel across an overlay): its most common colour is traced instead.
       const flat = stats.std <= SHAPE_MAX_STD && stats.edge >= SHAPE_MIN_EDGE;
       const color = flat ? stats.mean : dominantColor(thumb, labels, comp.id);
-      const own = traceShape(rgb, w, h, color, { x: comp.box.x * f, y: comp.box.y * f, width: comp.box.width * f, height: comp.box.height * f });
+      // Each candidate is traced and tested in a window round its box, not over the whole poster.
+      const box = { x: comp.box.x * f, y: comp.box.y * f, width: comp.box.width * f, height: comp.box.height * f };
+      const win = windowOf(rgb, exclude, box, w, h);
+      const own = traceShape(win.rgb, win.width, win.height, color, { ...box, x: box.x - win.x, y: box.y - win.y });
       if (!own) continue;
       const area = own.reduce((n, v) => n + v, 0);
       if (area < SHAPE_AREA[0] * w * h || (!flat && area < 0.3 * comp.area * f * f)) continue;
       // A shape's edge is a step nearly all round, where a blurred photo's patch of one colour
       // fades out and a backdrop's flat middle steps only where the product and the copy stand
       // on it. The colour of a region that was not flat must step twice as clearly.
-      if (edgeStep(rgb, own, color, exclude, w, h, 0.2) < (flat ? 1 : 2) * SHAPE_MIN_EDGE) continue;
-      if (shapes.some((other) => overlapShare(own, other.own) > 0.5)) continue;
-      const mask = fillHoles(own, w, h);
+      if (edgeStep(win.rgb, own, color, win.exclude, win.width, win.height, 0.2) < (flat ? 1 : 2) * SHAPE_MIN_EDGE) continue;
+      if (shapes.some((other, k) => overlapShare(own, area, win, other.own, areas[k], w) > 0.5)) continue;
+      const mask = fillHoles(own, win.width, win.height);
       // Half a cluster is a panel only when it fills its box as panels do (a photo's rim does
       // not) and stands inside the canvas (a stretch of the page cut off by a band does not).
-      if (split && (boxFill(mask, w, h) < 0.8 || edgesTouched(mask, w, h) >= 2)) continue;
-      shapes.push({ own, mask, color: color.map(Math.round) as Rgb, opacity: 1 });
+      if (split && (boxFill(mask, win.width, win.height) < 0.8 || edgesTouched(mask, win, w, h) >= 2)) continue;
+      shapes.push({ own: pasted(own, win, w, h), mask: pasted(mask, win, w, h), color: color.map(Math.round) as Rgb, opacity: 1 });
+      areas.push(area);
     }
   }
   return withoutPage(shapes, w, h);
@@ -106,12 +111,39 @@ function edgesAlong(own: Uint8Array, w: number, h: number): number {
   return [along((x) => x, w), along((x) => (h - 1) * w + x, w), along((y) => y * w, h), along((y) => y * w + w - 1, h)].filter(Boolean).length;
 }
 
-/** How many of the canvas's four edges a 0/1 mask touches at all. */
-function edgesTouched(mask: Uint8Array, w: number, h: number): number {
-  let [top, bottom, left, right] = [false, false, false, false];
-  for (let x = 0; x < w; x++) [top, bottom] = [top || mask[x] === 1, bottom || mask[(h - 1) * w + x] === 1];
-  for (let y = 0; y < h; y++) [left, right] = [left || mask[y * w] === 1, right || mask[y * w + w - 1] === 1];
-  return [top, bottom, left, right].filter(Boolean).length;
+/** A window's pixels: what a shape traced in it may reach, and the 8 px round that its edge is read from. */
+interface Window extends Box {
+  rgb: Uint8Array;
+  exclude: Uint8Array;
+}
+
+/** The window round a box, grown by what traceShape (4 px) and edgeStep (3 px) reach beyond it. */
+function windowOf(rgb: Uint8Array, exclude: Uint8Array, box: Box, w: number, h: number): Window {
+  const pad = 12;
+  const [x, y] = [Math.max(0, Math.floor(box.x) - pad), Math.max(0, Math.floor(box.y) - pad)];
+  const [width, height] = [Math.min(w, Math.ceil(box.x + box.width) + pad) - x, Math.min(h, Math.ceil(box.y + box.height) + pad) - y];
+  const out = { x, y, width, height, rgb: new Uint8Array(width * height * 3), exclude: new Uint8Array(width * height) };
+  for (let row = 0; row < height; row++) {
+    const from = (y + row) * w + x;
+    out.rgb.set(rgb.subarray(from * 3, (from + width) * 3), row * width * 3);
+    out.exclude.set(exclude.subarray(from, from + width), row * width);
+  }
+  return out;
+}
+
+/** A window's 0/1 mask set into a full-canvas one. */
+function pasted(mask: Uint8Array, win: Box, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  for (let row = 0; row < win.height; row++) out.set(mask.subarray(row * win.width, (row + 1) * win.width), (win.y + row) * w + win.x);
+  return out;
+}
+
+/** How many of the canvas's four edges a window's 0/1 mask touches at all. */
+function edgesTouched(mask: Uint8Array, win: Box, w: number, h: number): number {
+  const { width: ww, height: wh } = win;
+  const row = (r: number) => mask.subarray(r * ww, (r + 1) * ww).some((v) => v === 1);
+  const col = (c: number) => Array.from({ length: wh }, (_, r) => mask[r * ww + c]).some((v) => v === 1);
+  return [win.y === 0 && row(0), win.y + wh === h && row(wh - 1), win.x === 0 && col(0), win.x + ww === w && col(ww - 1)].filter(Boolean).length;
 }
 
 /** The share of its bounding box a 0/1 mask fills. */
@@ -119,17 +151,24 @@ function boxFill(mask: Uint8Array, w: number, h: number): number {
   let [x0, y0, x1, y1, n] = [w, h, -1, -1, 0];
   for (let p = 0; p < w * h; p++) {
     if (!mask[p]) continue;
-    const [x, y] = [p % w, (p - (p % w)) / w];
-    [x0, y0, x1, y1, n] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y), n + 1];
+    const x = p % w;
+    const y = (p - x) / w;
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x);
+    y1 = Math.max(y1, y);
+    n++;
   }
   return n ? n / ((x1 - x0 + 1) * (y1 - y0 + 1)) : 0;
 }
 
-/** How much of the smaller of two 0/1 masks the other covers. */
-function overlapShare(a: Uint8Array, b: Uint8Array): number {
-  let [both, na, nb] = [0, 0, 0];
-  for (let p = 0; p < a.length; p++) [both, na, nb] = [both + (a[p] & b[p]), na + a[p], nb + b[p]];
-  return both / Math.max(1, Math.min(na, nb));
+/** How much of the smaller of two 0/1 masks the other covers: `a` a window's, `b` full-canvas. */
+function overlapShare(a: Uint8Array, areaA: number, win: Box, b: Uint8Array, areaB: number, w: number): number {
+  let both = 0;
+  for (let row = 0; row < win.height; row++) {
+    for (let col = 0; col < win.width; col++) both += a[row * win.width + col] & b[(win.y + row) * w + win.x + col];
+  }
+  return both / Math.max(1, Math.min(areaA, areaB));
 }
 
 /** Mean, spread (inside, away from the edge) and the colour step across the edge of one region. */
@@ -228,7 +267,12 @@ export function overlayOf(rgb: Uint8Array, mask: Uint8Array, w: number, h: numbe
   }
   const fit = () => {
     const mean = [0, 0, 0, 0, 0, 0];
-    for (const [i, o] of pairs) for (let c = 0; c < 3; c++) [mean[c], mean[c + 3]] = [mean[c] + rgb[i + c], mean[c + 3] + rgb[o + c]];
+    for (const [i, o] of pairs) {
+      for (let c = 0; c < 3; c++) {
+        mean[c] += rgb[i + c];
+        mean[c + 3] += rgb[o + c];
+      }
+    }
     for (let c = 0; c < 6; c++) mean[c] /= pairs.length;
     let [cov, spread] = [0, 0];
     for (const [i, o] of pairs) {
