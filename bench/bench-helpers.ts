@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { freePort } from '../src/common/net';
 import * as path from 'node:path';
+import { WebSocket } from 'ws';
 
 export interface Row {
   what: string;
@@ -49,6 +50,31 @@ export async function waitJobs(base: string, ids: string[], timeoutMs = 60_000):
     await new Promise((r) => setTimeout(r, 20));
   }
   return ids.map((id) => done.get(id)!);
+}
+
+/**
+ * Waits for a job's end as a client that is told should: on /api/status/{id}/ws, which closes when
+ * the job ends (polling /status every 20 ms would load the two cores the job runs on), then reads
+ * the final status once.
+ */
+export async function followJob(base: string, id: string, timeoutMs = 180_000): Promise<Record<string, unknown>> {
+  await new Promise<void>((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/status/${id}/ws`);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`job ${id} did not finish in time`));
+    }, timeoutMs);
+    ws.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  const [status] = await waitJobs(base, [id], 10_000);
+  return status;
 }
 
 // SEGMENT_CACHE_MB=0: the benchmarks send one photo again and again and time the real cut each time.

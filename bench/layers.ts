@@ -8,7 +8,7 @@ import { layerPng } from '../src/layers/layer-export';
 import { htmlOf } from '../src/layers/layer-html';
 import { scoreHtmlExport } from '../test/helpers/html-export-scoring';
 import { decomposerContext, type PosterScore, scoreDetectors, scorePoster, summarize } from '../test/helpers/layer-quality';
-import { type Row, startServer, waitJobs } from './bench-helpers';
+import { followJob, type Row, startServer } from './bench-helpers';
 import { DESIGN_FAMILIES, designSpec } from '../test/helpers/design-families';
 import { DesignRenderer } from '../test/helpers/design-poster';
 import { type DesignScore, scoreDesign, summarizeDesigns } from '../test/helpers/design-scoring';
@@ -135,10 +135,10 @@ export async function benchSubmitToDone(rows: Row[]): Promise<void> {
       if (res.status !== 202) throw new Error(`POST /api/decompose: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { job_id: string }).job_id;
     };
-    await waitJobs(server.url, [await submit(posters[0])], 180_000); // loads the models
+    await followJob(server.url, await submit(posters[0])); // loads the models
     for (const png of posters) {
       const started = performance.now();
-      await waitJobs(server.url, [await submit(png)], 180_000);
+      await followJob(server.url, await submit(png));
       seconds.push((performance.now() - started) / 1000);
     }
   } finally {
