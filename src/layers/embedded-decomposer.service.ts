@@ -20,6 +20,11 @@ import { type LayerDraft, mergeTo, psnr, recompose, stackLayers } from './layer-
 const MIN_OBJECT_SHARE = 0.004;
 /** An object's edge is at least this sharp (see edgeSharpness); a blurred photo's subject is not. */
 const MIN_EDGE_SHARPNESS = 0.45;
+/** Around a photograph's own subject: at least this many colours (5 bits a channel) and this share of fine texture. */
+const PHOTO_COLOURS = 150;
+const PHOTO_TEXTURE = 0.4;
+/** Share of a salient region's edge pixels that must step in colour for its sharpness to be read at all. */
+const MIN_STEPPING_EDGE = 0.05;
 /** A region along this share of a canvas edge runs off the poster: it is part of the page's photo. */
 const BLEED_SHARE = 0.25;
 
@@ -62,7 +67,7 @@ export class EmbeddedDecomposer {
 
     // The salient matte needs only the image: its inference runs beside text detection and the
     // shapes (plain JS), and the objects stage takes it when it gets there.
-    const salient = this.segmentation.segment(image, { signal: opts.signal }).then(
+    const salient = this.segmentation.segment(image, { signal: opts.signal, draft: true }).then(
       (result) => ({ result }),
       (error: unknown) => ({ error }),
     );
@@ -182,7 +187,10 @@ export class EmbeddedDecomposer {
     }
     found.push(...photoCards(rgb, w, h, kept, shapes, nearText));
     const shapeOwn = dilate(union(shapes.map((s) => s.own), w * h), w, h, 2);
+    const besideOthers = union([nearText, anyShape], w * h);
     for (const { hard } of kept) {
+      // Sharp, not bleeding, yet the photograph's own subject: the page around it is that photo.
+      if (photoAround(rgb, hard, w, h, besideOthers)) continue;
       const reach = dilate(hard, w, h, 6);
       // Its soft edge over a shape is its own; what is further off and the shape's colour is the shape's.
       const edge = dilate(hard, w, h, 3);
@@ -197,15 +205,18 @@ export class EmbeddedDecomposer {
 /**
  * How sharp a region's edge is in the picture: the largest colour step across 2 px near each edge
  * pixel over the step across 12 px, summed where there is a step at all. About 1 for a cut-out
- * set on a poster, anti-aliased or not; about 0.2 at the edge of a subject in a blurred photo.
+ * set on a poster, anti-aliased or not; about 0.2 at the edge of a subject in a blurred photo; 0
+ * when almost none of the edge steps at all (a blurred patch the matte half-saw: nothing in the
+ * picture separates it from what is around it).
  */
 function edgeSharpness(rgb: Uint8Array, hard: Uint8Array, w: number, h: number): number {
-  let [near, wide] = [0, 0];
+  let [near, wide, edge, steps] = [0, 0, 0, 0];
   const at = (x: number, y: number) => (y * w + x) * 3;
   for (let y = 8; y < h - 8; y++) {
     for (let x = 8; x < w - 8; x++) {
       const p = y * w + x;
       if (!hard[p] || (hard[p - 1] && hard[p + 1] && hard[p - w] && hard[p + w])) continue;
+      edge++;
       for (const [dx, dy] of [[1, 0], [0, 1]]) {
         const step = dist(rgb, at(x + 6 * dx, y + 6 * dy), rgb, at(x - 6 * dx, y - 6 * dy));
         if (step < 30) continue;
@@ -213,10 +224,35 @@ function edgeSharpness(rgb: Uint8Array, hard: Uint8Array, w: number, h: number):
         for (let s = -2; s <= 2; s++) best = Math.max(best, dist(rgb, at(x + (s + 1) * dx, y + (s + 1) * dy), rgb, at(x + (s - 1) * dx, y + (s - 1) * dy)));
         near += best;
         wide += step;
+        steps++;
       }
     }
   }
-  return wide ? near / wide : 1;
+  if (!edge) return 1;
+  return steps >= MIN_STEPPING_EDGE * edge ? near / wide : 0;
+}
+
+/**
+ * Whether what lies just around a region (4-12 px out, less text and shapes) is a photograph: many
+ * colours (a flat, gradient or patterned page has a few dozen at 5 bits a channel; a photo has
+ * hundreds) and fine texture on most of it (neighbour steps of 3-40: a gradient steps less, a
+ * pattern only at its edges, a blurred photo hardly at all, so a product set on one is kept).
+ */
+function photoAround(rgb: Uint8Array, hard: Uint8Array, w: number, h: number, exclude: Uint8Array): boolean {
+  const [outer, inner] = [dilate(hard, w, h, 12), dilate(hard, w, h, 4)];
+  const colours = new Set<number>();
+  let [ring, textured] = [0, 0];
+  for (let y = 0; y < h - 1; y++) {
+    for (let x = 0; x < w - 1; x++) {
+      const p = y * w + x;
+      if (!outer[p] || inner[p] || exclude[p]) continue;
+      const step = Math.max(dist(rgb, p * 3, rgb, (p + 1) * 3), dist(rgb, p * 3, rgb, (p + w) * 3));
+      ring++;
+      if (step >= 3 && step < 40) textured++;
+      colours.add(((rgb[p * 3] >> 3) << 10) | ((rgb[p * 3 + 1] >> 3) << 5) | (rgb[p * 3 + 2] >> 3));
+    }
+  }
+  return ring >= 500 && colours.size >= PHOTO_COLOURS && textured >= PHOTO_TEXTURE * ring;
 }
 
 /** Whether a region runs along a canvas edge for a quarter of its length or more. */

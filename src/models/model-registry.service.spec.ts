@@ -159,6 +159,14 @@ describe('ModelRegistry', () => {
   it('prefers the highest-priority model of a task', () => {
     const { reg } = registry(1000);
     expect(reg.preferred('segmentation').id).toBe('huge');
+    expect(reg.preferred('segmentation', { draft: true }).id).toBe('huge');
     expect(() => reg.preferred('clip-image')).toThrow(DomainException);
+  });
+
+  it('chooses a draft only when asked for one, whatever its priority', () => {
+    const { reg } = registry(1000);
+    reg.register({ ...manifest('quick', 100), priority: 1000, draft: true });
+    expect(reg.preferred('segmentation').id).toBe('huge');
+    expect(reg.preferred('segmentation', { draft: true }).id).toBe('quick');
   });
 });

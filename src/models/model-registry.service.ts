@@ -71,9 +71,13 @@ export class ModelRegistry implements OnApplicationShutdown {
       .sort((a, b) => b.priority - a.priority);
   }
 
-  /** The preferred installed model for a task, or MODEL_NOT_INSTALLED. */
-  preferred(task: ModelManifest['task']): ModelManifest {
-    const [best] = this.manifests(task);
+  /**
+   * The preferred installed model for a task, or MODEL_NOT_INSTALLED. A draft model (see
+   * ModelManifest.draft) only when asked for, and then before any other.
+   */
+  preferred(task: ModelManifest['task'], opts: { draft?: boolean } = {}): ModelManifest {
+    const candidates = this.manifests(task);
+    const best = (opts.draft && candidates.find((m) => m.draft)) || candidates.find((m) => !m.draft);
     if (!best) {
       throw new DomainException(ErrorCode.MODEL_NOT_INSTALLED, `No ${task} model is installed. Run: npm run models:pull`);
     }

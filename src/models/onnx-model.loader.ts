@@ -5,6 +5,7 @@ import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import type { LoadedModel, ModelLoader, ModelManifest } from './model.types';
+import { atInputSize } from './onnx-input-size';
 import { OnnxWorkerSession } from './onnx-worker-session';
 
 /** Creates ONNX Runtime sessions (each in its own worker thread) from a manifest's bytes. */
@@ -53,7 +54,7 @@ export class OnnxModelLoader implements ModelLoader {
         offset += part.length;
       }
       if (offset !== source.bytes) throw new Error(`chunks add up to ${offset} bytes, expected ${source.bytes}`);
-      return out;
+      return source.inputSize ? atInputSize(out, source.inputSize.from, source.inputSize.to) : out;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new DomainException(

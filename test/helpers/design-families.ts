@@ -177,11 +177,15 @@ const FAMILY_LIST: Array<[string, Family, number, number]> = [
 
 export const DESIGN_FAMILIES = FAMILY_LIST.map(([name]) => name);
 
-/** The design poster for a seed: family = seed mod the families, scaled so the long side is 512-2048 px. */
-export async function designSpec(seed: number): Promise<DesignSpec> {
+/**
+ * The design poster for a seed: family = seed mod the families, scaled so the long side is 512-2048
+ * px, or longSide when given (the same layout and content at that size).
+ */
+export async function designSpec(seed: number, longSide?: number): Promise<DesignSpec> {
   const [family, make, bw, bh] = FAMILY_LIST[seed % FAMILY_LIST.length];
   const rnd = mulberry32(seed * 7919 + 17);
-  const long = pick(rnd, [512, 768, 1024, 1024, 1024, 1280, 1536, 2048]);
+  const picked = pick(rnd, [512, 768, 1024, 1024, 1024, 1280, 1536, 2048]);
+  const long = longSide ?? picked;
   const scale = long / Math.max(bw, bh);
   const [w, h] = [Math.round(bw * scale), Math.round(bh * scale)];
   return { family, seed, width: w, height: h, elements: await make(rnd, w, h, pick(rnd, PALETTES)) };

