@@ -51,6 +51,13 @@ export function labelComponents(mask: Uint8Array, w: number, h: number): { label
   return { labels, components };
 }
 
+/** The pixels set in any of the masks (n pixels each). */
+export function unionOf(masks: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (const m of masks) for (let i = 0; i < n; i++) out[i] |= m[i];
+  return out;
+}
+
 /** Square dilation by `r` pixels (separable max), 0/1 in and out. */
 export function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
   if (r <= 0) return mask.slice();
