@@ -4,6 +4,9 @@ import { photoCards } from './card-detection';
 import { dist } from './ink-separation';
 import type { FoundShape } from './shape-detection';
 
+/** Matte values the model is sure of, and how far (px) an unsure edge may run from them. */
+const SURE = 230;
+const SURE_REACH = 6;
 /** An object smaller than this share of the poster is a speck of the matte, not a layer. */
 const MIN_OBJECT_SHARE = 0.004;
 /** An object's edge is at least this sharp (see edgeSharpness); a blurred photo's subject is not. */
@@ -34,8 +37,11 @@ export function salientObjects(rgb: Uint8Array, w: number, h: number, matte: Uin
     if (inside >= 0.9 * all) shapes.splice(k, 1);
   }
   const anyShape = dilate(unionOf(shapes.map((s) => s.own), w * h), w, h, 2);
+  // Where the matte is unsure (128-229) far from anything it is sure of, it half-saw the page (a
+  // blurred photo's saucer beside a bottle): that is no part of an object.
+  const sure = dilate(matte.map((v) => (v >= SURE ? 1 : 0)), w, h, SURE_REACH);
   const solid = new Uint8Array(w * h);
-  for (let p = 0; p < w * h; p++) solid[p] = matte[p] >= 128 && !nearText[p] && !anyShape[p] ? 1 : 0;
+  for (let p = 0; p < w * h; p++) solid[p] = matte[p] >= 128 && sure[p] && !nearText[p] && !anyShape[p] ? 1 : 0;
   const { labels, components } = labelComponents(solid, w, h);
   const kept: Array<{ hard: Uint8Array; area: number; box: Box }> = [];
   for (const c of components) {
