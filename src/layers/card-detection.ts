@@ -1,5 +1,6 @@
 import { expandBox } from '../vision/box-geometry';
 import type { Box } from '../vision/image.types';
+import { unionOf } from '../vision/masks';
 import type { FoundShape } from './shape-detection';
 import { dist } from './ink-separation';
 
@@ -167,8 +168,7 @@ export function photoCards(rgb: Uint8Array, w: number, h: number, kept: Array<{ 
     }
     return all ? inside / all : 0;
   };
-  const shapeOwn = new Uint8Array(w * h);
-  for (const s of shapes) for (let p = 0; p < w * h; p++) shapeOwn[p] |= s.own[p];
+  const shapeOwn = unionOf(shapes.map((s) => s.own), w * h);
   const cards: Card[] = [];
   for (const o of kept) {
     const [cx, cy] = [o.box.x + o.box.width / 2, o.box.y + o.box.height / 2];

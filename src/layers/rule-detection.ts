@@ -1,5 +1,5 @@
 import type { Rgb } from '../vision/image.types';
-import { labelComponents } from '../vision/masks';
+import { labelComponents, unionOf } from '../vision/masks';
 import { dist } from './ink-separation';
 import type { FoundShape } from './shape-detection';
 
@@ -25,8 +25,7 @@ export function findRules(rgb: Uint8Array, w: number, h: number, exclude: Uint8A
   const lines = new Uint8Array(w * h);
   runs(rgb, w, h, exclude, thick, lines, true);
   runs(rgb, w, h, exclude, thick, lines, false);
-  const taken = new Uint8Array(w * h);
-  for (const s of shapes) for (let p = 0; p < w * h; p++) taken[p] |= s.own[p];
+  const taken = unionOf(shapes.map((s) => s.own), w * h);
   const { labels, components } = labelComponents(lines, w, h);
   const found: FoundShape[] = [];
   for (const c of components) {

@@ -141,4 +141,3 @@ function bleeds(hard: Uint8Array, w: number, h: number): boolean {
   };
   return run(w, (x) => x) || run(w, (x) => (h - 1) * w + x) || run(h, (y) => y * w) || run(h, (y) => y * w + w - 1);
 }
-

@@ -1,5 +1,5 @@
 import type { Box, Rgb } from '../vision/image.types';
-import { dilate, fillHoles, labelComponents } from '../vision/masks';
+import { dilate, fillHoles, labelComponents, unionOf } from '../vision/masks';
 import { CLUSTERS, kmeans, withSplits } from './colour-clusters';
 import { dist } from './ink-separation';
 
@@ -92,8 +92,7 @@ function withoutPage(shapes: FoundShape[], w: number, h: number): FoundShape[] {
   const kept = [...shapes];
   const area = (m: Uint8Array) => m.reduce((n, v) => n + v, 0);
   for (;;) {
-    const covered = new Uint8Array(w * h);
-    for (const s of kept) for (let p = 0; p < w * h; p++) covered[p] |= s.mask[p];
+    const covered = unionOf(kept.map((s) => s.mask), w * h);
     if (area(covered) < 0.85 * w * h) return kept;
     const page = kept.filter((s) => edgesAlong(s.own, w, h) >= 2).sort((a, b) => area(b.own) - area(a.own))[0];
     if (!page) return kept;
