@@ -26,6 +26,7 @@ import { HTML_RENDERER, type HtmlRenderer } from '../src/renderer/renderer.types
 import type { RegistrySnapshot } from '../src/models/model.types';
 import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
 import { MUG_TONES, mugPhoto, silhouetteIoU } from '../test/helpers/drawn-mugs';
+import { benchAdDesign } from './ad-design';
 import { benchHomepage } from './homepage';
 import { benchLayers } from './layers';
 import { benchPlatform, benchSingleInstance } from './platform';
@@ -251,7 +252,7 @@ function report(): string {
 }
 
 /** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
-type Section = 'pipeline' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
+type Section = 'pipeline' | 'design' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
 
 async function main(): Promise<void> {
   const only = process.argv[2]?.split(',');
@@ -265,6 +266,14 @@ async function main(): Promise<void> {
         await benchSegmentation(app);
         await benchBackgroundComposite(app);
         await benchRenderer(app);
+      } finally {
+        await app.close();
+      }
+    }
+    if (want('design')) {
+      const app = await pipelineContext();
+      try {
+        await benchAdDesign(app, readFileSync(SAMPLE), rows);
       } finally {
         await app.close();
       }

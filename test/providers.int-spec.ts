@@ -247,6 +247,8 @@ describe('prompt writer: an LLM turns a short Korean idea into the image prompt'
     expect(done.status).toBe('completed');
     const image = api.requests.slice(from).find((r) => r.path.startsWith('/v1/images/'))!;
     expect(String(image.body.prompt)).toMatch(/^Product photography background: marble\./);
+    // The sample cup was shot from above: the image model is told so, in words.
+    expect(String(image.body.prompt)).toMatch(/Camera looking down from about \d+ degrees above: a flat lay/);
     const background = (done.result as { canvases: Array<{ background: Record<string, string> }> }).canvases[0].background;
     expect(background.promptWriter).toBe('template');
     expect(background.promptFallback).toMatch(/^PROVIDER_ERROR: the llm provider \(gpt-5-mini at .*\) answered outside the image_prompt schema/);

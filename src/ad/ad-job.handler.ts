@@ -76,6 +76,7 @@ async function pipelineInput(ctx: JobContext): Promise<PipelineInput> {
     textPosition: p.text_position ?? 'auto',
     subjectLayout: p.subject_layout ?? 'auto',
     subjectMaterial: p.subject_material ?? 'opaque',
+    view: p.view ?? 'auto',
     outputFormat: p.output_format ?? 'png',
     strength: p.strength ?? 0.6,
     guidanceScale: p.guidance_scale ?? 3.5,
@@ -101,6 +102,8 @@ function jobResult(outcome: PipelineOutcome, seed: number, variants: number, for
     subject_layout: outcome.job.subjectLayout ?? null,
     // Glass: the matte is how see-through it is (null without Stage 1).
     subject_material: outcome.job.material ?? null,
+    // How the camera saw the product, and so which set it got (flat lay, table from above, sweep).
+    view: outcome.job.view ?? null,
     stray_fragments_removed: outcome.job.strayParts ?? 0,
     // A small subject in a big photo is cut again from a crop around it, at the original's resolution.
     subject_recut: outcome.job.recut === true,

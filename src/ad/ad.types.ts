@@ -2,6 +2,8 @@ import type { FontFaceBundle } from '../fonts/fonts.types';
 import type { CutoutCheck } from '../quality/quality-checks';
 import type { QualityReport } from '../quality/quality-report';
 import type { ImageAnalysis } from './analysis/analysis.types';
+import type { CameraView, ViewEstimate } from './analysis/camera-view';
+import type { ColorUse } from './background/studio-scheme';
 import type { AspectPreset, Box, RawImage, Rgb } from '../vision/image.types';
 import type { ScaledProduct } from './compositing/composite';
 import type { FrameCuts } from './compositing/frame-cuts';
@@ -48,6 +50,8 @@ export interface PipelineInput {
   subjectLayout?: SubjectLayoutChoice;
   /** glass: the matte is how see-through the product is against the photo's plain backdrop. */
   subjectMaterial?: SubjectMaterial;
+  /** The camera's angle, forced; unset or auto: estimated from the cutout (result.view). */
+  view?: CameraView | 'auto';
   strength: number;
   guidanceScale: number;
   seed: number;
@@ -105,6 +109,14 @@ export interface JobState {
   palette?: Rgb[];
   /** The cutout check of the job's matte: the same for every canvas, so made once. */
   cutoutCheck?: CutoutCheck;
+  /** How the camera saw the product (result.view): estimated once, or forced by the request. */
+  view?: ViewOutcome;
+  /** The photo's detail sharpness (sharpness.ts), measured once for every canvas. */
+  sourceSharpness?: number;
+}
+
+export interface ViewOutcome extends ViewEstimate {
+  forced: boolean;
 }
 
 /** Made per canvas and variant. */
@@ -115,6 +127,8 @@ export interface ShotState {
   /** Its place among the canvas's variants after ranking, 1 = best (the one under the plain file names). */
   rank?: number;
   placement?: Placement;
+  /** The enlargement the product was held to so it stays sharp; unset when nothing held it back. */
+  sharpnessCap?: number | null;
   /** The cutout scaled onto placement.box, when a stage before compositing needed it. */
   scaledProduct?: ScaledProduct;
   background?: RawImage;
@@ -126,6 +140,8 @@ export interface ShotState {
     promptWriter?: string;
     promptFallback?: string;
     fallback?: string;
+    /** Which colours the prompt asked for and how the set used them (the embedded studio). */
+    colors?: ColorUse;
     /** What was read off a generated scene: its light, its floor's back edge, how far the product moved to stand on it. */
     scene?: { keyLight?: { x: number; y: number }; floorLine?: number; productMovedPx?: number };
   };

@@ -32,7 +32,7 @@ const PAGE_SIZE = 20;
 const PLACEMENTS = Object.keys(ASPECT_PRESETS);
 /** The new-job form's text fields, echoed back when the form is shown again after an error. */
 const FORM_FIELDS = [
-  'text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'text_position', 'subject_layout', 'subject_material', 'output_format',
+  'text_content', 'bg_prompt', 'html_style_prompt', 'font_name', 'text_position', 'subject_layout', 'subject_material', 'view', 'output_format',
   'background_mode', 'use_qwen_analysis', 'use_llm_html', 'num_variants', 'test_mode',
 ] as const;
 

@@ -63,7 +63,7 @@ function timingsView(s: JobStatusDto) {
 /** What the job page shows, shaped for the template. */
 export function jobView(s: JobStatusDto, ctx: ViewContext) {
   const params = s.parameters as unknown as AdParameters;
-  const result = s.result as { canvases?: Array<{ placement?: string; quality?: QualityReport }>; subject_layout?: Explained; subject_material?: Explained & { requested: string } };
+  const result = s.result as { canvases?: Array<{ placement?: string; quality?: QualityReport }>; subject_layout?: Explained; subject_material?: Explained & { requested: string }; view?: { estimated: string; why: string } | null };
   const canvases = result.canvases ?? [];
   const active = s.status === 'pending' || s.status === 'running';
   return {
@@ -80,6 +80,7 @@ export function jobView(s: JobStatusDto, ctx: ViewContext) {
     // How the product was shown and, when glass was asked for, what came of it (the why is the pipeline's own words).
     subject: result.subject_layout ? { ...result.subject_layout, used: ctx.label('new.layout_', result.subject_layout.used) } : null,
     material: result.subject_material?.requested === 'glass' ? { ...result.subject_material, used: ctx.label('new.material_', result.subject_material.used) } : null,
+    view: result.view ? { used: ctx.label('new.view_', result.view.estimated), why: result.view.why } : null,
     timings: timingsView(s),
     hasStep1: s.artifacts.some((a) => a.name === 'step1.png'),
     inputs: inputsView(s.kind, params, ctx),

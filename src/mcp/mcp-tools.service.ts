@@ -64,6 +64,10 @@ export class McpToolsService {
             .enum(['opaque', 'glass'])
             .optional()
             .describe('glass: a clear or translucent product photographed on a plain backdrop is made see-through (the new backdrop shows through it); default opaque'),
+          view: z
+            .enum(['auto', 'top-down', 'three-quarter', 'eye-level'])
+            .optional()
+            .describe('How the product was photographed, so the set matches: top-down gets a flat lay, eye-level a sweep; auto (default) reads it off the cutout'),
           output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('The finals\' format (default png); jpeg or webp are written beside final.png'),
           placements: z.array(z.enum(PRESETS)).min(1).max(4).optional().describe('Ad sizes: 1:1, 4:5, 9:16, 1.91:1 (one image each). Default 1024x1024'),
           font_name: z.string().optional().describe('A family from list_fonts; default: the best Korean sans'),
@@ -202,6 +206,7 @@ export class McpToolsService {
         text_position: args.text_position as 'auto' | undefined,
         subject_layout: args.subject_layout as 'auto' | undefined,
         subject_material: args.subject_material as 'opaque' | undefined,
+        view: args.view as 'auto' | undefined,
         output_format: args.output_format as 'png' | undefined,
         placements: args.placements as AspectPreset[] | undefined,
         font_name: args.font_name as string | undefined,

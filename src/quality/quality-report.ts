@@ -1,4 +1,25 @@
 import type { CutoutCheck, FidelityCheck, TextCheck } from './quality-checks';
+import type { ColorCheck } from './backdrop-colors';
+
+/** The product's detail sharpness in the final over the photo's, each in its own pixels. */
+export interface SharpnessCheck {
+  source: number;
+  final: number;
+  ratio: number;
+  /** The product's scale on the canvas (above 1: enlarged). */
+  scale: number;
+  /** The enlargement was held back to stay sharp (the placement left more room instead). */
+  capped: boolean;
+  ok: boolean;
+}
+
+/** How the camera saw the product, and the set it was given for it. */
+export interface ViewLine {
+  estimated: string;
+  confidence: number;
+  forced: boolean;
+  set: string;
+}
 
 export type ClipCheck =
   | { skipped: false; model: string; prompt: string; cosine: number; clipScore: number; interpretation: string; testModel: boolean }
@@ -13,6 +34,11 @@ export interface QualityReport {
   productFidelity: FidelityCheck | null;
   text: TextCheck | null;
   clip: ClipCheck;
+  /** Null when the product was not enlarged from a photo (a supplied product shot, no detail to measure). */
+  sharpness: SharpnessCheck | null;
+  /** Null when the prompt named no colour. */
+  colors: ColorCheck | null;
+  view: ViewLine | null;
 }
 
 export function summarize(parts: Omit<QualityReport, 'verdict' | 'issues'>): QualityReport {
@@ -26,6 +52,13 @@ export function summarize(parts: Omit<QualityReport, 'verdict' | 'issues'>): Qua
   if (parts.text && !parts.text.contrastOk) issues.push(`The copy's contrast is ${parts.text.contrast}:1, under the 4.5:1 WCAG minimum.`);
   if (parts.text && !parts.text.insideSafeZone) issues.push('The copy reaches outside the placement\'s safe zone, where platform buttons may cover it.');
   if (parts.text?.overlapsProduct) issues.push(`The copy covers ${Math.round(parts.text.productOverlap * 100)}% of its box over the product.`);
+  if (parts.sharpness && !parts.sharpness.ok) {
+    issues.push(`The product is enlarged ${parts.sharpness.scale.toFixed(2)}x and keeps ${Math.round(parts.sharpness.ratio * 100)}% of the photo's sharpness: a larger photo would look crisper.`);
+  }
+  if (parts.colors && !parts.colors.ok) {
+    const accent = parts.colors.accent ? `, ${parts.colors.accent} on ${Math.round((parts.colors.accentShare ?? 0) * 100)}%` : '';
+    issues.push(`The backdrop shows the asked ${parts.colors.first} on ${Math.round(parts.colors.firstShare * 100)}% of its area${accent}: not the colours asked for.`);
+  }
   return { verdict: issues.length ? 'check' : 'good', issues, ...parts };
 }
 

@@ -43,20 +43,24 @@ export function rgbToHsl([r8, g8, b8]: Rgb): Hsl {
   const l = (max + min) / 2;
   const d = max - min;
   if (d === 0) return { h: 0, s: 0, l };
-  const s = d / (1 - Math.abs(2 * l - 1));
-  let h: number;
-  if (max === r) h = ((g - b) / d + 6) % 6;
-  else if (max === g) h = (b - r) / d + 2;
-  else h = (r - g) / d + 4;
-  return { h: h * 60, s: clamp(s, 0, 1), l };
+  return { h: hueOf(r, g, b, max, d), s: clamp(d / (1 - Math.abs(2 * l - 1)), 0, 1), l };
 }
 
 export function hslToRgb({ h, s, l }: Hsl): Rgb {
-  const hue = ((h % 360) + 360) % 360;
   const c = (1 - Math.abs(2 * l - 1)) * s;
-  const x = c * (1 - Math.abs(((hue / 60) % 2) - 1));
-  const m = l - c / 2;
-  const sector = Math.floor(hue / 60);
+  return fromChroma(h, c, l - c / 2);
+}
+
+/** Hue in degrees of channels in [0, 1], given their max and (non-zero) spread. */
+function hueOf(r: number, g: number, b: number, max: number, d: number): number {
+  const h = max === r ? ((g - b) / d + 6) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return h * 60;
+}
+
+/** HSL and HSV share this last step: a hue's chroma `c` over a grey floor `m` (channels in [0, 1]). */
+function fromChroma(h: number, c: number, m: number): Rgb {
+  const hue = (((h % 360) + 360) % 360) / 60;
+  const x = c * (1 - Math.abs((hue % 2) - 1));
   const [r, g, b] = [
     [c, x, 0],
     [x, c, 0],
@@ -64,7 +68,7 @@ export function hslToRgb({ h, s, l }: Hsl): Rgb {
     [0, x, c],
     [x, 0, c],
     [c, 0, x],
-  ][sector % 6];
+  ][Math.floor(hue) % 6];
   return clampRgb([(r + m) * 255, (g + m) * 255, (b + m) * 255]);
 }
 
@@ -87,17 +91,15 @@ export function hueDelta(from: number, to: number): number {
 
 /**
  * Moves `color`'s lightness until its luminance differs from `against` by at least `minDelta`,
- * keeping the hue, so a requested colour stays that colour. 'auto' goes the way the colour
- * already leans; 'lighter' goes up whenever there is room (a saturated colour darkened toward
- * black turns muddy, lightened it stays vivid).
+ * keeping the hue: the way the colour already leans, or the other way when there is no room.
  */
-export function ensureLuminanceGap(color: Rgb, against: number, minDelta: number, prefer: 'auto' | 'lighter' = 'auto'): Rgb {
+export function ensureLuminanceGap(color: Rgb, against: number, minDelta: number): Rgb {
   const lum = relativeLuminance(color);
   if (Math.abs(lum - against) >= minDelta) return color;
   const hsl = rgbToHsl(color);
   const roomUp = against + minDelta <= 0.9;
   const roomDown = against - minDelta >= 0.04;
-  const goUp = roomUp && (prefer === 'lighter' || lum >= against || !roomDown);
+  const goUp = roomUp && (lum >= against || !roomDown);
   let best = color;
   for (let step = 1; step <= 45; step++) {
     const l = clamp(hsl.l + (goUp ? 1 : -1) * step * 0.02, 0.04, 0.97);
@@ -105,4 +107,46 @@ export function ensureLuminanceGap(color: Rgb, against: number, minDelta: number
     if (Math.abs(relativeLuminance(best) - against) >= minDelta) break;
   }
   return best;
+}
+
+/** Hue in degrees [0, 360); saturation and value in [0, 1], as a designer's colour picker shows them. */
+export interface Hsv {
+  h: number;
+  s: number;
+  v: number;
+}
+
+/**
+ * HSV rather than HSL where a colour must stay vivid: darkening in HSV keeps its saturation (a
+ * deep red stays red), and "saturation >= 0.6" is how a colour picker, and the issue, reads vivid.
+ */
+export function toHsv([r8, g8, b8]: readonly number[]): Hsv {
+  const r = r8 / 255;
+  const g = g8 / 255;
+  const b = b8 / 255;
+  const max = Math.max(r, g, b);
+  const d = max - Math.min(r, g, b);
+  return d === 0 ? { h: 0, s: 0, v: max } : { h: hueOf(r, g, b, max, d), s: d / max, v: max };
+}
+
+export function fromHsv({ h, s, v }: Hsv): Rgb {
+  return fromChroma(h, v * s, v - v * s);
+}
+
+/** CIE L*a*b* (D65) of an 8-bit sRGB colour: distances here are differences the eye sees. */
+export function rgbToLab(c: readonly number[]): [number, number, number] {
+  const [r, g, b] = [srgbToLinear(c[0]), srgbToLinear(c[1]), srgbToLinear(c[2])];
+  const x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+  const y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const [fx, fy, fz] = [f(x), f(y), f(z)];
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+
+/** CIE76 colour difference: about 2.3 is just noticeable, above 10 clearly another colour. */
+export function deltaE(a: readonly number[], b: readonly number[]): number {
+  const p = rgbToLab(a);
+  const q = rgbToLab(b);
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
 }

@@ -1,4 +1,5 @@
 import type { Box, RawImage, Rgb } from '../../vision/image.types';
+import type { CameraView } from '../analysis/camera-view';
 
 /**
  * Everything a background provider gets. The embedded studio provider draws from the prompt and
@@ -17,6 +18,10 @@ export interface BackgroundRequest {
   productBox: Box;
   /** Canvas y of the product's base: the floor line. */
   floorY: number;
+  /** How the camera saw the product: the set is built to match (a flat lay from above). */
+  view?: CameraView;
+  /** Camera elevation in degrees, when it was measured. */
+  elevationDeg?: number | null;
   /** Canvas-size 1-channel mask (255 = product), for edit-style providers. */
   productMask?: RawImage;
   /** Canvas-size RGBA: the product where it will stand, transparent elsewhere (edit mode). */

@@ -66,7 +66,8 @@ describe('parsePromptStyle', () => {
   it('treats luxury gold as an accent, not the wall colour', () => {
     const style = parsePromptStyle('luxury');
     expect(style.colors).toEqual([]);
-    expect(style.accents.map(colorName)).toEqual(['gold']);
+    expect(style.accents.map((c) => c.name)).toEqual(['gold']);
+    expect(style.accents[0].metallic).toBe(true);
   });
 
   it('drops colours the negative prompt names', () => {
@@ -76,5 +77,33 @@ describe('parsePromptStyle', () => {
 
   it('does not repeat a colour named twice', () => {
     expect(parsePromptStyle('빨간 red 레드').colors).toHaveLength(1);
+  });
+
+  it('reads hex codes in place, named after the nearest colour', () => {
+    const style = parsePromptStyle('brand colour #1e2c56 with a #FC0 accent');
+    expect(style.named.map((c) => [c.word, c.name])).toEqual([['#1e2c56', 'navy'], ['#fc0', 'yellow']]);
+    expect(style.colors[1]).toEqual([255, 204, 0]);
+    expect(parsePromptStyle('#12345g, #1234567').colors).toEqual([]);
+  });
+
+  it('shades the colour a modifier stands before, and leaves the mood alone then', () => {
+    const lum = (c: readonly number[]) => c[0] + c[1] + c[2];
+    const navy = parsePromptStyle('남색').colors[0];
+    const deep = parsePromptStyle('짙은 남색');
+    expect(lum(deep.colors[0])).toBeLessThan(lum(navy));
+    expect(deep.named[0].shade).toBe('deep');
+    expect(deep.mood.brightness).toBe(0);
+    expect(lum(parsePromptStyle('연한 분홍').colors[0])).toBeGreaterThan(lum(parsePromptStyle('분홍').colors[0]));
+    expect(lum(parsePromptStyle('light blue').colors[0])).toBeGreaterThan(lum(parsePromptStyle('blue').colors[0]));
+    // Not followed by a colour, a modifier is a mood again.
+    expect(parsePromptStyle('짙은 분위기').mood.brightness).toBeLessThan(0);
+  });
+
+  it('marks gold, silver and bronze as metallic, and finds silver only where it is named', () => {
+    const style = parsePromptStyle('명절 느낌의 빨간색과 금색');
+    expect(style.named.map((c) => [c.name, c.metallic])).toEqual([['red', false], ['gold', true]]);
+    expect(parsePromptStyle('은색 배경').named[0]).toMatchObject({ name: 'silver', metallic: true });
+    expect(parsePromptStyle('검은색 배경').named.map((c) => c.name)).toEqual(['black']);
+    expect(parsePromptStyle('rose gold and navy').named.map((c) => c.name)).toEqual(['rose gold', 'navy']);
   });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { type ImageGenerateRequest, ImageApiRepository, requestSize } from '../../providers/image-api.repository';
 import type { BackgroundProvider, BackgroundRequest, BackgroundResult } from './background-provider';
-import { ImagePromptWriter } from './image-prompt-writer';
+import { cameraSentence, ImagePromptWriter } from './image-prompt-writer';
 
 /**
  * A backdrop painted by the configured image model. `background_mode` edit: the model paints
@@ -25,7 +25,7 @@ export class GenerativeBackgroundProvider implements BackgroundProvider {
   async generate(req: BackgroundRequest): Promise<BackgroundResult> {
     const started = performance.now();
     const written = await this.writer.write(req.prompt, req.negativePrompt, req.signal);
-    const prompt = written.prompt;
+    const prompt = written.prompt + cameraSentence(req.view, req.elevationDeg);
     const ask = { prompt, negativePrompt: req.negativePrompt, width: req.width, height: req.height, seed: req.seed, guidanceScale: req.guidanceScale, signal: req.signal };
     const editing = req.mode === 'edit' && req.placedProduct !== undefined;
     const { out, data, info } = editing ? await this.edit(req, ask) : await this.fresh(req, ask);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { ChatApiRepository } from '../../providers/chat-api.repository';
+import type { CameraView } from '../analysis/camera-view';
 
 const SYSTEM =
   'You write prompts for a photographic image model that paints the background of a product advertisement. ' +
@@ -64,4 +65,17 @@ export function templatePrompt(idea: string): string {
     `Product photography background: ${scene}. An empty scene with a surface in the lower third for a product to stand on, ` +
     'soft natural light, shallow depth of field, photographic, high detail. No text, no letters, no logos, no people, no products.'
   );
+}
+
+/**
+ * The camera the product was photographed with, said to the image model in words: a scene seen
+ * from another angle than the product never looks like one photograph (a cup seen from above on
+ * a table seen from the side).
+ */
+export function cameraSentence(view: CameraView | undefined, elevationDeg: number | null | undefined): string {
+  const angle = elevationDeg != null ? ` about ${Math.round(elevationDeg)} degrees` : '';
+  if (view === 'top-down') return ` Camera looking down from${angle || ' high'} above: a flat lay, the surface fills the whole frame, no horizon, no wall.`;
+  if (view === 'three-quarter') return ` Camera${angle || ' a little'} above the table: the table top fills most of the frame, its back edge high in the frame.`;
+  if (view === 'eye-level') return ' Camera at eye level: the surface in the lower third, the wall or the horizon behind it.';
+  return '';
 }

@@ -7,6 +7,8 @@ import { keyLightFromMeta } from './background-provider';
 import { relativeLuminance } from '../../vision/color-math';
 import { StudioBackgroundProvider } from './studio-background.provider';
 import { sameColour } from './studio-scheme';
+import { checkBackdropColors } from '../../quality/backdrop-colors';
+import { hueDelta, toHsv } from '../../vision/color-math';
 
 const provider = new StudioBackgroundProvider();
 
@@ -132,5 +134,51 @@ describe('StudioBackgroundProvider', () => {
   it('rejects impossible sizes', async () => {
     await expect(provider.generate(request({ width: 0 }))).rejects.toBeInstanceOf(DomainException);
     await expect(provider.generate(request({ height: 10.5 }))).rejects.toBeInstanceOf(DomainException);
+  });
+
+  describe('a red product on "명절 느낌의 빨간색과 금색" (festive red and gold)', () => {
+    const cup: Rgb[] = [[174, 51, 19], [236, 226, 214], [120, 60, 30]];
+    const red = { name: 'red', rgb: [150, 24, 22] as Rgb };
+    const gold = { name: 'gold', rgb: [214, 168, 60] as Rgb };
+    const views = ['eye-level', 'three-quarter', 'top-down'] as const;
+
+    for (const view of views) {
+      it(`${view}: the backdrop is red on most of it, gold a visible accent, and the gold is a gradient, not a flat fill`, async () => {
+        const result = await provider.generate(request({ prompt: '명절 느낌의 빨간색과 금색', palette: cup, width: 400, height: 500, productBox: { x: 120, y: 250, width: 160, height: 150 }, floorY: 400, view, elevationDeg: 55 }));
+        const check = checkBackdropColors(result.image, null, red, gold);
+        expect(check.firstShare).toBeGreaterThanOrEqual(0.5);
+        expect(check.accentShare).toBeGreaterThanOrEqual(0.03);
+        expect(check.hueError).toBeLessThanOrEqual(10);
+        // Metal: the gold pixels span a range of values (a highlight and its falloff).
+        const values: number[] = [];
+        const { data } = result.image;
+        for (let i = 0; i < data.length; i += 3) {
+          const hsv = toHsv([data[i], data[i + 1], data[i + 2]]);
+          if (Math.abs(hueDelta(42, hsv.h)) <= 15 && hsv.s >= 0.35) values.push(hsv.v);
+        }
+        values.sort((a, b) => a - b);
+        expect(values[Math.floor(values.length * 0.9)] - values[Math.floor(values.length * 0.1)]).toBeGreaterThan(0.2);
+        const colors = result.meta.colors as { read: Array<{ name: string }>; used: string[]; separation: string | null };
+        expect(colors.read.map((c) => c.name)).toEqual(['red', 'gold']);
+        expect(colors.used.join(' ')).toMatch(view === 'eye-level' ? /gold \(metallic\): the floor/ : /gold \(metallic\): a plate under the product/);
+        expect(colors.separation).toMatch(/wears red/);
+      });
+    }
+
+    it('parts a red product from the red by value: the wall is red in a clearly different value', async () => {
+      const { image } = await provider.generate(request({ prompt: '빨간 배경', palette: [[150, 40, 30]], width: 320, height: 320 }));
+      const around = toHsv(meanRgb(image, 10, 40, 80, 200));
+      expect(Math.abs(hueDelta(around.h, toHsv([150, 40, 30]).h))).toBeLessThan(12);
+      expect(around.s).toBeGreaterThan(0.6);
+      expect(Math.abs(around.v - toHsv([150, 40, 30]).v)).toBeGreaterThan(0.2);
+    });
+  });
+
+  it('lays a top-down product flat: no horizon, the surface fills the frame', async () => {
+    const seen = await provider.generate(request({ prompt: 'beige', view: 'top-down' }));
+    const side = await provider.generate(request({ prompt: 'beige', view: 'eye-level' }));
+    expect(seen.meta.horizonY).toBeLessThan(0);
+    expect(side.meta.horizonY).toBeGreaterThan(0);
+    expect(seen.description).toMatch(/^flat lay/);
   });
 });

@@ -31,8 +31,9 @@ export class StudioBackgroundProvider implements BackgroundProvider {
     // One stream of randomness, consumed in a fixed order: scheme, then layout.
     const rng = mulberry32(req.seed);
     const style = parsePromptStyle(req.prompt, req.negativePrompt);
-    const scheme = chooseScheme(style, req.palette, rng);
-    const layout = planLayout({ width, height, productBox: req.productBox, floorY: req.floorY }, scheme.material !== null, rng);
+    const view = req.view ?? 'eye-level';
+    const scheme = chooseScheme(style, req.palette, rng, view);
+    const layout = planLayout({ width, height, productBox: req.productBox, floorY: req.floorY, view, elevationDeg: req.elevationDeg }, scheme.material !== null, rng, scheme.plate !== null);
     const texture = scheme.material ? floorTexture(scheme.material) : null;
     const data = await renderStudio(scheme, layout, texture, req.seed, req.signal);
     return {
@@ -43,6 +44,7 @@ export class StudioBackgroundProvider implements BackgroundProvider {
         seed: req.seed,
         source: scheme.source,
         matchedWords: style.matchedWords,
+        colors: scheme.colors,
         material: scheme.material,
         wall: scheme.wall,
         floor: scheme.floor,

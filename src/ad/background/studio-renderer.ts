@@ -1,9 +1,10 @@
 import { throwIfAborted } from '../../common/errors/domain.exception';
 import type { Box } from '../../vision/image.types';
-import { clamp, srgbToLinear } from '../../vision/color-math';
+import { clamp, fromHsv, srgbToLinear, toHsv } from '../../vision/color-math';
 import type { FloorTexture } from './floor-texture';
 import { between, fbm, mulberry32, type Rng } from './procedural-noise';
 import type { StudioScheme } from './studio-scheme';
+import type { CameraView } from '../analysis/camera-view';
 
 /** Geometry of one studio set: where the sweep turns into floor and where the lights point. */
 export interface StudioLayout {
@@ -15,6 +16,10 @@ export interface StudioLayout {
   blendHeight: number;
   /** Vanishing line of the floor plane, used for perspective texture mapping. */
   vanishY: number;
+  /** A flat lay: the surface fills the frame, seen square on (no horizon, no foreshortening). */
+  flat: boolean;
+  /** A flat lay's plate under the product, as the camera sees it (an ellipse). */
+  plate: Ellipse | null;
   pool: Ellipse;
   floorPool: Ellipse;
   /** Direction the key light comes from; the compositor casts shadows away from it. */
@@ -36,6 +41,9 @@ export interface LayoutInput {
   height: number;
   productBox: Box;
   floorY: number;
+  view?: CameraView;
+  /** Camera elevation, degrees: how round a plate under the product looks. */
+  elevationDeg?: number | null;
 }
 
 /**
@@ -43,34 +51,60 @@ export interface LayoutInput {
  * the base in the picture; a table top shows its back edge higher up. Light comes from one side
  * (the seed picks which) and pools on the wall behind the product's upper half.
  */
-export function planLayout(input: LayoutInput, hasTable: boolean, rng: Rng): StudioLayout {
+export function planLayout(input: LayoutInput, hasTable: boolean, rng: Rng, withPlate = false): StudioLayout {
   const { width: w, height: h, productBox: box, floorY } = input;
+  const view = input.view ?? 'eye-level';
   const cx = box.x + box.width / 2;
   const behind = hasTable ? Math.max(box.height * between(rng, 0.28, 0.4), h * 0.07) : box.height * between(rng, 0.14, 0.24);
   const side = rng() < 0.5 ? -1 : 1;
-  const blendHeight = hasTable ? h * 0.018 : h * between(rng, 0.14, 0.2);
+  let blendHeight = hasTable ? h * 0.018 : h * between(rng, 0.14, 0.2);
   // A subject bleeding off the bottom (a bust, a close-up) stands on nothing: all wall, the sweep below the frame.
-  const horizonY = floorY >= h ? h + blendHeight : clamp(floorY - behind, h * 0.3, h * 0.92);
+  let horizonY = floorY >= h ? h + blendHeight : clamp(floorY - behind, h * 0.3, h * 0.92);
+  let vanishY = horizonY - (h - horizonY) * 0.45;
+  const flat = view === 'top-down' && floorY < h;
+  if (flat) {
+    // Seen from above, a tight frame holds nothing but the table: no horizon, no foreshortening.
+    blendHeight = 1;
+    horizonY = -2;
+    vanishY = -50 * h;
+  } else if (view === 'three-quarter' && floorY < h) {
+    // From a little above, the table's back edge rises to about the product's shoulder.
+    blendHeight = hasTable ? h * 0.018 : h * 0.07;
+    horizonY = clamp(box.y + box.height * between(rng, 0.05, 0.2), h * 0.06, Math.max(h * 0.06, floorY - box.height * 0.3));
+    vanishY = horizonY - (h - horizonY) * 1.4;
+  }
+  const elevation = clamp(input.elevationDeg ?? (flat ? 60 : 25), flat ? 30 : 12, 90);
+  const ratio = Math.sin((elevation * Math.PI) / 180);
+  // Half again the product's width, more where the plate is seen flatter, and never a coaster
+  // under a narrow bottle: a rim of the accent shows all round the product.
+  const plateRx = Math.max(box.width * (flat ? 0.75 : 0.9), w * 0.22);
+  const plate = withPlate && floorY < h ? { x: cx, y: floorY - plateRx * ratio * 0.8, rx: plateRx, ry: plateRx * ratio } : null;
   return {
     width: w,
     height: h,
     horizonY,
     blendHeight,
-    vanishY: horizonY - (h - horizonY) * 0.45,
+    vanishY,
+    flat,
+    plate,
     pool: {
       x: cx + side * w * between(rng, 0.04, 0.16),
       y: box.y + box.height * between(rng, 0.15, 0.45),
       rx: Math.max(box.width * between(rng, 1.0, 1.4), w * 0.32),
       ry: Math.max(box.height * between(rng, 0.9, 1.3), h * 0.3),
     },
-    floorPool: { x: cx + side * box.width * 0.1, y: floorY, rx: Math.max(box.width * 1.4, w * 0.28), ry: Math.max((h - horizonY) * 0.75, h * 0.08) },
-    keyLight: { x: cx + side * w * 0.9, y: box.y - box.height * 0.6 },
+    floorPool: flat
+      ? { x: cx + side * box.width * 0.15, y: box.y + box.height * 0.5, rx: Math.max(box.width * 1.5, w * 0.45), ry: Math.max(box.height * 1.4, h * 0.4) }
+      : { x: cx + side * box.width * 0.1, y: floorY, rx: Math.max(box.width * 1.4, w * 0.28), ry: Math.max((h - horizonY) * 0.75, h * 0.08) },
+    // Seen from above, the light is overhead too: the shadow falls short, almost straight below.
+    keyLight: flat ? { x: cx + side * w * 0.25, y: box.y - h * 2 } : { x: cx + side * w * 0.9, y: box.y - box.height * 0.6 },
     vignetteCentre: { x: (cx + w / 2) / 2, y: (box.y + box.height * 0.4 + h / 2) / 2 },
     texturePlacement: { u: Math.floor(rng() * 4096) + 4096 * 16, v: Math.floor(rng() * 4096), mirror: rng() < 0.5, scale: between(rng, 0.85, 1.15) },
   };
 }
 
 const LUT_SIZE = 16384;
+
 /** Linear light → sRGB byte value (as a float, so grain can dither before rounding). */
 const LINEAR_TO_SRGB = (() => {
   const lut = new Float32Array(LUT_SIZE + 1);
@@ -93,6 +127,112 @@ function gaussianRow(n: number, centre: number, radius: number): Float32Array {
 
 function linear(c: readonly number[]): [number, number, number] {
   return [srgbToLinear(c[0]), srgbToLinear(c[1]), srgbToLinear(c[2])];
+}
+
+const RAMP_STEPS = 256;
+
+/**
+ * How a metal looks from its darkest to its brightest reflection, as a lookup table (linear RGB,
+ * RAMP_STEPS entries): a deep, more saturated shadow (gold's a few degrees toward orange), its own colour
+ * in the middle, a pale highlight a few degrees toward yellow. Gold then reads as gold beside a
+ * saturated red, where a flat mustard turns olive to the eye.
+ */
+function metalRamp(color: readonly number[]): Float32Array {
+  const hsv = toHsv(color);
+  const stops = [
+    // Gold's shadow leans toward orange; rose gold and copper are red enough already.
+    fromHsv({ h: hsv.h - (hsv.h > 25 && hsv.h < 70 ? 8 : 0), s: Math.min(1, hsv.s + 0.2), v: hsv.v * 0.62 }),
+    [color[0], color[1], color[2]],
+    fromHsv({ h: hsv.h + 4, s: hsv.s * 0.35, v: 1 }),
+  ];
+  const lut = new Float32Array(RAMP_STEPS * 3);
+  for (let i = 0; i < RAMP_STEPS; i++) {
+    const t = (i / (RAMP_STEPS - 1)) * 2;
+    const [a, b] = t < 1 ? [stops[0], stops[1]] : [stops[1], stops[2]];
+    const f = t < 1 ? t : t - 1;
+    for (let c = 0; c < 3; c++) lut[i * 3 + c] = srgbToLinear(a[c] + (b[c] - a[c]) * f);
+  }
+  return lut;
+}
+
+/** The ramp's colour at t in [0, 1], added into `out` weighted by `weight`. */
+function addRamp(lut: Float32Array, t: number, weight: number, out: [number, number, number]): void {
+  const i = Math.round(clamp(t, 0, 1) * (RAMP_STEPS - 1)) * 3;
+  out[0] += lut[i] * weight;
+  out[1] += lut[i + 1] * weight;
+  out[2] += lut[i + 2] * weight;
+}
+
+interface PlatePainter {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  /** The surface colour at (x, y) with the plate over it: its body, bevel and the soft shadow it casts. */
+  at(x: number, y: number, r: number, g: number, b: number): [number, number, number];
+}
+
+/**
+ * A plate lying on the table under the product: an ellipse in its own colour, shaded across
+ * toward the key light, a raised rim (bright on the light's side, dark away from it) around a
+ * flat well, a tight sheen toward the light when metallic, and contact darkness on the table
+ * around it.
+ */
+function platePainter(e: { x: number; y: number; rx: number; ry: number }, srgb: readonly number[], metallic: boolean, key: { x: number; y: number }, w: number, h: number): PlatePainter {
+  const out: [number, number, number] = [0, 0, 0];
+  const lx = Math.sign(key.x - e.x) || 1;
+  const ramp = metallic ? metalRamp(srgb) : null;
+  const color = linear(srgb);
+  const aa = 1.5 / Math.min(e.rx, e.ry);
+  return {
+    x0: Math.max(0, Math.floor(e.x - e.rx * 1.15)),
+    x1: Math.min(w, Math.ceil(e.x + e.rx * 1.15)),
+    y0: Math.max(0, Math.floor(e.y - e.ry * 1.15)),
+    y1: Math.min(h, Math.ceil(e.y + e.ry * 1.3)),
+    at(x, y, r, g, b) {
+      const u = (x - e.x) / e.rx;
+      const v = (y - e.y) / e.ry;
+      const d = Math.sqrt(u * u + v * v);
+      if (d > 1 + aa) {
+        // The table just outside the plate sees less light, more so in front of it (below on screen).
+        const shade = 1 - 0.35 * Math.exp(-(((d - 1) / 0.05) ** 2)) * (0.5 + 0.5 * clamp(v * 2, 0, 1));
+        out[0] = r * shade;
+        out[1] = g * shade;
+        out[2] = b * shade;
+        return out;
+      }
+      const cover = clamp((1 + aa - d) / (2 * aa), 0, 1);
+      // -1 facing away from the light, +1 toward it.
+      const toward = clamp(u * lx * 0.6 - v * 0.8, -1, 1);
+      // The rim (d 0.8..1) is a slope: lit on one side, shaded on the other; the well is flat.
+      const rim = d > 0.8 ? Math.sin(((d - 0.8) / 0.2) * Math.PI) : 0;
+      const step = Math.exp(-(((d - 0.8) / 0.012) ** 2));
+      let sr: number;
+      let sg: number;
+      let sb: number;
+      if (ramp) {
+        // Metal: where on its ramp each point reflects, from the slope toward the light and a tight sheen.
+        const sx = u - lx * 0.3;
+        const sy = v + 0.35;
+        const sheen = Math.exp(-(sx * sx + sy * sy) / 0.06);
+        const t = 0.42 + 0.16 * toward + rim * toward * 0.4 + sheen * 0.45 - 0.2 * step;
+        out[0] = 0;
+        out[1] = 0;
+        out[2] = 0;
+        addRamp(ramp, t, 1, out);
+        [sr, sg, sb] = out;
+      } else {
+        const k = (0.85 + 0.1 * toward) * (1 + rim * toward * 0.25) * (1 - 0.25 * step);
+        sr = color[0] * k;
+        sg = color[1] * k;
+        sb = color[2] * k;
+      }
+      out[0] = r + (sr - r) * cover;
+      out[1] = g + (sg - g) * cover;
+      out[2] = b + (sb - b) * cover;
+      return out;
+    },
+  };
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -122,6 +262,12 @@ export async function renderStudio(
   const lightMax = Math.max(...lightLin, 1e-6);
   const light = lightLin.map((v) => v / lightMax);
   const tint = scheme.lightTint;
+  // Metal: darker off the light, and a highlight of its own colour, paler (gold's sheen is a warm
+  // near-white, not more mustard). Flat paint has no highlight term at all.
+  const wallMetal = scheme.wallMetallic ? metalRamp(scheme.wall) : null;
+  const floorMetal = scheme.floorMetallic ? metalRamp(scheme.floor) : null;
+  const metal: [number, number, number] = [0, 0, 0];
+  const plate = layout.plate && scheme.plate ? platePainter(layout.plate, scheme.plate.color, scheme.plate.metallic, layout.keyLight, w, h) : null;
   const gx = gaussianRow(w, layout.pool.x, layout.pool.rx);
   const gy = gaussianRow(h, layout.pool.y, layout.pool.ry);
   const fx = gaussianRow(w, layout.floorPool.x, layout.floorPool.rx);
@@ -151,7 +297,7 @@ export async function renderStudio(
   const tp = layout.texturePlacement;
   const s0 = (size / (w * 1.15)) * tp.scale;
   const uStep = tp.mirror ? -1 : 1;
-  const kv = 2.3;
+  const kv = layout.flat ? 1 : 2.3;
   const depthNear = h - vanishY;
   const zFar = depthNear / Math.max(1, horizonY - vanishY);
   const cx = w / 2;
@@ -168,10 +314,17 @@ export async function renderStudio(
       s = s * s * (3 - 2 * s);
       // Floor: faces the overhead light, falling off toward the camera.
       const depthT = clamp((y - horizonY) / Math.max(1, h - horizonY), 0, 1);
-      const floorK = 0.95 - 0.28 * depthT;
-      const br = wall[0] * wallK * (1 - s) + floor[0] * floorK * s;
-      const bg = wall[1] * wallK * (1 - s) + floor[1] * floorK * s;
-      const bb = wall[2] * wallK * (1 - s) + floor[2] * floorK * s;
+      const floorK = layout.flat ? 0.95 - 0.1 * depthT : 0.95 - 0.28 * depthT;
+      // A metal surface takes its colour per pixel from its ramp (below), so it is left out here.
+      const wk = wallMetal ? 0 : wallK * (1 - s);
+      const fk = floorMetal ? 0 : floorK * s;
+      const br = wall[0] * wk + floor[0] * fk;
+      const bg = wall[1] * wk + floor[1] * fk;
+      const bb = wall[2] * wk + floor[2] * fk;
+      // Where the metal reflects the light: the wall under the pool, the floor in a band just behind the product.
+      const wSheen = gy[y];
+      const fSheen = Math.exp(-(((depthT - 0.25) / 0.3) ** 2));
+      const plateRow = plate !== null && y >= plate.y0 && y < plate.y1;
       const wallPool = gy[y] * (1 - s);
       const floorPool = fy[y] * s;
       const ambient = 0.5 + 0.18 * s;
@@ -229,9 +382,26 @@ export async function renderStudio(
         state ^= state >>> 17;
         state ^= state << 5;
         const grain = (((state & 255) + ((state >>> 8) & 255)) / 255 - 1) * GRAIN;
-        let lr = br * (1 - mix + light[0] * mix) * m * LUT_SIZE;
-        let lg = bg * (1 - mix + light[1] * mix) * m * LUT_SIZE;
-        let lb = bb * (1 - mix + light[2] * mix) * m * LUT_SIZE;
+        let sr = br;
+        let sg = bg;
+        let sb = bb;
+        if (wallMetal !== null || floorMetal !== null) {
+          metal[0] = sr;
+          metal[1] = sg;
+          metal[2] = sb;
+          if (wallMetal) addRamp(wallMetal, 0.3 + 0.6 * wSheen * gx[x], wallK * (1 - s), metal);
+          if (floorMetal) addRamp(floorMetal, 0.25 + 0.7 * fSheen * (0.3 + 0.7 * fx[x]), s, metal);
+          [sr, sg, sb] = metal;
+        }
+        if (plateRow && x >= plate.x0 && x < plate.x1) {
+          const p = plate.at(x, y, sr, sg, sb);
+          sr = p[0];
+          sg = p[1];
+          sb = p[2];
+        }
+        let lr = sr * (1 - mix + light[0] * mix) * m * LUT_SIZE;
+        let lg = sg * (1 - mix + light[1] * mix) * m * LUT_SIZE;
+        let lb = sb * (1 - mix + light[2] * mix) * m * LUT_SIZE;
         if (lr > LUT_SIZE) lr = LUT_SIZE;
         if (lg > LUT_SIZE) lg = LUT_SIZE;
         if (lb > LUT_SIZE) lb = LUT_SIZE;

@@ -1,7 +1,8 @@
 import type { Rgb } from '../../vision/image.types';
 import { colorName } from './color-words';
 import type { FloorMaterial, PromptStyle } from './color-words';
-import { clamp, ensureLuminanceGap, hslToRgb, hueDelta, mixRgb, relativeLuminance, rgbToHsl } from '../../vision/color-math';
+import { clamp, ensureLuminanceGap, fromHsv, hexOf, hslToRgb, hueDelta, mixRgb, relativeLuminance, rgbToHsl, toHsv } from '../../vision/color-math';
+import type { CameraView } from '../analysis/camera-view';
 import { between, type Rng } from './procedural-noise';
 
 /** The colours and lights of one studio set-up, in sRGB. */
@@ -17,8 +18,23 @@ export interface StudioScheme {
   material: FloorMaterial | null;
   /** 0..1: how dark the corners get. */
   vignette: number;
+  /** Metal reads as a highlight gradient: a bright sheen where the light falls, deep tones off it. */
+  wallMetallic: boolean;
+  floorMetallic: boolean;
+  /** A flat lay's second colour: a disc under the product (a charger plate, a paper round). */
+  plate: { color: Rgb; metallic: boolean } | null;
   source: 'prompt' | 'palette' | 'default';
   description: string;
+  /** Which colours the prompt asked for and what each became: the job's result reports it. */
+  colors: ColorUse;
+}
+
+export interface ColorUse {
+  read: Array<{ word: string; name: string; hex: string; metallic: boolean }>;
+  /** One line per colour used: "red: the backdrop (#96181a)", "gold: a metallic floor". */
+  used: string[];
+  /** How a product that wears the asked colour was kept apart from it, when it does. */
+  separation: string | null;
 }
 
 const NEUTRAL_WARM: Rgb = [224, 216, 206];
@@ -75,7 +91,8 @@ function applyMood(color: Rgb, mood: PromptStyle['mood'], requested: boolean): R
       hsl.h += hueDelta(hsl.h, target) * lean * Math.abs(mood.warmth);
     }
   }
-  hsl.l = clamp(hsl.l + 0.4 * mood.brightness, 0.07, 0.93);
+  // An asked colour keeps most of its lightness too: "luxury silver" is still silver, not slate.
+  hsl.l = clamp(hsl.l + (requested ? 0.2 : 0.4) * mood.brightness, 0.07, 0.93);
   hsl.s = clamp(hsl.s * (1 + 0.6 * mood.saturation), 0, 1);
   return hslToRgb(hsl);
 }
@@ -85,7 +102,7 @@ function shiftHue(color: Rgb, degrees: number): Rgb {
   return hslToRgb({ ...hsl, h: hsl.h + degrees });
 }
 
-function floorFor(style: PromptStyle, wall: Rgb, second: Rgb | undefined): Rgb {
+function floorFor(style: PromptStyle, wall: Rgb): Rgb {
   const { material, mood } = style;
   if (material === 'wood') {
     const tone = MATERIAL_TONE.wood;
@@ -93,9 +110,25 @@ function floorFor(style: PromptStyle, wall: Rgb, second: Rgb | undefined): Rgb {
   }
   if (material === 'marble' || material === 'concrete') return mixRgb(MATERIAL_TONE[material], wall, 0.08);
   if (material === 'fabric') return mixRgb(wall, [245, 240, 232], 0.2);
-  // A second colour mostly tints the light (see chooseScheme); the floor only leans toward it.
-  if (second) return mixRgb(wall, second, 0.12);
   return wall;
+}
+
+/**
+ * A product that wears the asked colour is parted from it by value, never by another hue, the
+ * colour kept vivid (HSV saturation >= 0.7). Standing against the wall, it gets a deeper shade
+ * behind it (darker than its shaded side and its lit side alike); on a plate of the accent
+ * colour the plate parts them, and the surface around can be the brighter, festive shade.
+ */
+function partByValue(asked: Rgb, product: Rgb, onPlate: boolean): { wall: Rgb; how: string } {
+  const hsv = toHsv(asked);
+  const pv = toHsv(product).v;
+  const name = colorName(asked);
+  if (onPlate) {
+    const wall = fromHsv({ h: hsv.h, s: clamp(hsv.s * 0.92, 0.7, 1), v: clamp(pv + 0.35, 0.85, 1) });
+    return { wall, how: `the product wears ${name} too: it stands on the accent plate, on a brighter ${name} than its own` };
+  }
+  const wall = fromHsv({ h: hsv.h, s: clamp(hsv.s * 1.05, 0.7, 1), v: clamp(pv * 0.55, 0.3, 1) });
+  return { wall, how: `the product wears ${name} too: a deeper ${name} behind it, a deeper floor, and a light pool behind it as a rim` };
 }
 
 function lightness(color: Rgb): string {
@@ -103,56 +136,105 @@ function lightness(color: Rgb): string {
   return l < 0.3 ? 'deep ' : l > 0.78 ? 'light ' : '';
 }
 
-export function describeScheme(s: StudioScheme, accent: Rgb | undefined): string {
-  const floor = s.material ? `${s.material} floor` : 'seamless floor';
+export function describeScheme(s: StudioScheme, accent: Rgb | undefined, view: CameraView = 'eye-level', wallName = colorName(s.wall)): string {
+  const metal = (on: boolean) => (on ? 'metallic ' : '');
+  const floor = s.material ? `${s.material} floor` : s.floor !== s.wall && accent && s.floor === accent ? `${metal(s.floorMetallic)}${colorName(s.floor)} floor` : 'seamless floor';
   const light = accent ? `${colorName(accent)}-tinted light pool` : 'soft key-light pool';
-  return `${lightness(s.wall)}${colorName(s.wall)} sweep, ${floor}, ${light}, soft vignette`;
-}
-
-/** Two saturated colours of nearly one hue: a product that would melt into a backdrop of that colour. */
-export function sameColour(a: Rgb, b: Rgb): boolean {
-  const x = rgbToHsl(a);
-  const y = rgbToHsl(b);
-  return x.s > 0.25 && y.s > 0.25 && Math.abs(hueDelta(x.h, y.h)) < 25;
+  const wall = `${lightness(s.wall)}${metal(s.wallMetallic)}${wallName}`;
+  const plate = s.plate ? `, ${metal(s.plate.metallic)}${colorName(s.plate.color)} plate under the product` : '';
+  if (view === 'top-down') {
+    return `flat lay on a ${wall} ${s.material ?? 'surface'}${plate}, ${light}, soft vignette`;
+  }
+  return `${wall} ${view === 'three-quarter' ? 'backdrop seen from above' : 'sweep'}, ${floor}${plate}, ${light}, soft vignette`;
 }
 
 /**
- * Picks the set: prompt colours win (first = wall, second tints floor and light), else the
- * product palette, else warm neutral grey. The wall is then moved in lightness, keeping its
- * hue, until its luminance stands apart from the product's.
+ * Two vivid colours of nearly one hue: a product that would melt into a backdrop of that colour.
+ * Vivid by HSV saturation: beige (0.2) beside a terracotta cup is a quiet tone, not a clash.
  */
-export function chooseScheme(style: PromptStyle, palette: readonly Rgb[], rng: Rng): StudioScheme {
+export function sameColour(a: Rgb, b: Rgb): boolean {
+  const x = toHsv(a);
+  const y = toHsv(b);
+  return x.s > 0.3 && y.s > 0.3 && Math.abs(hueDelta(x.h, y.h)) < 25;
+}
+
+/**
+ * Picks the set: prompt colours win (first = wall; second = the floor, a flat lay's plate, or
+ * with a material floor the light), else the product palette, else warm neutral grey. A wall
+ * the product would melt into is parted from it by value (partByValue), keeping the hue asked.
+ */
+export function chooseScheme(style: PromptStyle, palette: readonly Rgb[], rng: Rng, view: CameraView = 'eye-level'): StudioScheme {
   const productLum = productLuminance(palette);
-  const [first, second] = style.colors;
+  const [first, second] = style.named;
   const source: StudioScheme['source'] = first ? 'prompt' : palette.length ? 'palette' : 'default';
-  let wall = first ?? (palette.length ? fromPalette(palette, rng) : NEUTRAL_WARM);
+  let wall = first?.rgb ?? (palette.length ? fromPalette(palette, rng) : NEUTRAL_WARM);
   // Seeds vary the set a little, like re-gelling a light: a few degrees of hue (fewer for a
   // colour the prompt asked for, so red never drifts into crimson).
   const drift = first ? 2.5 : 6;
   wall = applyMood(shiftHue(wall, between(rng, -drift, drift)), style.mood, first !== undefined);
-  let floor = floorFor(style, wall, second);
   // "빨간 배경" for a red product: the asked hue stays, but its shade must part from the product's.
-  const clash = first !== undefined && palette.length > 0 && sameColour(first, palette[0]);
-  if (productLum !== null) {
-    // Requested colours keep more of their lightness; derived ones, and a requested colour the
-    // product wears itself, must clearly separate.
-    const asked = first !== undefined && !clash;
-    const prefer = asked ? 'lighter' : 'auto';
-    wall = ensureLuminanceGap(wall, productLum, asked ? 0.08 : clash ? 0.32 : 0.25, prefer);
-    if (!style.material) floor = ensureLuminanceGap(floor, productLum, asked ? 0.06 : 0.2, prefer);
+  const clash = first !== undefined && palette.length > 0 && sameColour(first.rgb, palette[0]);
+  const accentColor = second ?? style.accents[0];
+  // Seen from above, the floor is most of the frame: an accent floor would outweigh the colour asked first.
+  const plate = view !== 'eye-level' && accentColor && !style.material ? { color: accentColor.rgb, metallic: accentColor.metallic } : null;
+  let separation: string | null = null;
+  if (clash) {
+    const parted = partByValue(wall, palette[0], plate !== null);
+    wall = parted.wall;
+    separation = parted.how;
+  } else if (productLum !== null) {
+    wall = first ? keepVividGap(wall, productLum) : ensureLuminanceGap(wall, productLum, 0.25);
   }
-  const accent = style.accents[0] ?? second;
-  const light = accent ? mixRgb(accent, [255, 250, 240], 0.3) : style.mood.warmth < 0 ? COOL_WHITE : WARM_WHITE;
+  let floor = floorFor(style, wall);
+  const accentFloor = accentColor && !style.material && !plate;
+  if (accentFloor) floor = accentColor.rgb;
+  else if (!style.material && first) floor = fromHsv({ ...toHsv(wall), v: toHsv(wall).v * (clash ? 0.72 : 0.88) });
+  if (productLum !== null && !style.material && !accentFloor && !first) floor = ensureLuminanceGap(floor, productLum, 0.2);
+  // The accent still tints the light pool, so the set reads as one lighting, not two papers.
+  // Without an accent the light is white tinted by the asked colour itself: a warm gel would turn a pale blue grey.
+  const light = accentColor ? mixRgb(accentColor.rgb, [255, 250, 240], 0.3) : first ? mixRgb(first.rgb, [255, 255, 255], 0.85) : style.mood.warmth < 0 ? COOL_WHITE : WARM_WHITE;
   const scheme: StudioScheme = {
     wall,
     floor,
     light,
-    lightTint: accent ? between(rng, 0.35, 0.5) : between(rng, 0.15, 0.3),
+    lightTint: accentColor ? between(rng, 0.35, 0.5) : between(rng, 0.15, 0.3),
     material: style.material,
     vignette: between(rng, 0.28, 0.42),
+    wallMetallic: first?.metallic ?? false,
+    floorMetallic: accentFloor ? accentColor.metallic : false,
+    plate,
     source,
     description: '',
+    colors: { read: [], used: [], separation },
   };
-  scheme.description = describeScheme(scheme, accent);
+  // A wall made from an asked colour is named as asked: a deeper shade of red is still "red".
+  scheme.description = describeScheme(scheme, accentColor?.rgb, view, first?.name);
+  scheme.colors = colorUse(style, scheme, separation);
   return scheme;
+}
+
+/** An asked colour only moves in value (HSV), so it stays as vivid as asked while standing off the product. */
+function keepVividGap(color: Rgb, productLum: number): Rgb {
+  if (Math.abs(relativeLuminance(color) - productLum) >= 0.08) return color;
+  const hsv = toHsv(color);
+  const up = fromHsv({ ...hsv, v: clamp(hsv.v + 0.3, 0, 1) });
+  const down = fromHsv({ ...hsv, v: hsv.v * 0.6 });
+  return Math.abs(relativeLuminance(up) - productLum) >= Math.abs(relativeLuminance(down) - productLum) ? up : down;
+}
+
+function colorUse(style: PromptStyle, scheme: StudioScheme, separation: string | null): ColorUse {
+  const [first, second] = style.named;
+  const accent = second ?? style.accents[0];
+  const used: string[] = [];
+  if (first) used.push(`${first.name}: the backdrop (${hexOf(scheme.wall)})`);
+  if (accent) {
+    const where = scheme.plate ? 'a plate under the product' : scheme.floorMetallic || (!scheme.material && scheme.floor === accent.rgb) ? 'the floor' : 'the light pool';
+    used.push(`${accent.name}${accent.metallic ? ' (metallic)' : ''}: ${where} and the light pool's tint`);
+  }
+  for (const extra of style.named.slice(2)) used.push(`${extra.name}: not used (a set takes two colours; the first two named)`);
+  return {
+    read: [...style.named, ...(second ? [] : style.accents)].map((c) => ({ word: c.word, name: c.name, hex: hexOf(c.rgb), metallic: c.metallic })),
+    used,
+    separation,
+  };
 }

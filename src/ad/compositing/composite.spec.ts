@@ -145,6 +145,31 @@ describe('composeProductShot', () => {
     expect(lightRight.left).toBeGreaterThan(lightRight.right * 2);
   });
 
+  it('lays a flat lay\'s shadow right under the product, a short offset down, not along a floor behind it', async () => {
+    const args = input({ keyLight: { x: 0, y: -2000 }, flat: true });
+    const out = await composeProductShot(args);
+    const { box } = args.placement;
+    const centre = { shadow: [0, 0], product: [0, 0] };
+    let beyond = 0;
+    for (let y = 0; y < CANVAS.height; y++) {
+      for (let x = 0; x < CANVAS.width; x++) {
+        const a = at(out.shadow, x, y, 3);
+        const p = at(out.product, x, y, 3);
+        centre.shadow[0] += a;
+        centre.shadow[1] += a * y;
+        centre.product[0] += p;
+        centre.product[1] += p * y;
+        if (y < box.y - box.height * 0.1) beyond += a;
+      }
+    }
+    const shadowY = centre.shadow[1] / centre.shadow[0];
+    const productY = centre.product[1] / centre.product[0];
+    // The silhouette itself, a few percent of the height lower: never thrown up the frame like a cast shadow on a sweep.
+    expect(shadowY).toBeGreaterThan(productY);
+    expect(shadowY).toBeLessThan(productY + box.height * 0.12);
+    expect(beyond).toBe(0);
+  });
+
   it('accepts a product scaled ahead of time and gives the same image', async () => {
     const args = input();
     const direct = await composeProductShot(args);

@@ -3,6 +3,7 @@ import { throwIfAborted } from '../../common/errors/domain.exception';
 import type { Box, RawImage } from '../../vision/image.types';
 import type { Placement } from './placement';
 import { buildShadow, type PlacedMatte } from './shadow';
+import { sharpenInside } from './sharpness';
 
 export interface ComposeInput {
   /** 3 channels, canvas size. */
@@ -14,6 +15,8 @@ export interface ComposeInput {
   placement: Placement;
   /** Key light position on the canvas (BackgroundResult.meta.keyLight); shadows fall away from it. */
   keyLight?: { x: number; y: number };
+  /** Photographed from above: the shadow lies under the product (a flat lay), not cast along a floor. */
+  flat?: boolean;
   /**
    * The result of `scaleProduct` for this cutout and placement, if the caller started it early:
    * the resize runs on libvips' threads, so it can overlap the backdrop's JS rendering.
@@ -46,8 +49,8 @@ export interface ScaledProduct {
 }
 
 /**
- * Crops the bbox (plus a small pad) and resizes it (lanczos3) so the bbox lands exactly on
- * `target`. Cropping first keeps the cost proportional to the product, not the whole photo.
+ * Crops the bbox (plus a small pad) and resizes it (lanczos3, re-sharpened inside the matte when
+ * enlarged) so the bbox lands exactly on `target`. Cropping first keeps the cost proportional to the product, not the whole photo.
  */
 export async function scaleProduct(cutout: RawImage, productBox: Box, target: Box): Promise<ScaledProduct> {
   if (cutout.channels !== 4) throw new RangeError('cutout must have 4 channels');
@@ -61,11 +64,13 @@ export async function scaleProduct(cutout: RawImage, productBox: Box, target: Bo
   const padT = productBox.y - top;
   const width = Math.max(1, Math.round((right - left) * sx));
   const height = Math.max(1, Math.round((bottom - top) * sy));
-  const data = await sharp(cutout.data, { raw: { width: cutout.width, height: cutout.height, channels: 4 } })
+  const resized = await sharp(cutout.data, { raw: { width: cutout.width, height: cutout.height, channels: 4 } })
     .extract({ left, top, width: right - left, height: bottom - top })
     .resize(width, height, { kernel: 'lanczos3', fit: 'fill' })
     .raw()
     .toBuffer();
+  // Enlarged, the product's own detail is re-sharpened inside its matte (see sharpness.ts).
+  const data = await sharpenInside(resized, width, height, Math.min(sx, sy));
   return { data, width, height, x: target.x - Math.round(padL * sx), y: target.y - Math.round(padT * sy) };
 }
 
@@ -115,7 +120,7 @@ export async function composeProductShot(input: ComposeInput): Promise<ComposeRe
   // A subject that bleeds off the bottom has no base on a floor: no shadow along the canvas edge.
   const shadowLayer = placement.bleed.bottom
     ? { alpha: new Uint8Array(cw * ch), region: { x: 0, y: 0, width: 0, height: 0 } }
-    : buildShadow({ matte, box: placement.visible, floorY: placement.floorY, canvas: { width: cw, height: ch }, keyLight: input.keyLight });
+    : buildShadow({ matte, box: placement.visible, floorY: placement.floorY, canvas: { width: cw, height: ch }, keyLight: input.keyLight, flat: input.flat });
   throwIfAborted(signal);
 
   const image = Buffer.from(background.data);

@@ -73,6 +73,17 @@ describe('placeProduct', () => {
     }
   });
 
+  it('holds an enlargement to the cap it is given, and leaves the room to the set', () => {
+    const free = placeProduct({ x: 0, y: 0, width: 300, height: 280 }, { width: 300, height: 280 }, { width: 1080, height: 1350 }, { textPosition: 'auto' });
+    const held = placeProduct({ x: 0, y: 0, width: 300, height: 280 }, { width: 300, height: 280 }, { width: 1080, height: 1350 }, { textPosition: 'auto', maxUpscale: 1.2 });
+    expect(free.scale).toBeGreaterThan(1.5);
+    expect(held.scale).toBeCloseTo(1.2, 5);
+    expect(held.box.width).toBeLessThanOrEqual(360);
+    // Still standing on the same floor line, centred in the same area.
+    expect(held.floorY).toBe(free.floorY);
+    expect(Math.abs(held.box.x + held.box.width / 2 - (free.box.x + free.box.width / 2))).toBeLessThanOrEqual(1);
+  });
+
   it('never upscales a tiny product past 2x', () => {
     const p = placeProduct({ x: 0, y: 0, width: 40, height: 30 }, { width: 40, height: 30 }, { width: 1080, height: 1080 }, { textPosition: 'auto' });
     expect(p.scale).toBeLessThanOrEqual(MAX_UPSCALE);

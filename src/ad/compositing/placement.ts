@@ -16,6 +16,8 @@ export interface PlacementOptions {
   cuts?: FrameCuts;
   /** False when the ad has no copy: nothing needs the room beside a thin subject (default true). */
   copy?: boolean;
+  /** The most this product may be enlarged and stay sharp (sharpScaleCap); MAX_UPSCALE when unset. */
+  maxUpscale?: number;
 }
 
 export interface Placement {
@@ -120,7 +122,7 @@ export function placeProduct(productBox: Box, cutoutSize: CanvasSize, canvas: Ca
   const maxH = Math.min(bottom - top, ch * (wide ? 0.7 : thin ? 0.86 : 0.62));
   const fit = Math.min(maxW / productBox.width, maxH / productBox.height);
   const relative = Math.min(1, Math.max(0.05, opts.scale ?? 1));
-  const scale = Math.min(fit * relative, MAX_UPSCALE);
+  const scale = Math.min(fit * relative, opts.maxUpscale ?? MAX_UPSCALE, MAX_UPSCALE);
 
   // Floor rounding keeps the scaled bbox inside the area.
   const width = Math.max(1, Math.floor(productBox.width * scale));
@@ -155,7 +157,7 @@ function placeCutSubject(
   const fit = Math.min((right - left) / productBox.width, (bottom - top) / productBox.height);
   const relative = Math.min(1, Math.max(0.05, opts.scale ?? 1));
   const spans = Math.max(cuts.left && cuts.right ? cw / productBox.width : 0, cuts.top && cuts.bottom ? ch / productBox.height : 0);
-  const scale = Math.min(Math.max(Math.min(fit * relative, MAX_UPSCALE), spans), MAX_BLEED_UPSCALE);
+  const scale = Math.min(Math.max(Math.min(fit * relative, opts.maxUpscale ?? MAX_UPSCALE, MAX_UPSCALE), spans), MAX_BLEED_UPSCALE);
   const width = Math.max(1, Math.ceil(productBox.width * scale));
   const height = Math.max(1, Math.ceil(productBox.height * scale));
   const x = cuts.left && cuts.right ? Math.round((cw - width) / 2) : cuts.left ? 0 : cuts.right ? cw - width : Math.round(left + (right - left - width) / 2);

@@ -17,6 +17,8 @@ export interface ShadowInput {
   canvas: { width: number; height: number };
   /** Where the key light comes from; default upper left, as in most catalogue shots. */
   keyLight?: { x: number; y: number };
+  /** A flat lay: seen from above, the shadow lies under the product, a short soft offset away from the light. */
+  flat?: boolean;
 }
 
 export interface ShadowLayer {
@@ -30,6 +32,7 @@ export interface ShadowLayer {
 const CAST_SQUASH = 0.3;
 const CAST_OPACITY = 0.42;
 const CONTACT_OPACITY = 0.85;
+const FLAT_OPACITY = 0.4;
 const OCCLUSION_OPACITY = 0.42;
 /** Resolution divisor for the cast shadow, which is blurred anyway. */
 const GRID = 2;
@@ -145,13 +148,16 @@ export function buildShadow(input: ShadowInput): ShadowLayer {
   const aoH = Math.max(3, ph * 0.04);
 
   // Cast shadow grid (canvas region / GRID), padded for the widest blur.
-  const reach = ph * shear;
+  const flat = input.flat === true;
+  const reach = flat ? 0 : ph * shear;
+  // Flat lay: the whole silhouette, offset a little down and away from the light.
+  const drop = { x: Math.round(Math.sign(dx || 1) * ph * 0.02), y: Math.round(ph * 0.035) };
   const maxRadius = Math.ceil((2 + ph * 0.06) / GRID);
   const pad = maxRadius * 2 * GRID + aoPad;
-  const rx0 = Math.max(0, Math.floor(Math.min(box.x, box.x + reach) - pad));
-  const rx1 = Math.min(cw, Math.ceil(Math.max(box.x + box.width, box.x + box.width + reach) + pad));
-  const ry0 = Math.max(0, Math.floor(base - ph * CAST_SQUASH - pad));
-  const ry1 = Math.min(ch, Math.ceil(base + aoH * 3 + 2));
+  const rx0 = Math.max(0, Math.floor(Math.min(box.x, box.x + reach) - pad - (flat ? Math.abs(drop.x) : 0)));
+  const rx1 = Math.min(cw, Math.ceil(Math.max(box.x + box.width, box.x + box.width + reach) + pad + (flat ? Math.abs(drop.x) : 0)));
+  const ry0 = Math.max(0, Math.floor(flat ? box.y - pad : base - ph * CAST_SQUASH - pad));
+  const ry1 = Math.min(ch, Math.ceil(flat ? base + drop.y + pad : base + aoH * 3 + 2));
   const region: Box = { x: rx0, y: ry0, width: Math.max(0, rx1 - rx0), height: Math.max(0, ry1 - ry0) };
   const alpha = new Uint8Array(cw * ch);
   if (region.width === 0 || region.height === 0) return { alpha, region };
@@ -162,6 +168,11 @@ export function buildShadow(input: ShadowInput): ShadowLayer {
   const radius = new Int32Array(gh);
   for (let gy = 0; gy < gh; gy++) {
     const y = ry0 + gy * GRID;
+    if (flat) {
+      radius[gy] = Math.min(maxRadius, Math.round((2 + ph * 0.03) / GRID));
+      for (let gx = 0; gx < gw; gx++) grid[gy * gw + gx] = (matteAt(matte, rx0 + gx * GRID - drop.x, y - drop.y) / 255) * FLAT_OPACITY;
+      continue;
+    }
     const h = Math.max(0, (base - y) / CAST_SQUASH);
     radius[gy] = Math.min(maxRadius, Math.round((1 + h * 0.06) / GRID));
     if (h <= 0 || h > ph) continue;

@@ -23,6 +23,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../stages/encode';
 export const TEXT_POSITIONS = ['auto', 'top', 'center', 'bottom'] as const;
 export const SUBJECT_LAYOUTS = ['auto', 'cutout', 'card'] as const;
 export const SUBJECT_MATERIALS = ['opaque', 'glass'] as const;
+export const VIEWS = ['auto', 'top-down', 'three-quarter', 'eye-level'] as const;
 export const MAX_TEXT_LENGTH = 200;
 
 /**
@@ -96,6 +97,17 @@ export class GenerateRequestDto {
   })
   @IsOptional() @IsIn(SUBJECT_MATERIALS)
   subject_material?: (typeof SUBJECT_MATERIALS)[number] = 'opaque';
+
+  @ApiPropertyOptional({
+    enum: VIEWS,
+    default: 'auto',
+    description:
+      'How the product was photographed, so the set matches it: top-down gets a flat lay (the surface fills the frame, the shadow ' +
+      'right below), three-quarter a table seen from above with its back edge high, eye-level a sweep with the horizon behind. ' +
+      'auto reads it off the product\'s outline (the ellipse of round rims and bases); result.view says what was estimated and why.',
+  })
+  @IsOptional() @IsIn(VIEWS)
+  view?: (typeof VIEWS)[number] = 'auto';
 
   @ApiPropertyOptional({ enum: OUTPUT_FORMATS, default: 'png', description: 'The finals\' format: jpeg or webp are written as final.jpg / final.webp beside final.png (sRGB ICC profile, 72 dpi)' })
   @IsOptional() @IsIn(OUTPUT_FORMATS)

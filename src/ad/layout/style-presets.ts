@@ -149,7 +149,7 @@ export function chooseStyle(stylePrompt: string, copy: string): StyleChoice {
     if (spread < 24 && (l > 0.85 || l < 0.2)) textPreference ??= l > 0.5 ? 'light' : 'dark';
     else accent ??= color;
   }
-  accent ??= style.accents[0] ?? null;
+  accent ??= style.accents[0]?.rgb ?? null;
   const requestedTreatment = (Object.keys(TREATMENT_WORDS) as Treatment[]).find((t) => countHits(prompt, TREATMENT_WORDS[t]) > 0) ?? null;
   return { preset: best, accent, textPreference, requestedTreatment, matched };
 }

@@ -5,10 +5,13 @@ import { BACKGROUND_PROVIDER, type BackgroundProvider, type BackgroundRequest, t
 import { StudioBackgroundProvider } from '../background/studio-background.provider';
 import { productLayer, scaleProduct } from '../compositing/composite';
 import { placeProduct, standOnFloor } from '../compositing/placement';
+import { placeSharply } from '../compositing/sharp-placement';
 import { readScene } from '../background/scene-reading';
 import { ImageApiRepository } from '../../providers/image-api.repository';
 import { ProviderRegistry } from '../../providers/provider-registry';
-import type { Stage, StageContext } from '../ad.types';
+import type { Stage, StageContext, ViewOutcome } from '../ad.types';
+import { estimateView } from '../analysis/camera-view';
+import type { ColorUse } from '../background/studio-scheme';
 import { encodePng } from './encode';
 
 /** Stage 1b: decide where the product stands, then make a backdrop around that spot. */
@@ -32,7 +35,12 @@ export class BackgroundStage implements Stage {
     if (!cutout || !productBox) throw new DomainException(ErrorCode.INTERNAL, 'background stage ran before segmentation');
     const { width, height } = ctx.shot.canvas;
     const { textPosition } = ctx.input;
-    const placement = placeProduct(productBox, { width: cutout.width, height: cutout.height }, { width, height }, { textPosition, cuts: frameCuts, copy: ctx.input.textContent.trim() !== '' });
+    const options = { textPosition, cuts: frameCuts, copy: ctx.input.textContent.trim() !== '' };
+    // No soft enlargements: past what keeps the photo's sharpness, the product stays smaller and the set gets the room.
+    const sharply = await placeSharply(cutout, productBox, (maxUpscale) => placeProduct(productBox, cutout, { width, height }, { ...options, maxUpscale }));
+    const placement = sharply.placement;
+    ctx.shot.sharpnessCap = sharply.cap;
+    if (sharply.scaled) ctx.shot.scaledProduct = sharply.scaled;
     ctx.shot.placement = placement;
 
     // test_mode keeps a job on the embedded provider: no paid API calls, same real pipeline.
@@ -43,10 +51,10 @@ export class BackgroundStage implements Stage {
     let placedProduct: BackgroundRequest['placedProduct'];
     if (mode === 'edit') {
       // Scaled once: the composite stage places this same patch.
-      const scaled = await scaleProduct(cutout, productBox, placement.box);
-      ctx.shot.scaledProduct = scaled;
+      const scaled = (ctx.shot.scaledProduct ??= await scaleProduct(cutout, productBox, placement.box));
       placedProduct = { data: productLayer(scaled, width, height), width, height, channels: 4 };
     }
+    const view = (ctx.job.view ??= viewOf(ctx));
     const request: BackgroundRequest = {
       mode,
       placedProduct,
@@ -58,6 +66,8 @@ export class BackgroundStage implements Stage {
       palette: palette ?? [],
       productBox: placement.visible,
       floorY: placement.floorY,
+      view: view.estimated,
+      elevationDeg: view.elevationDeg,
       strength: ctx.input.strength,
       guidanceScale: ctx.input.guidanceScale,
       signal: ctx.signal,
@@ -80,11 +90,15 @@ export class BackgroundStage implements Stage {
       scene = readScene(result.image);
       if (mode === 'generate' && scene.floorLine !== undefined && textPosition !== 'bottom') {
         const moved = standOnFloor(placement, scene.floorLine, height);
-        if (moved !== placement) scene.productMovedPx = moved.floorY - placement.floorY;
+        if (moved !== placement) {
+          scene.productMovedPx = moved.floorY - placement.floorY;
+          // The patch scaled for the first placement goes down with it.
+          if (ctx.shot.scaledProduct) ctx.shot.scaledProduct = { ...ctx.shot.scaledProduct, y: ctx.shot.scaledProduct.y + scene.productMovedPx };
+        }
         ctx.shot.placement = moved;
       }
     }
-    const { promptWriter, promptWriterFallback, mode: painted } = result.meta as { promptWriter?: string; promptWriterFallback?: string; mode?: string };
+    const { promptWriter, promptWriterFallback, mode: painted, colors } = result.meta as { promptWriter?: string; promptWriterFallback?: string; mode?: string; colors?: ColorUse };
     ctx.shot.backgroundInfo = {
       provider: result.provider,
       description: result.description,
@@ -92,9 +106,19 @@ export class BackgroundStage implements Stage {
       ...(promptWriter ? { promptWriter } : {}),
       ...(promptWriterFallback ? { promptFallback: promptWriterFallback } : {}),
       ...(fallback ? { fallback } : {}),
+      ...(colors ? { colors } : {}),
       ...(Object.keys(scene).length ? { scene } : {}),
     };
     ctx.shot.keyLight = scene.keyLight ?? keyLightFromMeta(result.meta);
     ctx.persist(ctx.fileName('background', 'png'), encodePng(result.image), 'image/png');
   }
+}
+
+/** The request's view when it forces one; else read off the job's matte (once: every canvas shares it). */
+function viewOf(ctx: StageContext): ViewOutcome {
+  const forced = ctx.input.view;
+  if (forced && forced !== 'auto') return { estimated: forced, confidence: 1, why: `view=${forced} was asked for`, elevationDeg: null, forced: true };
+  const { matte, productBox } = ctx.job;
+  if (!matte || !productBox) return { estimated: 'eye-level', confidence: 0, why: 'no matte to read the camera angle from; assuming eye level', elevationDeg: null, forced: false };
+  return { ...estimateView(matte.data, matte.width, matte.height, productBox), forced: false };
 }

@@ -25,7 +25,8 @@ export class CompositeStage implements Stage {
       throw new DomainException(ErrorCode.INTERNAL, 'composite stage ran before segmentation and background');
     }
     ctx.report(0.05, 'compose', 'Placing the product and its shadow');
-    const shot = await this.pixels.compose({ background, cutout, productBox, placement, keyLight, scaled: ctx.shot.scaledProduct, signal: ctx.signal });
+    const flat = ctx.job.view?.estimated === 'top-down';
+    const shot = await this.pixels.compose({ background, cutout, productBox, placement, keyLight, flat, scaled: ctx.shot.scaledProduct, signal: ctx.signal });
     ctx.shot.step1 = shot.image;
     ctx.shot.productBox = shot.productBox;
     const { data, info } = await sharp(shot.product.data, { raw: { width: shot.product.width, height: shot.product.height, channels: 4 } })

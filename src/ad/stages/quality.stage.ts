@@ -5,6 +5,10 @@ import { ClipService } from '../../clip/clip.service';
 import { describeCosine } from '../../clip/interpretation';
 import type { RawImage } from '../../vision/image.types';
 import type { Stage, StageContext } from '../ad.types';
+import { parsePromptStyle } from '../background/color-words';
+import { cropRgba, detailSharpness, KEEP_SHARPNESS, NO_DETAIL } from '../compositing/sharpness';
+import { checkBackdropColors, type ColorCheck } from '../../quality/backdrop-colors';
+import type { SharpnessCheck, ViewLine } from '../../quality/quality-report';
 import { encodePng } from './encode';
 
 /** Last, for every canvas of every job: how far each result can be trusted, line by line. */
@@ -37,6 +41,37 @@ export class QualityStage implements Stage {
     return { skipped: false, model: result.modelId, prompt: brief, cosine, clipScore, interpretation: describeCosine(cosine, 'en', result.testModel), testModel: result.testModel };
   }
 
+  /** The product's detail in the final against the photo's (the card layout shows the photo itself: no line). */
+  private sharpnessLine(ctx: StageContext): SharpnessCheck | null {
+    const { job, shot } = ctx;
+    if (!job.cutout || !job.productBox || !shot.productLayer || !shot.placement || job.subjectLayout?.used === 'card') return null;
+    const source = (job.sourceSharpness ??= (() => {
+      const crop = cropRgba(job.cutout, job.productBox);
+      return detailSharpness(crop.data, crop.width, crop.height);
+    })());
+    if (source < NO_DETAIL) return null;
+    const { data, width, height } = shot.productLayer;
+    const final = detailSharpness(data, width, height);
+    const ratio = Math.round((final / source) * 100) / 100;
+    const scale = Math.round(shot.placement.scale * 100) / 100;
+    return { source: Math.round(source * 10) / 10, final: Math.round(final * 10) / 10, ratio, scale, capped: shot.sharpnessCap != null, ok: scale <= 1 || ratio >= KEEP_SHARPNESS };
+  }
+
+  /** The backdrop's pixels against the prompt's first two colours, whoever drew it. */
+  private colorLine(ctx: StageContext, final: RawImage): ColorCheck | null {
+    const style = parsePromptStyle(ctx.input.bgPrompt, ctx.input.negativePrompt);
+    const [first, second] = style.named;
+    if (!first || !ctx.shot.background) return null;
+    const accent = second ?? style.accents[0] ?? null;
+    return checkBackdropColors(final, ctx.shot.productLayer?.data ?? null, first, accent);
+  }
+
+  private viewLine(ctx: StageContext): ViewLine | null {
+    const view = ctx.job.view;
+    if (!view || !ctx.shot.backgroundInfo) return null;
+    return { estimated: view.estimated, confidence: view.confidence, forced: view.forced, set: ctx.shot.backgroundInfo.description };
+  }
+
   async run(ctx: StageContext): Promise<void> {
     const shot = ctx.shot;
     const final = shot.final ?? shot.step1;
@@ -64,6 +99,9 @@ export class QualityStage implements Stage {
       productFidelity: shot.productLayer ? productFidelity(shot.productLayer, final, shot.text?.layer) : null,
       text,
       clip,
+      sharpness: this.sharpnessLine(ctx),
+      colors: this.colorLine(ctx, final),
+      view: this.viewLine(ctx),
     });
     ctx.persist(ctx.fileName('quality', 'json'), Promise.resolve(Buffer.from(JSON.stringify(shot.quality, null, 2))), 'application/json');
   }
