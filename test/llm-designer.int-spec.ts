@@ -91,7 +91,7 @@ describe('LLM copy designer (use_llm_html): sanitized, rendered offline, checked
     api.answerChat((user, system) => {
       if (!/typographer/.test(system)) return defaultChat(user, system);
       calls++;
-      if (calls === 1) return JSON.stringify({ html: `<h1 class="head">${copyOf(user)}</h1>`, css: '.head { color: #d8c7a8; margin-top: 6em; font-size: 1.5em; }' });
+      if (calls === 1) return JSON.stringify({ html: `<h1 class="head">${copyOf(user)}</h1>`, css: '.head { color: #d8c7a8; margin-top: 12em; font-size: 1.5em; }' });
       return designAnswer(copyOf(user));
     });
     const { canvas } = await run();

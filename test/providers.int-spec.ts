@@ -56,7 +56,9 @@ describe('image provider: OpenAI gpt-image-1 over real HTTP', () => {
 
   it('stands the product on the floor the model painted, and lets the scene\'s light cast its shadow', async () => {
     api.paintFloorAt(0.9);
-    const body = { product_image: dataUrl(samplePhoto()), stop_step: 1, background_mode: 'generate', text_position: 'top' };
+    // Seen at eye level, the product stands on the painted floor and casts its shadow along it
+    // (the sample, shot from above, would get a flat lay's shadow right under it).
+    const body = { product_image: dataUrl(samplePhoto()), stop_step: 1, background_mode: 'generate', text_position: 'top', view: 'eye-level' };
     const done = await waitForJob(t.http, (await t.http.post('/generate').send(body).expect(202)).body.job_id, 120_000);
     api.paintFloorAt(0.68);
     expect(done.status).toBe('completed');
