@@ -50,7 +50,8 @@ export interface ScaledProduct {
 
 /**
  * Crops the bbox (plus a small pad) and resizes it (lanczos3, re-sharpened inside the matte when
- * enlarged) so the bbox lands exactly on `target`. Cropping first keeps the cost proportional to the product, not the whole photo.
+ * enlarged) so the bbox lands exactly on `target`. Cropping first keeps the cost proportional to
+ * the product, not the whole photo.
  */
 export async function scaleProduct(cutout: RawImage, productBox: Box, target: Box): Promise<ScaledProduct> {
   if (cutout.channels !== 4) throw new RangeError('cutout must have 4 channels');

@@ -16,7 +16,7 @@ export interface PlacementOptions {
   cuts?: FrameCuts;
   /** False when the ad has no copy: nothing needs the room beside a thin subject (default true). */
   copy?: boolean;
-  /** The most this product may be enlarged and stay sharp (sharpScaleCap); MAX_UPSCALE when unset. */
+  /** The most this product may be enlarged and stay sharp (placeSharply); MAX_UPSCALE when unset. */
   maxUpscale?: number;
 }
 

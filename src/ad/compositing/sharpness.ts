@@ -43,7 +43,7 @@ export function detailSharpness(data: Uint8Array, width: number, height: number)
   return sum / taken;
 }
 
-/** The product's bbox (plus a pad) cut out of a 4-channel cutout, as its own RGBA image. */
+/** The product's bbox cut out of a 4-channel cutout, as its own RGBA image. */
 export function cropRgba(cutout: RawImage, box: Box): { data: Buffer; width: number; height: number } {
   const width = box.width;
   const height = box.height;
