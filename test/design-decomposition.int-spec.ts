@@ -26,7 +26,17 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
     await renderer.close();
     await app?.close();
   });
-  const decompose = async (seed: number) => scoreDesign(app.get(EmbeddedDecomposer), await renderer.render(await designSpec(seed)));
+  // One decomposition per poster for the whole suite: several tests read the same poster (typeset
+  // runs at most once on each).
+  const decomposed = new Map<number, ReturnType<typeof decomposeOnce>>();
+  const decomposeOnce = async (seed: number) => {
+    const poster = await renderer.render(await designSpec(seed));
+    return { poster, ...(await scoreDesign(app.get(EmbeddedDecomposer), poster)) };
+  };
+  const decompose = (seed: number) => {
+    if (!decomposed.has(seed)) decomposed.set(seed, decomposeOnce(seed));
+    return decomposed.get(seed)!;
+  };
 
   it('keeps the page as the background, never a shape, and never black under the elements', async () => {
     // Seed 5: a banner whose page shows beside a side panel; seed 11: an info grid whose page
@@ -99,8 +109,7 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
     // two-line title whose first line was read as three ("— A A\n바스\n마켓").
     const reads: Record<number, string[]> = { 1: ['headline', 'band text', 'badge text'], 34: ['rotated word'], 41: ['headline'] };
     for (const [seed, names] of Object.entries(reads)) {
-      const poster = await renderer.render(await designSpec(Number(seed)));
-      const { score } = await scoreDesign(app.get(EmbeddedDecomposer), poster);
+      const { poster, score } = await decompose(Number(seed));
       for (const name of names) {
         const truth = poster.layers.find((l) => l.name === name)!.text;
         expect({ seed, name, read: score.elements.find((e) => e.name === name)!.read }).toEqual({ seed, name, read: truth });
@@ -111,8 +120,7 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
   it('keeps a short level word level (its ink leans, its type does not) and a tilted word tilted: drawn both ways, the closer wins', async () => {
     // Seed 28: "소금빵" on a product card, whose ink's axis leans -3.4 degrees; seed 34: "BEST" turned -12.
     for (const [seed, name, rotation] of [[28, 'product name', 0], [34, 'rotated word', -12]] as const) {
-      const poster = await renderer.render(await designSpec(seed));
-      const { score, result } = await scoreDesign(app.get(EmbeddedDecomposer), poster);
+      const { score, result } = await decompose(seed);
       await app.get(FontMatchService).typeset(result.layers, result.width, result.height);
       const found = result.layers[element(score, name).layer].typography!;
       expect({ seed, name, level: Math.abs(found.rotation_deg - rotation) < 3 }).toEqual({ seed, name, level: true });
@@ -123,8 +131,7 @@ describe('decomposing posters made by design tools', { skip: NO_CHROMIUM }, () =
     // Seed 9: an announcement with a headline and two lines of body; seed 22: a typographic
     // poster with a word turned -8 degrees and a right-aligned line.
     for (const seed of [9, 22]) {
-      const poster = await renderer.render(await designSpec(seed));
-      const { score, result } = await scoreDesign(app.get(EmbeddedDecomposer), poster);
+      const { poster, score, result } = await decompose(seed);
       await app.get(FontMatchService).typeset(result.layers, result.width, result.height);
       for (const [k, e] of score.elements.entries()) {
         const truth = poster.layers[k + 1].typography;
