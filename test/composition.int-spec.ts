@@ -94,6 +94,9 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
     return { id: made.body.job_id as string, result: done.result as unknown as Placed, file };
   };
   const suffix = (c: Canvas, i: number) => (i === 0 ? '' : `_${c.placement.replace(':', 'x')}`);
+  // The sample cup at 4:5, as two tests read it: made once.
+  let sample: ReturnType<typeof run> | undefined;
+  const sampleAd = () => (sample ??= run(samplePhoto(), ['4:5']));
 
   it('bleeds a subject cut at the bottom off the bottom of every placement: flush, no shadow, no straight edge inside', async () => {
     // The saucer's out-of-focus front makes this cutout borderline (auto may show a card): the bleed is what is tested.
@@ -122,7 +125,7 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
   });
 
   it('stands a whole subject on the floor with its shadow, and takes a tight transparent cutout as whole too', async () => {
-    const whole = await run(samplePhoto(), ['4:5']);
+    const whole = await sampleAd();
     expect(whole.result.cut_by_frame).toEqual([]);
     const [c] = whole.result.canvases;
     expect(c.product_box.y + c.product_box.height).toBeLessThan(c.height * 0.97);
@@ -269,7 +272,7 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
 
     // The cup and saucer, cut out, on a blurred table 3600 px wide: close up, the model takes the
     // cup without its saucer, so the first cut (cup and saucer) stays.
-    const whole = await run(samplePhoto(), ['4:5']);
+    const whole = await sampleAd();
     expect(whole.result.subject_recut).toBe(false);
     // A cup on a wooden table: no plain backdrop to stretch against, one look.
     expect(whole.result.subject_contrast_stretch).toBe(null);
