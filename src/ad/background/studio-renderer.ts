@@ -68,9 +68,10 @@ export function planLayout(input: LayoutInput, hasTable: boolean, rng: Rng, with
     horizonY = -2;
     vanishY = -50 * h;
   } else if (view === 'three-quarter' && floorY < h) {
-    // From a little above, the table's back edge rises to about the product's shoulder.
+    // From a little above, the table's back edge rises to about the product's shoulder, and the
+    // table fills at least the lower half of the frame however small the product stands in it.
     blendHeight = hasTable ? h * 0.018 : h * 0.07;
-    horizonY = clamp(box.y + box.height * between(rng, 0.05, 0.2), h * 0.06, Math.max(h * 0.06, floorY - box.height * 0.3));
+    horizonY = clamp(box.y + box.height * between(rng, 0.05, 0.2), h * 0.06, Math.max(h * 0.06, Math.min(h * 0.45, floorY - box.height * 0.3)));
     vanishY = horizonY - (h - horizonY) * 1.4;
   }
   const elevation = clamp(input.elevationDeg ?? (flat ? 60 : 25), flat ? 30 : 12, 90);
