@@ -126,17 +126,22 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
     }
   });
 
-  it('answers wrong arguments with JSON-RPC -32602 naming the field, and unknown jobs with a JOB_NOT_FOUND tool error', { skip: FS_ONLY }, async () => {
+  it('answers wrong arguments with a tool error naming each field (INVALID_PARAMETER), an unknown tool with -32602, unknown jobs with JOB_NOT_FOUND', { skip: FS_ONLY }, async () => {
     const client = await connect(t.url, 'http');
     try {
-      const error = (await client.callTool({ name: 'generate_ad_image', arguments: { product_image: 5, placements: ['2:3'] } }).catch((e: unknown) => e)) as McpError;
-      expect(error).toBeInstanceOf(McpError);
-      expect(error.code).toBe(-32602);
-      expect(error.message).toContain('product_image');
-      expect(error.message).toContain('placements');
-      const typo = (await client.callTool({ name: 'list_jobs', arguments: { limt: 3 } }).catch((e: unknown) => e)) as McpError;
-      expect(typo.code).toBe(-32602);
-      expect(typo.message).toContain('limt');
+      // Since 2025-11-25 the spec wants input errors as tool results, so the model can read and fix its call.
+      const wrong = (await client.callTool({ name: 'generate_ad_image', arguments: { product_image: 5, placements: ['2:3'] } })) as CallToolResult;
+      expect(wrong.isError).toBe(true);
+      expect(wrong.structuredContent).toMatchObject({ error: { code: 'INVALID_PARAMETER' } });
+      const fields = (wrong.structuredContent as { error: { details: { fields: Array<{ field: string }> } } }).error.details.fields.map((f) => f.field);
+      expect(fields).toEqual(expect.arrayContaining(['product_image', 'placements.0']));
+      const typo = (await client.callTool({ name: 'list_jobs', arguments: { limt: 3 } })) as CallToolResult;
+      expect(typo.isError).toBe(true);
+      expect(JSON.stringify(typo.content)).toContain('limt');
+      const unknown = (await client.callTool({ name: 'make_coffee', arguments: {} }).catch((e: unknown) => e)) as McpError;
+      expect(unknown).toBeInstanceOf(McpError);
+      expect(unknown.code).toBe(-32602);
+      expect(unknown.message).toContain('generate_ad_image');
 
       const missing = (await client.callTool({ name: 'check_generation_status', arguments: { job_id: '3f1c1d3e-0000-4000-8000-000000000000' } })) as CallToolResult;
       expect(missing.isError).toBe(true);

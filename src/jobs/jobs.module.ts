@@ -48,6 +48,6 @@ import { StatusSocket } from './status-socket.service';
     JobEventsService,
     StatusSocket,
   ],
-  exports: [JobsService, JobStatusService, JobEventsService, JobRunnerService, RetentionService, JobNotificationsRepository],
+  exports: [JobsService, JobHandlerRegistry, JobStatusService, JobEventsService, JobRunnerService, RetentionService, JobNotificationsRepository],
 })
 export class JobsModule {}

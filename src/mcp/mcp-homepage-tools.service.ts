@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
 import { createValidationPipe } from '../common/validation';
 import { HomepageRequestDto } from '../homepage/dto/homepage-request.dto';
 import { HomepageService } from '../homepage/homepage.service';
-import { JobStatusService } from '../jobs/job-status.service';
+import type { Principal } from '../auth/principal';
+import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import { JobsService } from '../jobs/jobs.service';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
-import { unfinished, waitForJob } from './mcp-job-wait';
-import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { JOB_OUTPUT } from './mcp-job-wait';
+import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 
 const product = z.object({
   name: z.string().min(1).max(60),
@@ -28,7 +29,6 @@ export class McpHomepageToolsService {
   constructor(
     private readonly homepage: HomepageService,
     private readonly jobs: JobsService,
-    private readonly statuses: JobStatusService,
     private readonly limiter: RateLimiter,
   ) {}
 
@@ -60,23 +60,38 @@ export class McpHomepageToolsService {
           make_ads: z.boolean().optional().describe('Make an ad from each product photo first and show it'),
           timeout_seconds: z.number().int().min(5).max(900).optional().describe('How long to wait (default 300)'),
         },
-        run: (args, extra) => this.run(args, extra),
+        output: {
+          ...JOB_OUTPUT,
+          site_url: z.string().optional().describe('The published page (public)'),
+          zip_url: z.string().optional(),
+          warnings: z.array(z.string()).optional(),
+          audit: z.record(z.string(), z.unknown()).optional().describe('axe and html-validate findings'),
+        },
+        job: {
+          kind: 'homepage',
+          start: (args, extra) => this.start(args, extra),
+          finish: (status, principal) => this.finish(status, principal),
+          waitSeconds: (args) => Number(args.timeout_seconds ?? 300),
+        },
       },
     ];
   }
 
-  private async run(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> {
+  private async start(args: Record<string, unknown>, extra: ToolExtra): Promise<string> {
     const principal = principalOf(extra);
-    await this.limiter.consume('submit', trackerOf(principal, (extra.authInfo?.extra as { ip?: string } | undefined)?.ip));
-    const { timeout_seconds: timeout, products, ...business } = args as Record<string, unknown> & { products?: Array<z.infer<typeof product>> };
+    await this.limiter.consume('submit', trackerOf(principal, clientIp(extra)));
+    const { timeout_seconds: _timeout, products, ...business } = args as Record<string, unknown> & { products?: Array<z.infer<typeof product>> };
     // A job file's URI becomes the photo itself; then the request goes through the API's own validation.
     const resolved = await Promise.all(
       (products ?? []).map(async (p, i) => (p.image ? { ...p, image: (await imageArgument(p.image, `products[${i}].image`, this.jobs, principal)).toString('base64') } : p)),
     );
     const dto = (await this.validation.transform({ ...business, products: resolved }, { type: 'body', metatype: HomepageRequestDto })) as HomepageRequestDto;
     const { jobId } = await this.homepage.submit(dto, { principal });
-    const status = await waitForJob(this.statuses, this.jobs, jobId, Number(timeout ?? 300) * 1000, extra, principal);
-    if (status.status !== 'completed') return unfinished('Homepage', jobId, status);
+    return jobId;
+  }
+
+  private async finish(status: JobStatusDto, principal: Principal): Promise<CallToolResult> {
+    const jobId = status.job_id;
     const result = status.result as { site_url: string; zip_url: string; warnings?: string[]; audit: Record<string, unknown> & { axe: { serious_or_critical: number }; html_validate: { errors: unknown[] } } };
     const warnings = result.warnings ?? [];
     const phone = await this.jobs.readArtifact(await this.jobs.artifact(jobId, 'screenshot_phone.png', principal));

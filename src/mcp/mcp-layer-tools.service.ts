@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
-import { JobStatusService } from '../jobs/job-status.service';
+import type { Principal } from '../auth/principal';
+import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import { JobsService } from '../jobs/jobs.service';
 import { DecomposeService } from '../layers/decompose.service';
 import type { LayerMetadata } from '../layers/decomposition.types';
 import { MAX_LAYERS } from '../layers/layer-stack';
 import { ArtifactLinks } from '../storage/artifact-links';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
-import { unfinished, waitForJob } from './mcp-job-wait';
-import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { JOB_OUTPUT } from './mcp-job-wait';
+import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 
 /** Poster decomposition as an MCP tool: the same job as POST /api/decompose. */
 @Injectable()
@@ -18,7 +19,6 @@ export class McpLayerToolsService {
   constructor(
     private readonly decompose: DecomposeService,
     private readonly jobs: JobsService,
-    private readonly statuses: JobStatusService,
     private readonly links: ArtifactLinks,
     private readonly limiter: RateLimiter,
   ) {}
@@ -38,18 +38,35 @@ export class McpLayerToolsService {
           num_layers: z.union([z.number().int().min(1).max(MAX_LAYERS), z.literal('auto')]).optional().describe(`Layers wanted, background included (1-${MAX_LAYERS}), or auto (the default): as many as the poster has`),
           timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long to wait (default 180)'),
         },
-        run: (args, extra) => this.run(args, extra),
+        output: {
+          ...JOB_OUTPUT,
+          layers: z.array(z.looseObject({ index: z.number(), kind: z.string(), name: z.string(), file: z.string(), url: z.string() })).optional().describe('Back to front'),
+          recomposition_psnr_db: z.number().nullable().optional(),
+          zip_url: z.string().optional(),
+          psd_url: z.string().optional(),
+          html_url: z.string().optional(),
+          preview_url: z.string().optional(),
+        },
+        job: {
+          kind: 'decompose',
+          start: (args, extra) => this.start(args, extra),
+          finish: (status, principal) => this.finish(status, principal),
+          waitSeconds: (args) => Number(args.timeout_seconds ?? 180),
+        },
       },
     ];
   }
 
-  private async run(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> {
+  private async start(args: Record<string, unknown>, extra: ToolExtra): Promise<string> {
     const principal = principalOf(extra);
-    await this.limiter.consume('submit', trackerOf(principal, (extra.authInfo?.extra as { ip?: string } | undefined)?.ip));
+    await this.limiter.consume('submit', trackerOf(principal, clientIp(extra)));
     const image = await imageArgument(String(args.image), 'image', this.jobs, principal);
     const { jobId } = await this.decompose.submit({ num_layers: args.num_layers as number | 'auto' | undefined }, image, { principal });
-    const status = await waitForJob(this.statuses, this.jobs, jobId, Number(args.timeout_seconds ?? 180) * 1000, extra, principal);
-    if (status.status !== 'completed') return unfinished('Decomposition', jobId, status);
+    return jobId;
+  }
+
+  private async finish(status: JobStatusDto, principal: Principal): Promise<CallToolResult> {
+    const jobId = status.job_id;
     const meta = status.result as { layers: LayerMetadata[]; recomposition_psnr_db: number | null };
     const link = (name: string) => this.links.url(jobId, name);
     const preview = await this.jobs.readArtifact(await this.jobs.artifact(jobId, 'preview.jpg', principal));

@@ -1,53 +1,142 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, ErrorCode as RpcError, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer, ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type CallToolResult, type McpRequestContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { isDomainException } from '../common/errors/domain.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
 import { McpHomepageToolsService } from './mcp-homepage-tools.service';
+import { unfinished, waitForJob } from './mcp-job-wait';
 import { McpLayerToolsService } from './mcp-layer-tools.service';
+import { McpTasksService, TASKS_EXTENSION } from './mcp-tasks.service';
 import { McpToolsService } from './mcp-tools.service';
-import { principalOf, type ToolDefinition } from './mcp-tool.types';
+import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 
 const INSTRUCTIONS =
   'nanoCocoa makes ad images. Call generate_ad_image with a product photo and a line of copy (wait=true to get the image back), ' +
-  'then show the user the returned image. decompose_layers splits a flat poster into editable layers. Job files are readable as resources nanococoa://jobs/{job_id}/{name}.';
+  'then show the user the returned image. decompose_layers splits a flat poster into editable layers. Job files are readable as resources nanococoa://jobs/{job_id}/{name}. ' +
+  `Clients with the ${TASKS_EXTENSION} extension get generate_ad_image, decompose_layers and generate_homepage as tasks to poll.`;
 
-/** Builds one McpServer per session: tools, the job-file resources, strict argument checks. */
+function toolError(code: string, message: string, details?: unknown): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: `${code}: ${message}` }], structuredContent: { error: { code, message, details: details ?? null } } };
+}
+
+/** Lists change only with a deploy: clients may keep them a minute. A job file never changes once written. */
+const CACHE_HINTS = {
+  'tools/list': { ttlMs: 60_000, cacheScope: 'public' as const },
+  'prompts/list': { ttlMs: 60_000, cacheScope: 'public' as const },
+  'resources/list': { ttlMs: 60_000, cacheScope: 'private' as const },
+  'resources/templates/list': { ttlMs: 60_000, cacheScope: 'public' as const },
+};
+
+/**
+ * Builds the McpServer for one 2026-07-28 request or one 2025-era session: the same tools,
+ * resources and prompts for both, strict argument checks, and job tools as Tasks.
+ */
 @Injectable()
 export class McpServerFactory {
   private readonly logger = new Logger('Mcp');
+  private readonly definitions: ToolDefinition[];
 
   constructor(
-    private readonly tools: McpToolsService,
-    private readonly layerTools: McpLayerToolsService,
-    private readonly homepageTools: McpHomepageToolsService,
+    tools: McpToolsService,
+    layerTools: McpLayerToolsService,
+    homepageTools: McpHomepageToolsService,
     private readonly jobs: JobsService,
-  ) {}
+    private readonly statuses: JobStatusService,
+    private readonly tasks: McpTasksService,
+  ) {
+    this.definitions = [...tools.definitions(), ...layerTools.definitions(), ...homepageTools.definitions()];
+  }
 
-  create(): McpServer {
+  create(_context?: McpRequestContext): McpServer {
     const server = new McpServer(
       { name: 'nanococoa', title: 'nanoCocoa ad images', version: '0.1.0' },
-      { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
+      {
+        instructions: INSTRUCTIONS,
+        // The lists change only with a deploy, so there is nothing to announce on a listen stream.
+        capabilities: { logging: {}, tools: { listChanged: false }, prompts: { listChanged: false }, resources: { listChanged: false }, extensions: { [TASKS_EXTENSION]: {} } },
+        cacheHints: CACHE_HINTS,
+      },
     );
-    const definitions = [...this.tools.definitions(), ...this.layerTools.definitions(), ...this.homepageTools.definitions()];
-    for (const tool of definitions) {
+    for (const tool of this.definitions) {
       // Registered for tools/list (names, descriptions, JSON schemas); calls go through `call` below.
-      server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input }, async () => ({ content: [] }));
+      server.registerTool(
+        tool.name,
+        { title: tool.title, description: tool.description, inputSchema: z.object(tool.input), outputSchema: z.looseObject(tool.output), annotations: tool.annotations },
+        async () => ({ content: [] }),
+      );
     }
-    const byName = new Map(definitions.map((t) => [t.name, t]));
-    server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => this.call(byName, request.params, extra));
+    const byName = new Map(this.definitions.map((t) => [t.name, t]));
+    server.server.setRequestHandler('tools/call', (request, extra) => this.call(server, byName, request.params, extra));
+    this.registerTasks(server);
+    this.registerPrompt(server);
+    this.registerJobFiles(server);
+    return server;
+  }
 
-    // A prompt desktops offer as a slash command: the user fills in the copy and the mood.
+  /**
+   * Runs a tool. Arguments that do not fit its schema are a tool error naming each field (the
+   * spec since 2025-11-25: the model reads it and corrects the call); an unknown tool is -32602.
+   * Domain errors become tool results with isError and the envelope's code.
+   */
+  private async call(server: McpServer, tools: Map<string, ToolDefinition>, params: { name: string; arguments?: Record<string, unknown> }, extra: ToolExtra) {
+    const tool = tools.get(params.name);
+    if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool ${params.name}; tools: ${[...tools.keys()].join(', ')}`);
+    const parsed = z.object(tool.input).strict().safeParse(params.arguments ?? {});
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : ''), message: i.message }));
+      return toolError(ErrorCode.INVALID_PARAMETER, `Invalid arguments for ${tool.name}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
+    }
+    try {
+      if (!tool.job) return await tool.run!(parsed.data, extra);
+      const principal = principalOf(extra);
+      const jobId = await tool.job.start(parsed.data, extra);
+      // A CreateTaskResult answers the call; the SDK passes it through as it is.
+      if (this.tasks.declared(server.server, extra)) return (await this.tasks.created(jobId, principal)) as unknown as CallToolResult;
+      if (tool.job.returnsAtOnce?.(parsed.data)) {
+        return { content: [{ type: 'text', text: `Started job ${jobId}. Check it with check_generation_status.` }], structuredContent: { job_id: jobId, status: 'pending' } } as CallToolResult;
+      }
+      const status = await waitForJob(this.statuses, this.jobs, jobId, tool.job.waitSeconds(parsed.data) * 1000, extra, principal);
+      return status.status === 'completed' ? await tool.job.finish(status, principal) : unfinished(tool.title, status);
+    } catch (error) {
+      if (isDomainException(error)) return toolError(error.code, error.message, error.details);
+      this.logger.error(`tool ${tool.name} failed`, (error as Error)?.stack ?? String(error));
+      return { isError: true, content: [{ type: 'text', text: 'INTERNAL: the tool failed; the server log has the details' }] } as CallToolResult;
+    }
+  }
+
+  /** tasks/get, tasks/cancel and tasks/update of the Tasks extension (SEP-2663), over the job table. */
+  private registerTasks(server: McpServer): void {
+    const byKind = new Map(this.definitions.filter((t) => t.job).map((t) => [t.job!.kind, t.job!]));
+    const taskParams = z.looseObject({ taskId: z.string().min(1) });
+    const result = z.looseObject({});
+    server.server.setRequestHandler('tasks/get', { params: taskParams, result }, async (params, extra) => {
+      this.tasks.requireDeclared(server.server, extra as ToolExtra);
+      return this.tasks.get(params.taskId, principalOf(extra as ToolExtra), (kind) => byKind.get(kind));
+    });
+    server.server.setRequestHandler('tasks/cancel', { params: taskParams, result }, async (params, extra) => {
+      this.tasks.requireDeclared(server.server, extra as ToolExtra);
+      return this.tasks.cancel(params.taskId, principalOf(extra as ToolExtra));
+    });
+    server.server.setRequestHandler('tasks/update', { params: taskParams, result }, async (params, extra) => {
+      this.tasks.requireDeclared(server.server, extra as ToolExtra);
+      // No task of ours ever waits for input, so there is never an answer to take.
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task ${params.taskId} is not waiting for input`, { taskId: params.taskId });
+    });
+  }
+
+  /** A prompt desktops offer as a slash command: the user fills in the copy and the mood. */
+  private registerPrompt(server: McpServer): void {
     server.registerPrompt(
       'make_sale_ad',
       {
         title: 'Make a sale ad',
         description: 'Asks for a product photo, then makes an ad with this copy and background in the four common placements',
-        argsSchema: {
+        argsSchema: z.object({
           copy: z.string().describe('The ad copy, e.g. 명절 특가! 사과 한 박스 20,000원'),
           background: z.string().optional().describe('The background idea, e.g. warm beige studio'),
-        },
+        }),
       },
       ({ copy, background }) => ({
         messages: [
@@ -64,59 +153,36 @@ export class McpServerFactory {
         ],
       }),
     );
+  }
 
+  /** Job files as nanococoa:// resources; an unknown or foreign one is the spec's not-found error. */
+  private registerJobFiles(server: McpServer): void {
     server.registerResource(
       'job-file',
       new ResourceTemplate('nanococoa://jobs/{job_id}/{name}', { list: undefined }),
-      { title: 'A file of an ad job', description: 'final.png, step1.png, text.png, cutout.png, layers.json... of a job' },
+      {
+        title: 'A file of an ad job',
+        description: 'final.png, step1.png, text.png, cutout.png, layers.json... of a job',
+        // A job file is written once and never changes; it is the key's own.
+        cacheHint: { ttlMs: 3_600_000, cacheScope: 'private' },
+      },
       async (uri, variables, extra) => {
-        const artifact = await this.jobs.artifact(String(variables.job_id), String(variables.name), principalOf(extra));
-        const bytes = await this.jobs.readArtifact(artifact);
-        const text = artifact.mime.startsWith('application/json') || artifact.mime.startsWith('text/');
-        return {
-          contents: [
-            text
-              ? { uri: uri.href, mimeType: artifact.mime, text: bytes.toString('utf8') }
-              : { uri: uri.href, mimeType: artifact.mime, blob: bytes.toString('base64') },
-          ],
-        };
+        try {
+          const artifact = await this.jobs.artifact(String(variables.job_id), String(variables.name), principalOf(extra as ToolExtra));
+          const bytes = await this.jobs.readArtifact(artifact);
+          const text = artifact.mime.startsWith('application/json') || artifact.mime.startsWith('text/');
+          return {
+            contents: [
+              text ? { uri: uri.href, mimeType: artifact.mime, text: bytes.toString('utf8') } : { uri: uri.href, mimeType: artifact.mime, blob: bytes.toString('base64') },
+            ],
+          };
+        } catch (error) {
+          if (isDomainException(error) && [ErrorCode.JOB_NOT_FOUND, ErrorCode.ARTIFACT_NOT_FOUND, ErrorCode.INVALID_PARAMETER].includes(error.code)) {
+            throw new ResourceNotFoundError(uri.href, `${error.code}: ${error.message}`);
+          }
+          throw error;
+        }
       },
     );
-    return server;
-  }
-
-  /**
-   * The SDK would answer bad arguments with a tool result; clients and agents act better on the
-   * JSON-RPC error -32602 that names the field. Domain errors become tool results with isError.
-   */
-  private async call(
-    tools: Map<string, ToolDefinition>,
-    params: { name: string; arguments?: Record<string, unknown> },
-    extra: Parameters<ToolDefinition['run']>[1],
-  ): Promise<CallToolResult> {
-    const tool = tools.get(params.name);
-    if (!tool) throw new McpError(RpcError.InvalidParams, `Unknown tool ${params.name}; tools: ${[...tools.keys()].join(', ')}`);
-    const parsed = z.object(tool.input).strict().safeParse(params.arguments ?? {});
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : ''), message: i.message }));
-      throw new McpError(
-        RpcError.InvalidParams,
-        `Invalid arguments for ${tool.name}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
-        { fields },
-      );
-    }
-    try {
-      return await tool.run(parsed.data, extra);
-    } catch (error) {
-      if (isDomainException(error)) {
-        return {
-          isError: true,
-          content: [{ type: 'text', text: `${error.code}: ${error.message}` }],
-          structuredContent: { error: { code: error.code, message: error.message, details: error.details ?? null } },
-        };
-      }
-      this.logger.error(`tool ${tool.name} failed`, (error as Error)?.stack ?? String(error));
-      return { isError: true, content: [{ type: 'text', text: 'INTERNAL: the tool failed; the server log has the details' }] };
-    }
   }
 }

@@ -1,18 +1,38 @@
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 
 /** What the SDK hands every tool call beside its arguments. */
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type ToolExtra = ServerContext;
 
 /** The principal McpAccessMiddleware put on the request; the SDK hands it to every call as authInfo. */
-export function principalOf(extra: Pick<ToolExtra, 'authInfo'>): Principal {
-  const principal = (extra.authInfo?.extra as { principal?: Principal } | undefined)?.principal;
+export function principalOf(extra: Pick<ToolExtra, 'http'>): Principal {
+  const principal = (extra.http?.authInfo?.extra as { principal?: Principal } | undefined)?.principal;
   if (!principal) throw new DomainException(ErrorCode.UNAUTHORIZED, 'An API key is required');
   return principal;
+}
+
+/** The client's address, for the rate limiter. */
+export const clientIp = (extra: Pick<ToolExtra, 'http'>): string | undefined => (extra.http?.authInfo?.extra as { ip?: string } | undefined)?.ip;
+
+/**
+ * A tool that runs as a job. Clients with the Tasks extension get the job as a task (its id is
+ * the job id, so any instance can answer for it, after a restart too); others wait for it.
+ */
+export interface JobTool {
+  /** The job kind this tool starts: tasks/get finds the tool's result shape by it. */
+  kind: string;
+  /** Checks the arguments, submits the job, and returns its id. */
+  start(args: Record<string, unknown>, extra: ToolExtra): Promise<string>;
+  /** The tool's result for a completed job. */
+  finish(status: JobStatusDto, principal: Principal): Promise<CallToolResult>;
+  /** How long a synchronous call waits for the job, in seconds. */
+  waitSeconds(args: Record<string, unknown>): number;
+  /** A synchronous call answers with the job id at once instead of waiting (generate_ad_image without wait). */
+  returnsAtOnce?(args: Record<string, unknown>): boolean;
 }
 
 export interface ToolDefinition {
@@ -20,5 +40,9 @@ export interface ToolDefinition {
   title: string;
   description: string;
   input: z.ZodRawShape;
-  run(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult>;
+  /** The shape of structuredContent: declared as the tool's outputSchema. */
+  output: z.ZodRawShape;
+  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  run?(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult>;
+  job?: JobTool;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
@@ -17,12 +17,24 @@ import { decodePhoto } from '../ad/stages/segment.stage';
 import { SegmentationService } from '../vision/segmentation/segmentation.service';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
-import { waitForJob } from './mcp-job-wait';
-import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { JOB_OUTPUT } from './mcp-job-wait';
+import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 import { AdSubmitService } from '../ad/ad-submit.service';
 
 const PRESETS = Object.keys(ASPECT_PRESETS) as [AspectPreset, ...AspectPreset[]];
 const jobId = z.string().describe('The job_id that generate_ad_image returned');
+const final = z.looseObject({ placement: z.string(), width: z.number(), height: z.number(), final_url: z.string().nullable(), variant: z.number(), rank: z.number().nullable() });
+/** An ad job's state: what generate_ad_image and check_generation_status return. */
+const AD_JOB_OUTPUT = {
+  ...JOB_OUTPUT,
+  progress_percent: z.number().optional(),
+  current_step: z.string().nullable().optional(),
+  message: z.string().optional(),
+  eta_seconds: z.number().nullable().optional(),
+  finals: z.array(final).optional().describe('One per placement and variant, best first; final_url is a signed link'),
+  result: z.record(z.string(), z.unknown()).nullable().optional().describe('What the stages reported: quality, backdrop, view...'),
+};
+const listOf = (item: z.ZodType) => ({ items: z.array(item), total: z.number().optional() });
 
 /** Every feature as an MCP tool; each calls the services directly (no HTTP to ourselves). */
 @Injectable()
@@ -82,13 +94,22 @@ export class McpToolsService {
           wait: z.boolean().optional().describe('Wait for the result (default false: return the job_id at once)'),
           timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long wait=true waits (default 180)'),
         },
-        run: (args, extra) => this.generate(args, extra),
+        output: AD_JOB_OUTPUT,
+        job: {
+          kind: 'ad',
+          start: (args, extra) => this.submit(args, extra),
+          finish: (status, principal) => this.statusResult(status, principal),
+          waitSeconds: (args) => Number(args.timeout_seconds ?? 180),
+          returnsAtOnce: (args) => !args.wait,
+        },
       },
       {
         name: 'check_generation_status',
         title: 'Check an ad job',
         description: "A job's status, progress, ETA and, once completed, its images (a thumbnail inline and links to the full files).",
         input: { job_id: jobId },
+        output: AD_JOB_OUTPUT,
+        annotations: { readOnlyHint: true },
         run: async (args, extra) => {
           const principal = principalOf(extra);
           return this.statusResult(await this.statuses.status(String(args.job_id), principal, { includeMetrics: false }), principal);
@@ -99,6 +120,8 @@ export class McpToolsService {
         title: 'Stop an ad job',
         description: 'Stops a pending or running job. A finished job cannot be stopped.',
         input: { job_id: jobId },
+        output: { job_id: z.string(), status: z.enum(JOB_STATUSES), message: z.string() },
+        annotations: { destructiveHint: true, idempotentHint: true },
         run: async (args, extra) => {
           const result = await this.jobs.stop(String(args.job_id), principalOf(extra));
           return { content: [{ type: 'text', text: result.message }], structuredContent: { job_id: args.job_id, ...result } };
@@ -113,6 +136,8 @@ export class McpToolsService {
           limit: z.number().int().min(1).max(100).optional(),
           offset: z.number().int().min(0).optional(),
         },
+        output: listOf(z.looseObject({ job_id: z.string(), status: z.enum(JOB_STATUSES), progress_percent: z.number(), message: z.string() })),
+        annotations: { readOnlyHint: true },
         run: async (args, extra) => {
           const [rows, total] = await this.jobs.list(principalOf(extra), args.status as never, Number(args.limit ?? 20), Number(args.offset ?? 0));
           const items = await this.statuses.summaries(rows);
@@ -130,14 +155,16 @@ export class McpToolsService {
           image: z.string().min(1).describe('base64, a data URL, or the nanococoa:// URI of a job file'),
           text_position: z.enum(['auto', 'top', 'center', 'bottom']).optional(),
         },
+        output: { description: z.string().describe('One sentence about the image') },
+        annotations: { readOnlyHint: true },
         run: async (args, extra) => {
           const image = await decodePhoto(await imageArgument(String(args.image), 'image', this.jobs, principalOf(extra)));
-          const found = await this.segmentation.segment(image, { signal: extra.signal });
+          const found = await this.segmentation.segment(image, { signal: extra.mcpReq.signal });
           const analysis = await this.analyzer.analyze({
             image: { data: image.data, width: image.width, height: image.height, channels: 3 },
             productMask: { data: found.matte.data, width: found.matte.width, height: found.matte.height, channels: 1 },
             position: (args.text_position as 'auto') ?? 'auto',
-            signal: extra.signal,
+            signal: extra.mcpReq.signal,
           });
           return { content: [{ type: 'text', text: analysis.description }], structuredContent: { ...analysis } };
         },
@@ -154,10 +181,12 @@ export class McpToolsService {
           prompts: z.array(z.string().min(1)).min(1).max(64),
           model_type: z.enum(['clip', 'koclip']).optional(),
         },
+        output: { scores: z.array(z.array(z.looseObject({ cosine: z.number() }))).describe('scores[image][prompt]') },
+        annotations: { readOnlyHint: true },
         run: async (args, extra) => {
           const images = await Promise.all((args.images as string[]).map((image, i) => imageArgument(image, `images[${i}]`, this.jobs, principalOf(extra))));
           const modelType = (args.model_type as 'clip' | 'koclip') ?? 'clip';
-          const result = await this.clip.score(images, args.prompts as string[], modelType, extra.signal);
+          const result = await this.clip.score(images, args.prompts as string[], modelType, extra.mcpReq.signal);
           const lines = result.scores.flatMap((row, i) =>
             row.map((cell, j) => `image ${i + 1} x "${(args.prompts as string[])[j]}": cos ${cell.cosine.toFixed(3)} (${describeCosine(cell.cosine, 'en', result.testModel)})`),
           );
@@ -169,6 +198,11 @@ export class McpToolsService {
         title: 'List fonts',
         description: 'Fonts the copy can be set in, with the scripts each covers (Hangul, Latin...). Pass a family as font_name.',
         input: { script: z.enum(['Hangul', 'Latin', 'Han', 'Hiragana', 'Katakana', 'Cyrillic', 'Greek', 'Emoji']).optional() },
+        output: {
+          ...listOf(z.object({ family: z.string(), weights: z.array(z.number()), scripts: z.array(z.string()), source: z.string() })),
+          default_family: z.string().nullable(),
+        },
+        annotations: { readOnlyHint: true },
         run: async (args) => {
           const items = this.fonts.list(args.script as never).map(({ family, weights, scripts, source }) => ({ family, weights, scripts, source }));
           const text = items.map((f) => `${f.family} (${f.scripts.join(', ')}; weights ${f.weights.join('/')})`).join('\n');
@@ -180,6 +214,8 @@ export class McpToolsService {
         title: 'Server status',
         description: 'CPU, RAM and GPU use, loaded models and their counters.',
         input: {},
+        output: { metrics: z.record(z.string(), z.unknown()), models: z.record(z.string(), z.unknown()) },
+        annotations: { readOnlyHint: true },
         run: async () => {
           const metrics = await this.metrics.read();
           const models = this.registry.snapshot();
@@ -193,10 +229,10 @@ export class McpToolsService {
     ];
   }
 
-  private async generate(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> {
+  private async submit(args: Record<string, unknown>, extra: ToolExtra): Promise<string> {
     const principal = principalOf(extra);
     // The same submit budget as POST /generate: an agent in a loop is throttled like a script.
-    await this.limiter.consume('submit', trackerOf(principal, (extra.authInfo?.extra as { ip?: string } | undefined)?.ip));
+    await this.limiter.consume('submit', trackerOf(principal, clientIp(extra)));
     const product = await imageArgument(String(args.product_image), 'product_image', this.jobs, principal);
     const { jobId: id } = await this.ads.submit(
       {
@@ -219,14 +255,7 @@ export class McpToolsService {
       { product_image: product },
       { principal },
     );
-    if (!args.wait) {
-      return {
-        content: [{ type: 'text', text: `Started job ${id}. Check it with check_generation_status.` }],
-        structuredContent: { job_id: id, status: 'pending' },
-      };
-    }
-    const status = await waitForJob(this.statuses, this.jobs, id, Number(args.timeout_seconds ?? 180) * 1000, extra, principal);
-    return this.statusResult(status, principal);
+    return id;
   }
 
   /** Text for the model, a thumbnail per final for the user, links to the full files. */

@@ -9,6 +9,7 @@ import { SystemModule } from '../system/system.module';
 import { McpAccessMiddleware } from './mcp-access.middleware';
 import { McpController } from './mcp.controller';
 import { McpServerFactory } from './mcp-server.factory';
+import { McpTasksService } from './mcp-tasks.service';
 import { McpHomepageToolsService } from './mcp-homepage-tools.service';
 import { McpLayerToolsService } from './mcp-layer-tools.service';
 import { McpToolsService } from './mcp-tools.service';
@@ -17,7 +18,7 @@ import { McpToolsService } from './mcp-tools.service';
 @Module({
   imports: [JobsModule, AdModule, SystemModule, ClipModule, LayersModule, HomepageModule, StorageModule],
   controllers: [McpController],
-  providers: [McpToolsService, McpLayerToolsService, McpHomepageToolsService, McpServerFactory, McpAccessMiddleware],
+  providers: [McpToolsService, McpLayerToolsService, McpHomepageToolsService, McpServerFactory, McpTasksService, McpAccessMiddleware],
 })
 export class McpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
