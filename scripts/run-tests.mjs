@@ -83,7 +83,7 @@ try {
   }
   // MCP Inspector CLI and the conformance suite against the built server.
   if (which === 'all' || which === 'mcp') {
-    console.log('\n# mcp: inspector-cli and conformance scenarios');
+    console.log('\n# mcp: inspector-cli and the conformance requirement sets');
     const result = spawnSync(process.execPath, ['scripts/mcp-checks.mjs'], { stdio: 'inherit' });
     if (result.status !== 0) failed = true;
   }
