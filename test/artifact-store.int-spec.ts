@@ -36,7 +36,7 @@ const DRIVERS: Driver[] = [
       return {
         store,
         close: async () => {
-          store.onModuleDestroy();
+          store.onApplicationShutdown();
           await s3.close();
         },
       };

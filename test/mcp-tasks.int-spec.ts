@@ -218,6 +218,37 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
     }
   });
 
+  it('asks a client that can show a form for the copy when the call has none (input required), and uses the answer', async () => {
+    const asked: string[] = [];
+    const client = new Client({ name: 'nanococoa-form-test', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params.message);
+      return asked.length === 1 ? { action: 'accept', content: { text_content: '주말 특가 5,000원' } } : { action: 'decline' };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', url), { requestInit: { headers: { Authorization: `Bearer ${SHOP_A}` } } }));
+    const parametersOf = async (result: Json) => {
+      const id = result.structuredContent.job_id as string;
+      await client.callTool({ name: 'stop_generation', arguments: { job_id: id } });
+      const res = await fetch(`${url}/status/${id}?include_images=false&include_metrics=false`, { headers: { Authorization: `Bearer ${SHOP_A}` } });
+      return ((await res.json()) as Json).parameters as Json;
+    };
+    try {
+      const answered = await client.callTool({ name: 'generate_ad_image', arguments: { product_image: dataUrl(samplePhoto()) } });
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toMatch(/What should the ad say/);
+      expect((await parametersOf(answered)).text_content).toBe('주말 특가 5,000원');
+      // Declined: an ad without text, as an empty text_content asks for.
+      const declined = await client.callTool({ name: 'generate_ad_image', arguments: { product_image: dataUrl(samplePhoto()) } });
+      expect(asked).toHaveLength(2);
+      expect((await parametersOf(declined)).text_content ?? '').toBe('');
+      // The copy given: nothing to ask.
+      await parametersOf(await client.callTool({ name: 'generate_ad_image', arguments: { product_image: dataUrl(samplePhoto()), text_content: '' } }));
+      expect(asked).toHaveLength(2);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('keeps answering for a task across a server restart, and inlines the result once the job finishes', async () => {
     const created = await callTool(url, SHOP_A, 'generate_ad_image', { product_image: dataUrl(samplePhoto()), text_content: '재시작에도 살아남는 광고' });
     for (let task = await getTask(a, created.taskId); task.status === 'working' && task._meta['io.nanococoa/progress'].progress_percent === 0; task = await getTask(a, created.taskId)) {

@@ -39,7 +39,7 @@ describe('S3ArtifactStore against s3rver', () => {
     store = storeWith({}, 2);
   });
   after(async () => {
-    for (const created of stores) created.onModuleDestroy();
+    for (const created of stores) created.onApplicationShutdown();
     await s3.close();
   });
 

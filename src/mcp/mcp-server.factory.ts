@@ -49,7 +49,7 @@ export class McpServerFactory {
     this.definitions = [...tools.definitions(), ...layerTools.definitions(), ...homepageTools.definitions()];
   }
 
-  create(_context?: McpRequestContext): McpServer {
+  create(context: Pick<McpRequestContext, 'era'>): McpServer {
     const server = new McpServer(
       { name: 'nanococoa', title: 'nanoCocoa ad images', version: '0.1.0' },
       {
@@ -68,7 +68,7 @@ export class McpServerFactory {
       );
     }
     const byName = new Map(this.definitions.map((t) => [t.name, t]));
-    server.server.setRequestHandler('tools/call', (request, extra) => this.call(server, byName, request.params, extra));
+    server.server.setRequestHandler('tools/call', (request, extra) => this.call(server, context.era, byName, request.params, extra));
     this.registerTasks(server);
     this.registerPrompt(server);
     this.registerJobFiles(server);
@@ -80,7 +80,7 @@ export class McpServerFactory {
    * spec since 2025-11-25: the model reads it and corrects the call); an unknown tool is -32602.
    * Domain errors become tool results with isError and the envelope's code.
    */
-  private async call(server: McpServer, tools: Map<string, ToolDefinition>, params: { name: string; arguments?: Record<string, unknown> }, extra: ToolExtra) {
+  private async call(server: McpServer, era: McpRequestContext['era'], tools: Map<string, ToolDefinition>, params: { name: string; arguments?: Record<string, unknown> }, extra: ToolExtra) {
     const tool = tools.get(params.name);
     if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool ${params.name}; tools: ${[...tools.keys()].join(', ')}`);
     const parsed = z.object(tool.input).strict().safeParse(params.arguments ?? {});
@@ -88,16 +88,20 @@ export class McpServerFactory {
       const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(', ') : ''), message: i.message }));
       return toolError(ErrorCode.INVALID_PARAMETER, `Invalid arguments for ${tool.name}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
     }
+    // Input-required results exist from 2026-07-28 on; a 2025-era call runs with what it has.
+    const asked = era === 'modern' && tool.ask ? tool.ask(parsed.data, extra) : { args: parsed.data };
+    if ('ask' in asked) return asked.ask;
+    const args = asked.args;
     try {
-      if (!tool.job) return await tool.run!(parsed.data, extra);
+      if (!tool.job) return await tool.run!(args, extra);
       const principal = principalOf(extra);
-      const jobId = await tool.job.start(parsed.data, extra);
+      const jobId = await tool.job.start(args, extra);
       // A CreateTaskResult answers the call; the SDK passes it through as it is.
       if (this.tasks.declared(server.server, extra)) return (await this.tasks.created(jobId, principal)) as unknown as CallToolResult;
-      if (tool.job.returnsAtOnce?.(parsed.data)) {
+      if (tool.job.returnsAtOnce?.(args)) {
         return { content: [{ type: 'text', text: `Started job ${jobId}. Check it with check_generation_status.` }], structuredContent: { job_id: jobId, status: 'pending' } } as CallToolResult;
       }
-      const status = await waitForJob(this.statuses, this.jobs, jobId, tool.job.waitSeconds(parsed.data) * 1000, extra, principal);
+      const status = await waitForJob(this.statuses, this.jobs, jobId, tool.job.waitSeconds(args) * 1000, extra, principal);
       return status.status === 'completed' ? await tool.job.finish(status, principal) : unfinished(tool.title, status);
     } catch (error) {
       if (isDomainException(error)) return toolError(error.code, error.message, error.details);

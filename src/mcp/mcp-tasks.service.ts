@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  CLIENT_CAPABILITIES_META_KEY,
   MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
@@ -16,7 +15,7 @@ import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
 import { unfinished } from './mcp-job-wait';
-import type { JobTool, ToolExtra } from './mcp-tool.types';
+import { requestCapabilities, type JobTool, type ToolExtra } from './mcp-tool.types';
 
 /** The Tasks extension (SEP-2663) as clients declare it and we advertise it. */
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
@@ -61,7 +60,7 @@ export class McpTasksService {
 
   /** Whether this call may become a task: the client declared the extension for the session or in this request's _meta. */
   declared(server: Server, extra: ToolExtra): boolean {
-    const perRequest = extra.mcpReq._meta?.[CLIENT_CAPABILITIES_META_KEY] as { extensions?: Record<string, unknown> } | undefined;
+    const perRequest = requestCapabilities(extra);
     const session = server.getClientCapabilities() as { extensions?: Record<string, unknown> } | undefined;
     return Boolean(perRequest?.extensions?.[TASKS_EXTENSION] ?? session?.extensions?.[TASKS_EXTENSION]);
   }

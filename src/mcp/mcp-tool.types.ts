@@ -1,4 +1,4 @@
-import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, type CallToolResult, type ClientCapabilities, type InputRequiredResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import { DomainException } from '../common/errors/domain.exception';
@@ -13,6 +13,15 @@ export function principalOf(extra: Pick<ToolExtra, 'http'>): Principal {
   const principal = (extra.http?.authInfo?.extra as { principal?: Principal } | undefined)?.principal;
   if (!principal) throw new DomainException(ErrorCode.UNAUTHORIZED, 'An API key is required');
   return principal;
+}
+
+/**
+ * The capabilities a client declared for this one request: in the 2026-07-28 envelope (the SDK
+ * lifts it out of _meta), or in _meta on a 2025-era session that opts in per request.
+ */
+export function requestCapabilities(extra: Pick<ToolExtra, 'mcpReq'>): (ClientCapabilities & { extensions?: Record<string, unknown> }) | undefined {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  return (envelope?.[CLIENT_CAPABILITIES_META_KEY] ?? extra.mcpReq._meta?.[CLIENT_CAPABILITIES_META_KEY]) as ClientCapabilities | undefined;
 }
 
 /** The client's address, for the rate limiter. */
@@ -45,4 +54,9 @@ export interface ToolDefinition {
   annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
   run?(args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult>;
   job?: JobTool;
+  /**
+   * Asks a 2026-07-28 client for what the call lacks (an input-required result), or returns the
+   * arguments completed from its answers. Older clients never get here: their call runs as is.
+   */
+  ask?(args: Record<string, unknown>, extra: ToolExtra): { ask: InputRequiredResult } | { args: Record<string, unknown> };
 }

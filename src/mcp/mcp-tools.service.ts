@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CallToolResult } from '@modelcontextprotocol/server';
+import { inputRequired, inputResponse, type CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
@@ -18,7 +18,7 @@ import { SegmentationService } from '../vision/segmentation/segmentation.service
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 import { JOB_OUTPUT } from './mcp-job-wait';
-import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { clientIp, principalOf, requestCapabilities, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 import { AdSubmitService } from '../ad/ad-submit.service';
 
 const PRESETS = Object.keys(ASPECT_PRESETS) as [AspectPreset, ...AspectPreset[]];
@@ -34,6 +34,10 @@ const AD_JOB_OUTPUT = {
   finals: z.array(final).optional().describe('One per placement and variant, best first; final_url is a signed link'),
   result: z.record(z.string(), z.unknown()).nullable().optional().describe('What the stages reported: quality, backdrop, view...'),
 };
+/** What generate_ad_image asks a client that can show a form when the call carries no copy. */
+const COPY_QUESTION = z.object({
+  text_content: z.string().max(200).describe('The ad copy, e.g. "명절 특가! 사과 한 박스 20,000원". Leave it empty for an ad without text.'),
+});
 const listOf = (item: z.ZodType) => ({ items: z.array(item), total: z.number().optional() });
 
 /** Every feature as an MCP tool; each calls the services directly (no HTTP to ourselves). */
@@ -95,6 +99,7 @@ export class McpToolsService {
           timeout_seconds: z.number().int().min(5).max(600).optional().describe('How long wait=true waits (default 180)'),
         },
         output: AD_JOB_OUTPUT,
+        ask: (args, extra) => askForCopy(args, extra),
         job: {
           kind: 'ad',
           start: (args, extra) => this.submit(args, extra),
@@ -288,4 +293,20 @@ export class McpToolsService {
       structuredContent: { job_id, status: status.status, progress_percent, current_step, message, eta_seconds, error, finals, result },
     };
   }
+}
+
+/**
+ * A call without text_content from a client that can answer a form: ask for the copy (an empty
+ * answer or a decline makes an ad without text). Everyone else gets today's ad without text.
+ */
+function askForCopy(args: Record<string, unknown>, extra: ToolExtra): { ask: ReturnType<typeof inputRequired> } | { args: Record<string, unknown> } {
+  if (args.text_content !== undefined) return { args };
+  const answer = inputResponse(extra.mcpReq.inputResponses, 'copy');
+  if (answer.kind === 'elicit') {
+    const copy = answer.action === 'accept' ? COPY_QUESTION.safeParse(answer.content ?? {}) : undefined;
+    return { args: { ...args, text_content: copy?.success ? copy.data.text_content : '' } };
+  }
+  if (!requestCapabilities(extra)?.elicitation) return { args };
+  const message = 'What should the ad say? A short line, e.g. a sale and its price. Leave it empty for an ad without text.';
+  return { ask: inputRequired({ inputRequests: { copy: inputRequired.elicit({ message, requestedSchema: COPY_QUESTION }) } }) };
 }

@@ -223,8 +223,8 @@ export class S3ArtifactStore implements ArtifactStore {
     } while (token);
   }
 
-  /** Frees the SDK's keep-alive sockets so the process can exit. */
-  onModuleDestroy(): void {
+  /** Frees the SDK's keep-alive sockets so the process can exit; after the job runner has drained. */
+  onApplicationShutdown(): void {
     this.client.destroy();
   }
 

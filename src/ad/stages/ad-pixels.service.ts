@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import * as path from 'node:path';
 import { throwIfAborted } from '../../common/errors/domain.exception';
 import { asBuffer, TaskWorker } from '../../common/task-worker';
@@ -15,7 +15,7 @@ const restored = (image: RawImage): RawImage => ({ ...image, data: asBuffer(imag
  * results are moved back.
  */
 @Injectable()
-export class AdPixels implements OnModuleDestroy {
+export class AdPixels implements OnApplicationShutdown {
   private readonly worker: TaskWorker<AdPixelTasks>;
 
   constructor(config: AppConfig) {
@@ -40,7 +40,9 @@ export class AdPixels implements OnModuleDestroy {
     return this.worker.call('judge', input);
   }
 
-  onModuleDestroy(): Promise<void> {
+  // After the job runner has drained (beforeApplicationShutdown): a job still running here
+  // would lose its worker and fail instead of being queued again for the next instance.
+  onApplicationShutdown(): Promise<void> {
     return this.worker.close();
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { DomainException, raceAbort, throwIfAborted } from '../../common/errors/domain.exception';
@@ -57,7 +57,7 @@ export const MIN_COVERAGE = 0.001;
  * refinement and colour decontamination at the photo's own resolution (see matte-refine.ts).
  */
 @Injectable()
-export class SegmentationService implements OnModuleDestroy {
+export class SegmentationService implements OnApplicationShutdown {
   /** The matte's pixel loops (50-250 ms) run off the main thread, which answers HTTP. */
   private readonly matteWorker: TaskWorker<MatteTasks>;
   private readonly recent: RecentCutouts<SegmentationResult>;
@@ -70,7 +70,8 @@ export class SegmentationService implements OnModuleDestroy {
     this.recent = new RecentCutouts(config.SEGMENT_CACHE_MB * 2 ** 20);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the job runner has drained, so no running job loses the matte worker under it. */
+  async onApplicationShutdown(): Promise<void> {
     await this.matteWorker.close();
   }
 
