@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { inputRequired, inputResponse, type CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { Principal } from '../auth/principal';
 import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
 import { ClipService } from '../clip/clip.service';
 import { describeCosine } from '../clip/interpretation';
 import { FontsService } from '../fonts/fonts.service';
-import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import { JOB_STATUSES } from '../jobs/job.entity';
 import { JobStatusService } from '../jobs/job-status.service';
 import { JobsService } from '../jobs/jobs.service';
@@ -16,28 +13,13 @@ import { ASPECT_PRESETS, type AspectPreset } from '../vision/image.types';
 import { decodePhoto } from '../ad/stages/segment.stage';
 import { SegmentationService } from '../vision/segmentation/segmentation.service';
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
-import { artifactUri, imageArgument, thumbnail } from './mcp-images';
-import { JOB_OUTPUT } from './mcp-job-wait';
-import { clientIp, principalOf, requestCapabilities, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { AD_JOB_OUTPUT, adJobResult, askForCopy } from './mcp-ad-job';
+import { imageArgument } from './mcp-images';
+import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 import { AdSubmitService } from '../ad/ad-submit.service';
 
 const PRESETS = Object.keys(ASPECT_PRESETS) as [AspectPreset, ...AspectPreset[]];
 const jobId = z.string().describe('The job_id that generate_ad_image returned');
-const final = z.looseObject({ placement: z.string(), width: z.number(), height: z.number(), final_url: z.string().nullable(), variant: z.number(), rank: z.number().nullable() });
-/** An ad job's state: what generate_ad_image and check_generation_status return. */
-const AD_JOB_OUTPUT = {
-  ...JOB_OUTPUT,
-  progress_percent: z.number().optional(),
-  current_step: z.string().nullable().optional(),
-  message: z.string().optional(),
-  eta_seconds: z.number().nullable().optional(),
-  finals: z.array(final).optional().describe('One per placement and variant, best first; final_url is a signed link'),
-  result: z.record(z.string(), z.unknown()).nullable().optional().describe('What the stages reported: quality, backdrop, view...'),
-};
-/** What generate_ad_image asks a client that can show a form when the call carries no copy. */
-const COPY_QUESTION = z.object({
-  text_content: z.string().max(200).describe('The ad copy, e.g. "명절 특가! 사과 한 박스 20,000원". Leave it empty for an ad without text.'),
-});
 const listOf = (item: z.ZodType) => ({ items: z.array(item), total: z.number().optional() });
 
 /** Every feature as an MCP tool; each calls the services directly (no HTTP to ourselves). */
@@ -103,7 +85,7 @@ export class McpToolsService {
         job: {
           kind: 'ad',
           start: (args, extra) => this.submit(args, extra),
-          finish: (status, principal) => this.statusResult(status, principal),
+          finish: (status, principal) => adJobResult(this.jobs, status, principal),
           waitSeconds: (args) => Number(args.timeout_seconds ?? 180),
           returnsAtOnce: (args) => !args.wait,
         },
@@ -117,7 +99,7 @@ export class McpToolsService {
         annotations: { readOnlyHint: true },
         run: async (args, extra) => {
           const principal = principalOf(extra);
-          return this.statusResult(await this.statuses.status(String(args.job_id), principal, { includeMetrics: false }), principal);
+          return adJobResult(this.jobs, await this.statuses.status(String(args.job_id), principal, { includeMetrics: false }), principal);
         },
       },
       {
@@ -262,51 +244,4 @@ export class McpToolsService {
     );
     return id;
   }
-
-  /** Text for the model, a thumbnail per final for the user, links to the full files. */
-  private async statusResult(status: JobStatusDto, principal: Principal): Promise<CallToolResult> {
-    const content: CallToolResult['content'] = [];
-    const done = status.status === 'completed';
-    const eta = status.eta_seconds !== null && !done ? `, about ${Math.ceil(status.eta_seconds)} s left` : '';
-    content.push({
-      type: 'text',
-      text: `Job ${status.job_id}: ${status.status} (${Math.round(status.progress_percent)}%${eta}). ${status.message}` +
-        (status.error ? ` Error ${status.error.code}: ${status.error.message}` : ''),
-    });
-    for (const final of done ? status.finals : []) {
-      const name = final.final_url?.split('?')[0].split('/').pop();
-      if (!name) continue;
-      const png = await this.jobs.readArtifact(await this.jobs.artifact(status.job_id, decodeURIComponent(name), principal));
-      content.push({ type: 'image', ...(await thumbnail(png)) });
-      content.push({
-        type: 'resource_link',
-        uri: artifactUri(status.job_id, decodeURIComponent(name)),
-        name: `${final.placement} ad (${final.width}x${final.height})`,
-        mimeType: 'image/png',
-        description: `Full-resolution file; also at ${final.final_url} (a signed link, no key needed until it expires)`,
-      });
-    }
-    const { job_id, progress_percent, current_step, message, eta_seconds, error, finals, result } = status;
-    return {
-      content,
-      isError: status.status === 'error' ? true : undefined,
-      structuredContent: { job_id, status: status.status, progress_percent, current_step, message, eta_seconds, error, finals, result },
-    };
-  }
-}
-
-/**
- * A call without text_content from a client that can answer a form: ask for the copy (an empty
- * answer or a decline makes an ad without text). Everyone else gets today's ad without text.
- */
-function askForCopy(args: Record<string, unknown>, extra: ToolExtra): { ask: ReturnType<typeof inputRequired> } | { args: Record<string, unknown> } {
-  if (args.text_content !== undefined) return { args };
-  const answer = inputResponse(extra.mcpReq.inputResponses, 'copy');
-  if (answer.kind === 'elicit') {
-    const copy = answer.action === 'accept' ? COPY_QUESTION.safeParse(answer.content ?? {}) : undefined;
-    return { args: { ...args, text_content: copy?.success ? copy.data.text_content : '' } };
-  }
-  if (!requestCapabilities(extra)?.elicitation) return { args };
-  const message = 'What should the ad say? A short line, e.g. a sale and its price. Leave it empty for an ad without text.';
-  return { ask: inputRequired({ inputRequests: { copy: inputRequired.elicit({ message, requestedSchema: COPY_QUESTION }) } }) };
 }
