@@ -2,6 +2,7 @@
 // requirement sets of both protocol revisions, against the built server (dist/src/main.js) on a free port.
 import { execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,8 +23,12 @@ const port = await new Promise((done) => {
 });
 const dataDir = mkdtempSync(join(tmpdir(), 'nanococoa-mcp-'));
 chmodSync(dataDir, 0o755);
+// Under npm test the server gets a database on the run's PostgreSQL; alone, it starts its own.
+const database = process.env.TEST_PG_URL
+  ? await createRequire(import.meta.url)('../dist/test/helpers/test-cluster.js').testDatabase(process.env.TEST_PG_URL)
+  : undefined;
 const server = spawn(process.execPath, ['dist/src/main.js'], {
-  env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RENDER_PREWARM: 'false' },
+  env: { ...process.env, ...(database ? { DATABASE_URL: database.url } : {}), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RENDER_PREWARM: 'false' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const url = `http://localhost:${port}`;
@@ -73,6 +78,7 @@ try {
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
+  await database?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(`mcp: ${passed} passed, ${failed} failed`);

@@ -34,10 +34,19 @@ const alone = (f) => ALONE.some((name) => f.endsWith(`/${name}.int-spec.js`));
 // and serve files only through the routes and services these suites cover.
 const S3_SUITES = ['jobs-api', 'job-kinds', 'job-runner', 'stage2', 'mcp', 'security', 'webhooks'];
 
+// The longest suites start first, so the pool does not end on one of them running alone
+// (longest-first keeps both workers busy to the end), by the file times npm test prints.
+const LONGEST_FIRST = ['composition', 'design-decomposition', 'providers', 'doc-commands', 'decompose', 'admin', 'mcp-tasks'];
+const rank = (f) => {
+  const i = LONGEST_FIRST.findIndex((name) => f.endsWith(`/${name}.int-spec.js`));
+  return i < 0 ? LONGEST_FIRST.length : i;
+};
+const longestFirst = (files) => [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
 let suites = {
   unit: { files: [...find('dist/src', '.spec.js'), ...find('dist/test', '.spec.js').filter((f) => !f.endsWith('.int-spec.js'))], concurrency: 2 },
   // Two at a time on two cores: most suites wait on I/O (HTTP, Chromium, PostgreSQL) much of the time.
-  integration: { files: integration.filter((f) => !alone(f)), concurrency: 2 },
+  integration: { files: longestFirst(integration.filter((f) => !alone(f))), concurrency: 2 },
   'integration-alone': { files: integration.filter(alone), concurrency: 1 },
   'integration-s3': {
     files: integration.filter((f) => S3_SUITES.some((name) => f.endsWith(`/${name}.int-spec.js`))),
@@ -84,7 +93,7 @@ try {
   // MCP Inspector CLI and the conformance suite against the built server.
   if (which === 'all' || which === 'mcp') {
     console.log('\n# mcp: inspector-cli and the conformance requirement sets');
-    const result = spawnSync(process.execPath, ['scripts/mcp-checks.mjs'], { stdio: 'inherit' });
+    const result = spawnSync(process.execPath, ['scripts/mcp-checks.mjs'], { stdio: 'inherit', env: { ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}) } });
     if (result.status !== 0) failed = true;
   }
   printSlowest(Object.keys(suites));

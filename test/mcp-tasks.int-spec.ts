@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { dataUrl, removeDataDir, REPO_ROOT, samplePhoto } from './helpers/test-app';
+import { testDatabase } from './helpers/test-cluster';
 
 const MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 const TASKS = 'io.modelcontextprotocol/tasks';
@@ -16,11 +17,12 @@ const SHOP_B = 'shop-b-key-0123456789abcdef';
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const anyResult = z.looseObject({});
 
-/** The built server as its own process, so the task can outlive it. */
-function startServer(dataDir: string, port: number): ChildProcess {
+/** The built server as its own process, so the task can outlive it; on the run's PostgreSQL under npm test. */
+function startServer(dataDir: string, port: number, databaseUrl: string | undefined): ChildProcess {
   return spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -119,12 +121,14 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
   const port = 20000 + Math.floor(Math.random() * 2000);
   const url = `http://127.0.0.1:${port}`;
   let server: ChildProcess;
+  let database: Awaited<ReturnType<typeof testDatabase>> | undefined;
   let a: Client;
   let adUri: string;
 
   before(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first (npm test does)`);
-    server = startServer(dataDir, port);
+    database = process.env.TEST_PG_URL ? await testDatabase(process.env.TEST_PG_URL) : undefined;
+    server = startServer(dataDir, port, database?.url);
     await waitHealthy(url, server);
     a = await modernClient(url, SHOP_A);
   });
@@ -134,6 +138,7 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
       server.kill('SIGTERM');
       await exited(server);
     }
+    await database?.drop();
     await removeDataDir(dataDir);
   });
 
@@ -258,7 +263,7 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
     server.kill('SIGTERM');
     await exited(server);
     await a.close();
-    server = startServer(dataDir, port);
+    server = startServer(dataDir, port, database?.url);
     await waitHealthy(url, server);
     a = await modernClient(url, SHOP_A);
     const done = (await pollTask(a, created.taskId)).at(-1)!;
