@@ -70,9 +70,11 @@ const cluster = Object.keys(suites).some((n) => n.startsWith('integration'))
   : null;
 let failed = false;
 const started = Date.now();
+const phases = [];
 try {
   for (const [name, suite] of Object.entries(suites)) {
     console.log(`\n# ${name}: ${suite.files.length} file(s)`);
+    const phaseStarted = Date.now();
     const result = spawnSync(
       process.execPath,
       [
@@ -89,19 +91,22 @@ try {
       { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', NODE_COMPILE_CACHE: join(scratch, 'compile-cache'), ...(cluster ? { TEST_PG_URL: cluster.url } : {}), ...suite.env } },
     );
     if (result.status !== 0) failed = true;
+    phases.push(`${name} ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s`);
   }
   // MCP Inspector CLI and the conformance suite against the built server.
   if (which === 'all' || which === 'mcp') {
     console.log('\n# mcp: inspector-cli and the conformance requirement sets');
+    const phaseStarted = Date.now();
     const result = spawnSync(process.execPath, ['scripts/mcp-checks.mjs'], { stdio: 'inherit', env: { ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}) } });
     if (result.status !== 0) failed = true;
+    phases.push(`mcp ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s`);
   }
   printSlowest(Object.keys(suites));
 } finally {
   await cluster?.stop();
   rmSync(scratch, { recursive: true, force: true });
 }
-console.log(`\ntests ran in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`\ntests ran in ${((Date.now() - started) / 1000).toFixed(0)} s (${phases.join(', ')})`);
 process.exit(failed ? 1 : 0);
 
 /** The ten slowest tests and files of the run, from the timings reporter's lines. */

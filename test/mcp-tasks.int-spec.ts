@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import sharp from 'sharp';
 import { z } from 'zod';
 import { dataUrl, removeDataDir, REPO_ROOT, samplePhoto } from './helpers/test-app';
 import { testDatabase } from './helpers/test-cluster';
@@ -150,7 +151,7 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
   });
 
   it('makes an ad as a task: created at once, polled with progress, completed with the result inlined', async () => {
-    const created = await callTool(url, SHOP_A, 'generate_ad_image', { product_image: dataUrl(samplePhoto()), text_content: '오늘만 특가 9,900원', seed: 3 });
+    const created = await callTool(url, SHOP_A, 'generate_ad_image', { product_image: dataUrl(samplePhoto()), text_content: '명절 특가! 20,000원', seed: 1 });
     expect(created).toMatchObject({ resultType: 'task', status: 'working' });
     expect(created).not.toHaveProperty('result');
     expect(Number.isInteger(created.ttlMs) && created.ttlMs > 0).toBe(true);
@@ -174,8 +175,8 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
     expect(file.contents[0].mimeType).toBe('image/png');
   });
 
-  it('splits that ad into layers as a task, and a foreign key can neither see nor cancel it', async () => {
-    const created = await callTool(url, SHOP_A, 'decompose_layers', { image: adUri });
+  it('splits that ad into layers as a task (its copy read back, links to each layer and the PSD), and a foreign key can neither see nor cancel it', async () => {
+    const created = await callTool(url, SHOP_A, 'decompose_layers', { image: adUri, num_layers: 6 });
     expect(created.resultType).toBe('task');
     const b = await modernClient(url, SHOP_B);
     try {
@@ -189,9 +190,18 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
     }
     const done = (await pollTask(a, created.taskId)).at(-1)!;
     expect(done.status).toBe('completed');
-    const layers = done.result.structuredContent.layers as Json[];
-    expect(layers.length).toBeGreaterThanOrEqual(2);
-    expect(done.result.content.filter((c: Json) => c.type === 'resource_link').map((c: Json) => c.name)).toEqual(expect.arrayContaining(['layers.psd', 'layers.zip']));
+    const structured = done.result.structuredContent as { job_id: string; layers: Array<{ kind: string; file: string; text: string | null }>; psd_url: string; html_url: string };
+    expect(structured.layers[0]).toMatchObject({ kind: 'background', file: 'layer_00.png' });
+    expect(structured.layers.length).toBeLessThanOrEqual(6);
+    // The copy may come back as one block or as headline and price: read together, it is the copy.
+    const read = structured.layers.filter((l) => l.kind === 'text').map((l) => l.text ?? '').join('').replace(/[\s|]+/g, '');
+    expect(read).toBe('명절특가!20,000원');
+    expect(structured.psd_url).toContain(`/jobs/${structured.job_id}/artifacts/layers.psd`);
+    expect(structured.html_url).toContain(`/jobs/${structured.job_id}/artifacts/layers.html`);
+    const preview = done.result.content.find((c: Json) => c.type === 'image');
+    expect((await sharp(Buffer.from(preview.data, 'base64')).metadata()).format).toBe('jpeg');
+    const links = done.result.content.filter((c: Json) => c.type === 'resource_link').map((c: Json) => c.uri);
+    expect(links).toEqual(expect.arrayContaining([`nanococoa://jobs/${structured.job_id}/layer_00.png`, `nanococoa://jobs/${structured.job_id}/layers.psd`, `nanococoa://jobs/${structured.job_id}/layers.zip`]));
   });
 
   it('cancels a task: an empty ack, the job stopped, the task cancelled; cancelling again is the same ack', async () => {

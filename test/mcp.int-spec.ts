@@ -62,32 +62,6 @@ describe('MCP server at /mcp (SDK client, real jobs)', () => {
     }
   });
 
-  it('splits the ad it made into layers (decompose_layers on its nanococoa:// URI), with progress, links and the preview', { skip: FS_ONLY }, async () => {
-    const client = await connect(t.url, 'http');
-    try {
-      const progress: number[] = [];
-      const result = (await client.callTool({ name: 'decompose_layers', arguments: { image: finished!.uri, num_layers: 6 } }, undefined, {
-        onprogress: (p) => progress.push(p.progress),
-        timeout: 180_000,
-      })) as CallToolResult;
-      expect(result.isError).toBeFalsy();
-      expect(progress.length).toBeGreaterThan(1);
-      const structured = result.structuredContent as { job_id: string; layers: Array<{ kind: string; file: string; url: string; text: string | null }>; psd_url: string; html_url: string };
-      expect(structured.layers[0]).toMatchObject({ kind: 'background', file: 'layer_00.png' });
-      expect(structured.layers.length).toBeLessThanOrEqual(6);
-      // The copy may come back as one block or as headline and price: read together, it is the copy.
-      const read = structured.layers.filter((l) => l.kind === 'text').map((l) => l.text ?? '').join('').replace(/[\s|]+/g, '');
-      expect(read).toBe('명절특가!20,000원');
-      expect(structured.psd_url).toContain(`/jobs/${structured.job_id}/artifacts/layers.psd`);
-      expect(structured.html_url).toContain(`/jobs/${structured.job_id}/artifacts/layers.html`);
-      expect((await sharp(Buffer.from((result.content.find((c) => c.type === 'image') as { data: string }).data, 'base64')).metadata()).format).toBe('jpeg');
-      const links = result.content.filter((c) => c.type === 'resource_link').map((c) => (c as { uri: string }).uri);
-      expect(links).toEqual(expect.arrayContaining([`nanococoa://jobs/${structured.job_id}/layer_00.png`, `nanococoa://jobs/${structured.job_id}/layers.psd`]));
-    } finally {
-      await client.close();
-    }
-  });
-
   it("makes a shop's homepage with the ad it made as a product picture (generate_homepage), and names a bad field", { skip: FS_ONLY }, async () => {
     const client = await connect(t.url, 'http');
     try {

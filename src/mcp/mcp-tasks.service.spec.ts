@@ -25,6 +25,7 @@ function job(overrides: Partial<JobStatusDto>): JobStatusDto {
     created_at: '2026-12-06T10:00:00.000Z',
     started_at: '2026-12-06T10:00:01.000Z',
     finished_at: null,
+    owner: 'shop-a',
     ...overrides,
   } as JobStatusDto;
 }
@@ -95,9 +96,17 @@ describe('McpTasksService (a task is its job)', () => {
     expect(finished.stopped).toEqual([]);
   });
 
-  it('an unknown task, or another key\'s, is -32602 naming the task', async () => {
+  it('an unknown task, or another key\'s (an admin key\'s too), is -32602 naming the task', async () => {
     const { service } = tasksOver(undefined);
     await expect(service.get(ID, principal, () => adTool)).rejects.toMatchObject({ code: -32602, data: { taskId: ID } });
     await expect(service.cancel(ID, principal)).rejects.toMatchObject({ code: -32602 });
+    // The job service shows an admin every job; a task stays its creator's.
+    const admin = { name: 'ops', admin: true } as never;
+    const theirs = tasksOver(job({}));
+    await expect(theirs.service.get(ID, admin, () => adTool)).rejects.toMatchObject({ code: -32602 });
+    await expect(theirs.service.cancel(ID, admin)).rejects.toMatchObject({ code: -32602 });
+    expect(theirs.stopped).toEqual([]);
+    // An open server (no keys): no owner, no name, the same task.
+    expect((await tasksOver(job({ owner: null })).service.get(ID, { name: null, admin: true } as never, () => adTool)).status).toBe('working');
   });
 });

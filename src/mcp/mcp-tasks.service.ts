@@ -7,7 +7,7 @@ import {
   type Server,
 } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal';
-import { isDomainException } from '../common/errors/domain.exception';
+import { DomainException, isDomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
@@ -125,9 +125,12 @@ export class McpTasksService {
     return Math.round(Math.min(5000, Math.max(500, (eta * 1000) / 4)));
   }
 
+  /** The task's job, for the key that started it only: an admin key sees every job, not every task. */
   private async status(taskId: string, principal: Principal): Promise<JobStatusDto> {
     try {
-      return await this.statuses.status(taskId, principal, { includeMetrics: false });
+      const status = await this.statuses.status(taskId, principal, { includeMetrics: false });
+      if (status.owner !== (principal.name ?? null)) throw new DomainException(ErrorCode.JOB_NOT_FOUND, `No job with id ${taskId}`);
+      return status;
     } catch (error) {
       if (isDomainException(error) && (error.code === ErrorCode.JOB_NOT_FOUND || error.code === ErrorCode.INVALID_PARAMETER)) {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown taskId ${taskId}`, { taskId });
