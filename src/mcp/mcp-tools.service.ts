@@ -19,7 +19,9 @@ import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mc
 import { AdSubmitService } from '../ad/ad-submit.service';
 
 const PRESETS = Object.keys(ASPECT_PRESETS) as [AspectPreset, ...AspectPreset[]];
-const jobId = z.string().describe('The job_id that generate_ad_image returned');
+// Mirrored into an Mcp-Param-Job-Id header (SEP-2243), so a gateway can route or log by job
+// without reading bodies; the SDK checks the header against the argument.
+const jobId = z.string().describe('The job_id that generate_ad_image returned').meta({ 'x-mcp-header': 'Job-Id' });
 const listOf = (item: z.ZodType) => ({ items: z.array(item), total: z.number().optional() });
 
 /** Every feature as an MCP tool; each calls the services directly (no HTTP to ourselves). */
