@@ -32,6 +32,7 @@ import { benchLayers } from './layers';
 import { benchPlatform, benchSingleInstance } from './platform';
 import { benchProviders } from './providers';
 import { benchSecurity } from './security';
+import { benchSegmentSizes } from './segment-sizes';
 
 const SAMPLE = path.resolve('samples', 'coffee-cup.png');
 const rows: Row[] = [];
@@ -252,7 +253,7 @@ function report(): string {
 }
 
 /** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
-type Section = 'pipeline' | 'design' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
+type Section = 'pipeline' | 'segment-sizes' | 'design' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
 
 async function main(): Promise<void> {
   const only = process.argv[2]?.split(',');
@@ -266,6 +267,14 @@ async function main(): Promise<void> {
         await benchSegmentation(app);
         await benchBackgroundComposite(app);
         await benchRenderer(app);
+      } finally {
+        await app.close();
+      }
+    }
+    if (want('segment-sizes')) {
+      const app = await pipelineContext();
+      try {
+        await benchSegmentSizes(app, readFileSync(SAMPLE), rows);
       } finally {
         await app.close();
       }
