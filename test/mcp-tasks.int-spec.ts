@@ -173,6 +173,9 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
     expect(adUri).toMatch(/^nanococoa:\/\/jobs\/.+\/final\.png$/);
     const file = await a.readResource({ uri: adUri });
     expect(file.contents[0].mimeType).toBe('image/png');
+    // The key's recent finished files are offered in resources/list.
+    const { resources } = await a.listResources();
+    expect(resources.find((r) => r.uri === adUri)).toMatchObject({ mimeType: 'image/png' });
   });
 
   it('splits that ad into layers as a task (its copy read back, links to each layer and the PSD), and a foreign key can neither see nor cancel it', async () => {
@@ -185,6 +188,7 @@ describe('MCP Tasks (2026-07-28, SDK v2 client, real jobs on a server process)',
         expect(error).toMatchObject({ code: -32602 });
       }
       await expect(b.readResource({ uri: adUri })).rejects.toMatchObject({ code: -32602 });
+      expect((await b.listResources()).resources.map((r) => r.uri)).not.toContain(adUri);
     } finally {
       await b.close();
     }

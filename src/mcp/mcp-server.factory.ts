@@ -10,22 +10,33 @@ import { unfinished, waitForJob } from './mcp-job-wait';
 import { McpLayerToolsService } from './mcp-layer-tools.service';
 import { McpTasksService, TASKS_EXTENSION } from './mcp-tasks.service';
 import { McpToolsService } from './mcp-tools.service';
+import { artifactUri } from './mcp-images';
 import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import type { Principal } from '../auth/principal';
 
 const INSTRUCTIONS =
   'nanoCocoa makes ad images. Call generate_ad_image with a product photo and a line of copy (wait=true to get the image back), ' +
   'then show the user the returned image. decompose_layers splits a flat poster into editable layers. Job files are readable as resources nanococoa://jobs/{job_id}/{name}. ' +
   `Clients with the ${TASKS_EXTENSION} extension get generate_ad_image, decompose_layers and generate_homepage as tasks to poll.`;
 
+/** The files of a finished job worth offering, by kind: the ads, the layered poster, the site. */
+const OFFERED: Record<string, RegExp> = {
+  ad: /^final[\w-]*\.(png|jpg|webp)$/,
+  decompose: /^(layers\.(psd|zip)|preview\.jpg)$/,
+  homepage: /^(site\.zip|screenshot_phone\.png)$/,
+};
+const RECENT_JOBS = 20;
+
 function toolError(code: string, message: string, details?: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: `${code}: ${message}` }], structuredContent: { error: { code, message, details: details ?? null } } };
 }
 
-/** Lists change only with a deploy: clients may keep them a minute. A job file never changes once written. */
+/** Tools, prompts and templates change only with a deploy: clients may keep them a minute. */
 const CACHE_HINTS = {
   'tools/list': { ttlMs: 60_000, cacheScope: 'public' as const },
   'prompts/list': { ttlMs: 60_000, cacheScope: 'public' as const },
-  'resources/list': { ttlMs: 60_000, cacheScope: 'private' as const },
+  // The key's recent files: new ones appear as jobs finish.
+  'resources/list': { ttlMs: 5_000, cacheScope: 'private' as const },
   'resources/templates/list': { ttlMs: 60_000, cacheScope: 'public' as const },
 };
 
@@ -130,6 +141,27 @@ export class McpServerFactory {
     });
   }
 
+  private async recentFiles(principal: Principal): Promise<Array<{ uri: string; name: string; mimeType: string; size: number; description: string }>> {
+    const [jobs] = await this.jobs.list(principal, ['completed'], RECENT_JOBS, 0);
+    const files = await Promise.all(
+      jobs.map(async (job) => {
+        const offered = OFFERED[job.kind];
+        if (!offered) return [];
+        const artifacts = await this.jobs.listArtifacts(job.id, principal).catch(() => []);
+        return artifacts
+          .filter((a) => offered.test(a.name))
+          .map((a) => ({
+            uri: artifactUri(job.id, a.name),
+            name: `${job.kind} ${job.id.slice(0, 8)}: ${a.name}`,
+            mimeType: a.mime,
+            size: a.bytes,
+            description: `From the ${job.kind} job ${job.id}, finished ${(job.finishedAt ?? job.updatedAt).toISOString()}`,
+          }));
+      }),
+    );
+    return files.flat();
+  }
+
   /** A prompt desktops offer as a slash command: the user fills in the copy and the mood. */
   private registerPrompt(server: McpServer): void {
     server.registerPrompt(
@@ -159,11 +191,14 @@ export class McpServerFactory {
     );
   }
 
-  /** Job files as nanococoa:// resources; an unknown or foreign one is the spec's not-found error. */
+  /**
+   * Job files as nanococoa:// resources; an unknown or foreign one is the spec's not-found error.
+   * The list offers what a person would pick up again: the finished files of the key's recent jobs.
+   */
   private registerJobFiles(server: McpServer): void {
     server.registerResource(
       'job-file',
-      new ResourceTemplate('nanococoa://jobs/{job_id}/{name}', { list: undefined }),
+      new ResourceTemplate('nanococoa://jobs/{job_id}/{name}', { list: async (extra) => ({ resources: await this.recentFiles(principalOf(extra as ToolExtra)) }) }),
       {
         title: 'A file of an ad job',
         description: 'final.png, step1.png, text.png, cutout.png, layers.json... of a job',
