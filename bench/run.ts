@@ -55,6 +55,16 @@ function pipelineContext(): Promise<INestApplicationContext> {
   );
 }
 
+/** Runs a section on a fresh pipeline context, closed afterwards (each section starts cold). */
+async function withPipeline(section: (app: INestApplicationContext) => Promise<void>): Promise<void> {
+  const app = await pipelineContext();
+  try {
+    await section(app);
+  } finally {
+    await app.close();
+  }
+}
+
 async function benchSegmentation(app: INestApplicationContext): Promise<void> {
   const { png, raw } = await sampleAt1024();
   const segmentation = app.get(SegmentationService);
@@ -262,31 +272,14 @@ async function main(): Promise<void> {
   chmodSync(root, 0o755); // the embedded PostgreSQL's user must be able to enter the data dirs inside
   try {
     if (want('pipeline')) {
-      const app = await pipelineContext();
-      try {
+      await withPipeline(async (app) => {
         await benchSegmentation(app);
         await benchBackgroundComposite(app);
         await benchRenderer(app);
-      } finally {
-        await app.close();
-      }
+      });
     }
-    if (want('segment-sizes')) {
-      const app = await pipelineContext();
-      try {
-        await benchSegmentSizes(app, readFileSync(SAMPLE), rows);
-      } finally {
-        await app.close();
-      }
-    }
-    if (want('design')) {
-      const app = await pipelineContext();
-      try {
-        await benchAdDesign(app, readFileSync(SAMPLE), rows);
-      } finally {
-        await app.close();
-      }
-    }
+    if (want('segment-sizes')) await withPipeline((app) => benchSegmentSizes(app, readFileSync(SAMPLE), rows));
+    if (want('design')) await withPipeline((app) => benchAdDesign(app, readFileSync(SAMPLE), rows));
     if (want('jobs')) await benchJobs(root);
     if (want('platform')) await benchPlatform(root, (await sampleAt1024()).png, rows);
     if (want('polling')) await benchSingleInstance(root, (await sampleAt1024()).png, rows);

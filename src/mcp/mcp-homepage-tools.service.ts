@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
 import { createValidationPipe } from '../common/validation';
 import { HomepageRequestDto } from '../homepage/dto/homepage-request.dto';
 import { HomepageService } from '../homepage/homepage.service';
@@ -10,7 +9,7 @@ import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import { JobsService } from '../jobs/jobs.service';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 import { JOB_OUTPUT } from './mcp-job-wait';
-import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 
 const product = z.object({
   name: z.string().min(1).max(60),
@@ -29,7 +28,6 @@ export class McpHomepageToolsService {
   constructor(
     private readonly homepage: HomepageService,
     private readonly jobs: JobsService,
-    private readonly limiter: RateLimiter,
   ) {}
 
   definitions(): ToolDefinition[] {
@@ -79,7 +77,6 @@ export class McpHomepageToolsService {
 
   private async start(args: Record<string, unknown>, extra: ToolExtra): Promise<string> {
     const principal = principalOf(extra);
-    await this.limiter.consume('submit', trackerOf(principal, clientIp(extra)));
     const { timeout_seconds: _timeout, products, ...business } = args as Record<string, unknown> & { products?: Array<z.infer<typeof product>> };
     // A job file's URI becomes the photo itself; then the request goes through the API's own validation.
     const resolved = await Promise.all(

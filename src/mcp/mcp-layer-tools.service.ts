@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
 import type { Principal } from '../auth/principal';
 import type { JobStatusDto } from '../jobs/dto/job-status.dto';
 import { JobsService } from '../jobs/jobs.service';
@@ -11,7 +10,7 @@ import { MAX_LAYERS } from '../layers/layer-stack';
 import { ArtifactLinks } from '../storage/artifact-links';
 import { artifactUri, imageArgument, thumbnail } from './mcp-images';
 import { JOB_OUTPUT } from './mcp-job-wait';
-import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 
 /** Poster decomposition as an MCP tool: the same job as POST /api/decompose. */
 @Injectable()
@@ -20,7 +19,6 @@ export class McpLayerToolsService {
     private readonly decompose: DecomposeService,
     private readonly jobs: JobsService,
     private readonly links: ArtifactLinks,
-    private readonly limiter: RateLimiter,
   ) {}
 
   definitions(): ToolDefinition[] {
@@ -59,7 +57,6 @@ export class McpLayerToolsService {
 
   private async start(args: Record<string, unknown>, extra: ToolExtra): Promise<string> {
     const principal = principalOf(extra);
-    await this.limiter.consume('submit', trackerOf(principal, clientIp(extra)));
     const image = await imageArgument(String(args.image), 'image', this.jobs, principal);
     const { jobId } = await this.decompose.submit({ num_layers: args.num_layers as number | 'auto' | undefined }, image, { principal });
     return jobId;

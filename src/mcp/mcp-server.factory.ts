@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { McpServer, ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type CallToolResult, type McpRequestContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
 import { isDomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { JobStatusService } from '../jobs/job-status.service';
@@ -11,7 +12,7 @@ import { McpLayerToolsService } from './mcp-layer-tools.service';
 import { McpTasksService, TASKS_EXTENSION } from './mcp-tasks.service';
 import { McpToolsService } from './mcp-tools.service';
 import { artifactUri } from './mcp-images';
-import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 import type { Principal } from '../auth/principal';
 
 const INSTRUCTIONS =
@@ -56,6 +57,7 @@ export class McpServerFactory {
     private readonly jobs: JobsService,
     private readonly statuses: JobStatusService,
     private readonly tasks: McpTasksService,
+    private readonly limiter: RateLimiter,
   ) {
     this.definitions = [...tools.definitions(), ...layerTools.definitions(), ...homepageTools.definitions()];
   }
@@ -106,6 +108,8 @@ export class McpServerFactory {
     try {
       if (!tool.job) return await tool.run!(args, extra);
       const principal = principalOf(extra);
+      // Every job tool is a submission: the same budget as POST /generate, so an agent in a loop is throttled like a script.
+      await this.limiter.consume('submit', trackerOf(principal, clientIp(extra)));
       const jobId = await tool.job.start(args, extra);
       // A CreateTaskResult answers the call; the SDK passes it through as it is.
       if (this.tasks.declared(server.server, extra)) return (await this.tasks.created(jobId, principal)) as unknown as CallToolResult;

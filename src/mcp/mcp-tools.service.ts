@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { RateLimiter, trackerOf } from '../auth/rate-limit.guard';
 import { ClipService } from '../clip/clip.service';
 import { describeCosine } from '../clip/interpretation';
 import { FontsService } from '../fonts/fonts.service';
@@ -15,7 +14,7 @@ import { SegmentationService } from '../vision/segmentation/segmentation.service
 import { SystemMetricsRepository } from '../system/system-metrics.repository';
 import { AD_JOB_OUTPUT, adJobResult, askForCopy } from './mcp-ad-job';
 import { imageArgument } from './mcp-images';
-import { clientIp, principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
+import { principalOf, type ToolDefinition, type ToolExtra } from './mcp-tool.types';
 import { AdSubmitService } from '../ad/ad-submit.service';
 
 const PRESETS = Object.keys(ASPECT_PRESETS) as [AspectPreset, ...AspectPreset[]];
@@ -36,7 +35,6 @@ export class McpToolsService {
     private readonly metrics: SystemMetricsRepository,
     private readonly registry: ModelRegistry,
     private readonly clip: ClipService,
-    private readonly limiter: RateLimiter,
     private readonly ads: AdSubmitService,
   ) {}
 
@@ -220,8 +218,6 @@ export class McpToolsService {
 
   private async submit(args: Record<string, unknown>, extra: ToolExtra): Promise<string> {
     const principal = principalOf(extra);
-    // The same submit budget as POST /generate: an agent in a loop is throttled like a script.
-    await this.limiter.consume('submit', trackerOf(principal, clientIp(extra)));
     const product = await imageArgument(String(args.product_image), 'product_image', this.jobs, principal);
     const { jobId: id } = await this.ads.submit(
       {
