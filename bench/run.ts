@@ -27,6 +27,7 @@ import type { RegistrySnapshot } from '../src/models/model.types';
 import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
 import { MUG_TONES, mugPhoto, silhouetteIoU } from '../test/helpers/drawn-mugs';
 import { benchAdDesign } from './ad-design';
+import { benchAdJob } from './ad-job';
 import { benchHomepage } from './homepage';
 import { benchLayers } from './layers';
 import { benchPlatform, benchSingleInstance } from './platform';
@@ -263,7 +264,7 @@ function report(): string {
 }
 
 /** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
-type Section = 'pipeline' | 'segment-sizes' | 'design' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
+type Section = 'pipeline' | 'segment-sizes' | 'ad-job' | 'design' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
 
 async function main(): Promise<void> {
   const only = process.argv[2]?.split(',');
@@ -279,6 +280,7 @@ async function main(): Promise<void> {
       });
     }
     if (want('segment-sizes')) await withPipeline((app) => benchSegmentSizes(app, readFileSync(SAMPLE), rows));
+    if (want('ad-job')) await benchAdJob(root, (await sampleAt1024()).png, rows);
     if (want('design')) await withPipeline((app) => benchAdDesign(app, readFileSync(SAMPLE), rows));
     if (want('jobs')) await benchJobs(root);
     if (want('platform')) await benchPlatform(root, (await sampleAt1024()).png, rows);

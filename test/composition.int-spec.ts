@@ -3,6 +3,7 @@ import { expect } from 'expect';
 import sharp from 'sharp';
 import type { Box } from '../src/vision/image.types';
 import { MUG_TONES, type MugTone, mugPhoto, silhouetteIoU } from './helpers/drawn-mugs';
+import { BOTTLE_SVG, GLASS_PHOTO_SVG, GLASS_PNG_SVG } from './helpers/drawn-studio';
 import { dataUrl, samplePhoto, startTestApp, type TestApp, waitForJob } from './helpers/test-app';
 
 /** The sample photo (a cup on its saucer, 600x400) cropped so the frame cuts the subject. */
@@ -16,15 +17,6 @@ interface Canvas {
   text: { box: Box; contrast: number; contrast_measured: boolean; treatment: string; position: { requested: string; used: string; why: string } } | null;
 }
 
-/** A tumbler already cut out: a frosted rim and base, a body at 35% opacity, a highlight at 80%. */
-const GLASS_PNG_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="520"><path d="M100 60 L300 60 L280 470 L120 470 Z" fill="#5f9cc8" fill-opacity="0.35"/><rect x="96" y="52" width="208" height="16" rx="6" fill="#d6e6f2"/><rect x="118" y="450" width="164" height="24" rx="6" fill="#b9d0e2"/><path d="M130 90 L145 90 L150 430 L138 430 Z" fill="#ffffff" fill-opacity="0.8"/></svg>';
-/** The same kind of tumbler photographed on a light grey sweep: a blue-tinted body at 22%, a dark rim, a highlight, a floor shadow. 900x900. */
-const GLASS_PHOTO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"><defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#eef0f1"/><stop offset="1" stop-color="#dfe2e4"/></linearGradient><radialGradient id="sh"><stop offset="0" stop-color="#8a9096" stop-opacity="0.35"/><stop offset="1" stop-color="#8a9096" stop-opacity="0"/></radialGradient></defs>' +
-  '<rect width="900" height="900" fill="url(#bg)"/><ellipse cx="450" cy="745" rx="200" ry="26" fill="url(#sh)"/><g transform="translate(250 230)"><path d="M100 60 L300 60 L280 520 L120 520 Z" fill="#7fb0d0" fill-opacity="0.22"/>' +
-  '<path d="M100 60 L300 60 L280 520 L120 520 Z" fill="none" stroke="#4d6b80" stroke-opacity="0.75" stroke-width="7"/><rect x="96" y="52" width="208" height="16" rx="6" fill="#a9c3d6" fill-opacity="0.8"/>' +
-  '<rect x="118" y="495" width="164" height="28" rx="6" fill="#8fb0c6" fill-opacity="0.85"/><path d="M130 90 L145 90 L150 470 L138 470 Z" fill="#ffffff" fill-opacity="0.85"/></g></svg>';
-/** A green glass bottle on a beige sweep, drawn here: a thin, tall subject. */
-const BOTTLE_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"><defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#e9e2d6"/><stop offset="1" stop-color="#cbbfae"/></linearGradient><linearGradient id="gl" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#0d3b24"/><stop offset="0.35" stop-color="#2f7a4f"/><stop offset="0.5" stop-color="#6fb48a"/><stop offset="0.7" stop-color="#1f5a38"/><stop offset="1" stop-color="#0a2a1a"/></linearGradient></defs><rect width="900" height="900" fill="url(#bg)"/><path d="M420 120 h60 v120 q0 40 35 70 q25 25 25 70 v420 q0 30 -30 30 h-120 q-30 0 -30 -30 v-420 q0 -45 25 -70 q35 -30 35 -70 z" fill="url(#gl)"/><rect x="415" y="100" width="70" height="40" rx="6" fill="#b8892f"/><rect x="390" y="470" width="120" height="150" fill="#f4efe4"/><text x="450" y="555" font-size="30" text-anchor="middle" fill="#274">OLIVE</text></svg>`;
 interface Placed {
   canvases: Array<Canvas & { quality: { issues: string[]; cutout: unknown } }>;
   cut_by_frame: string[];
@@ -183,14 +175,20 @@ describe('composition of hard photos: cut by the frame, poor cutouts, groups', (
     expect((await t.http.post('/generate').send({ product_image: dataUrl(samplePhoto()), output_format: 'gif' }).expect(400)).body.error.details.fields[0].field).toBe('output_format');
   });
 
-  it('keeps a set of products together as one subject and drops a stray crumb', async () => {
-    // Two cups side by side, and a 48 px copy in a corner: a crumb next to them.
+  it('keeps a set of products together as one subject and leaves a crumb beside them out', async () => {
+    // Two cups side by side, and a 48 px copy in a corner: a crumb next to them. Neither ISNet
+    // look takes the crumb for a subject; the dropping of a stray part the matte does hold is
+    // subject-parts.spec.ts's.
     const tiny = await sharp(samplePhoto()).resize(48).toBuffer();
     const pair = await sharp(samplePhoto()).extend({ right: 600, background: '#000' }).composite([{ input: samplePhoto(), left: 600, top: 0 }, { input: tiny, left: 1140, top: 8 }]).png().toBuffer();
     const { result, file } = await run(pair, ['4:5']);
-    expect(result.stray_fragments_removed).toBeGreaterThanOrEqual(1);
+    expect(result.stray_fragments_removed).toBeGreaterThanOrEqual(0);
     const [c] = result.canvases;
-    expect(c.product_box.width / c.product_box.height).toBeGreaterThan(2); // both cups, side by side
+    // Both cups, side by side (about 1000 x 370 px in the photo); with the crumb the box would
+    // reach from the saucers' foot to the photo's top row and past 2.85.
+    const aspect = c.product_box.width / c.product_box.height;
+    expect(aspect).toBeGreaterThan(2.4);
+    expect(aspect).toBeLessThan(2.85);
     const alpha = await alphaOf(await file('product.png'));
     // Two solid parts across the middle row of the box: left cup, gap, right cup.
     const row = c.product_box.y + Math.round(c.product_box.height * 0.6);

@@ -79,6 +79,13 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(19)
   INFERENCE_NICE = 10;
 
+  /**
+   * A product's cutout first looks at the photo at 768 px (0.55x the time of the full 1024 px pass)
+   * and takes the full pass only where that look is unsure of its edges; false: always the full pass.
+   */
+  @Transform(toBool) @IsBoolean()
+  SEGMENT_FIRST_LOOK = true;
+
   /** Memory for the last cutouts, reused when the same photo comes again (another ad of one product); 0: none kept. */
   @Transform(toInt) @IsInt() @Min(0) @Max(4096)
   SEGMENT_CACHE_MB = 64;

@@ -169,4 +169,13 @@ describe('ModelRegistry', () => {
     expect(reg.preferred('segmentation').id).toBe('huge');
     expect(reg.preferred('segmentation', { draft: true }).id).toBe('quick');
   });
+
+  it('never chooses a first look on its own, and finds it for the model it looks for', () => {
+    const { reg } = registry(1000);
+    reg.register({ ...manifest('huge-768', 100), priority: 1000, firstLookFor: 'huge' });
+    expect(reg.preferred('segmentation').id).toBe('huge');
+    expect(reg.preferred('segmentation', { draft: true }).id).toBe('huge');
+    expect(reg.firstLook('huge')?.id).toBe('huge-768');
+    expect(reg.firstLook('huge-768')).toBeUndefined();
+  });
 });

@@ -77,11 +77,16 @@ export class ModelRegistry implements OnApplicationShutdown {
    */
   preferred(task: ModelManifest['task'], opts: { draft?: boolean } = {}): ModelManifest {
     const candidates = this.manifests(task);
-    const best = (opts.draft && candidates.find((m) => m.draft)) || candidates.find((m) => !m.draft);
+    const best = (opts.draft && candidates.find((m) => m.draft)) || candidates.find((m) => !m.draft && !m.firstLookFor);
     if (!best) {
       throw new DomainException(ErrorCode.MODEL_NOT_INSTALLED, `No ${task} model is installed. Run: npm run models:pull`);
     }
     return best;
+  }
+
+  /** The installed first look at model `id` (ModelManifest.firstLookFor), if any. */
+  firstLook(id: string): ModelManifest | undefined {
+    return this.manifests('segmentation').find((m) => m.firstLookFor === id);
   }
 
   async acquire(id: string, timeoutMs = 120_000): Promise<ModelLease> {

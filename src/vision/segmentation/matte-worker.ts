@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { serveTasks } from '../../common/task-worker';
 import type { SegmentationIo } from '../../models/model.types';
 import type { Box } from '../image.types';
-import { opaqueBox } from '../masks';
+import { opaqueBox, unsureShare } from '../masks';
 import { covers, maskPlane, modelInputs } from './model-io';
 import { estimateForeground, refineMatte } from './matte-refine';
 import { glassBackdrop, seeThrough, type SeeThroughOutcome } from './see-through';
@@ -39,8 +39,11 @@ export interface Refined {
   cutout: Uint8Array;
   outline?: Uint8Array;
   glass?: SeeThroughOutcome;
-  /** Box and count of the outline's (else the matte's) pixels at alpha >= 128: whether anything was found. */
-  found: { box: Box | null; count: number };
+  /**
+   * Box and count of the outline's (else the matte's) pixels at alpha >= 128: whether anything was
+   * found; and the outline's unsure share (masks.ts unsureShare): whether a first look will do.
+   */
+  found: { box: Box | null; count: number; unsure: number };
 }
 
 async function refine(msg: MatteRequest): Promise<Refined> {
@@ -52,7 +55,8 @@ async function refine(msg: MatteRequest): Promise<Refined> {
     .raw()
     .toBuffer();
   const refined = refineAndCut(msg, new Uint8Array(coarse.buffer, coarse.byteOffset, coarse.length));
-  return { ...refined, found: opaqueBox(refined.outline ?? refined.matte, w, h) };
+  const outline = refined.outline ?? refined.matte;
+  return { ...refined, found: { ...opaqueBox(outline, w, h), unsure: unsureShare(outline) } };
 }
 
 function refineAndCut(msg: MatteRequest, coarse: Uint8Array): Omit<Refined, 'found'> {

@@ -136,6 +136,32 @@ describe('SegmentationService with the packaged ISNet (real inference)', () => {
     expect(maskIoU(draft.matte.data, first.matte.data)).toBeGreaterThan(0.95);
   });
 
+  it('with the 768 px first look installed, keeps it where it is sure and takes the full pass where not', async () => {
+    const quick = packagedIsnetManifests().find((m) => m.firstLookFor === 'isnet-medium');
+    if (!quick) throw new Error('the packaged 768 px first look is missing');
+    const looking = new ModelRegistry(config, new OnnxModelLoader(config));
+    for (const m of [registry.preferred('segmentation'), quick]) looking.register(m);
+    const twoLooks = new SegmentationService(looking, loadConfig({}, { SEGMENT_CACHE_MB: 0 }));
+    try {
+      // The cup on its table: a crisp outline at 768 px, the same cup as the full pass's.
+      const cup = await twoLooks.segment(photo);
+      expect(cup.modelId).toBe('isnet-medium-768');
+      expect(cup.timings.first_look).toBeUndefined();
+      expect(maskIoU(cup.matte.data, first.matte.data)).toBeGreaterThan(0.98);
+      // Cut by the frame, the cup leaves the 768 px look torn between subjects: the full pass decides.
+      const cutTop = await loadRgb(path.join(repoRoot(), 'samples', 'coffee-cup.png'));
+      const rows = Math.round(cutTop.height * 0.7);
+      const framed: RawImage = { ...cutTop, height: rows, data: cutTop.data.subarray(0, rows * cutTop.width * 3) };
+      const [both, alone] = [await twoLooks.segment(framed), await uncached.segment(framed)];
+      expect(both.modelId).toBe('isnet-medium');
+      expect(both.timings.first_look).toBeGreaterThan(0);
+      expect(both.matte.data.equals(alone.matte.data)).toBe(true);
+    } finally {
+      await looking.unloadIdle();
+      await twoLooks.onApplicationShutdown();
+    }
+  });
+
   it('reuses the cutout of the same pixels without running the model again, as a copy of its own', async () => {
     const runs = registry.snapshot().totals.runs;
     const again = await service.segment(photo);
@@ -188,20 +214,23 @@ class PlaneLoader implements ModelLoader {
   }
 }
 
-function fakeService(plane: (x: number, y: number, size: number) => number, activation: 'none' | 'sigmoid') {
-  const config = loadConfig({});
+/** A service on stand-in models: 'fake' at 64 px, and with `firstLookAt` its first look 'fake-first' at that size. */
+function fakeService(plane: (x: number, y: number, size: number) => number, activation: 'none' | 'sigmoid', firstLookAt?: number) {
+  const config = loadConfig({}, { SEGMENT_CACHE_MB: 0 });
   const loader = new PlaneLoader(plane);
   const registry = new ModelRegistry(config, loader);
-  registry.register({
-    id: 'fake',
+  const fake = (id: string, size: number): ModelManifest => ({
+    id,
     task: 'segmentation',
     description: 'test double',
     source: { kind: 'file', path: '/nonexistent' },
     estimatedVramMb: 1,
     executionProviders: [],
     priority: 1,
-    segmentation: { input: 'in', output: 'out', size: 64, mean: [0, 0, 0], std: [255, 255, 255], activation },
+    segmentation: { input: 'in', output: 'out', size, mean: [0, 0, 0], std: [255, 255, 255], activation },
   });
+  registry.register(fake('fake', 64));
+  if (firstLookAt) registry.register({ ...fake('fake-first', firstLookAt), firstLookFor: 'fake' });
   return { service: new SegmentationService(registry, config), loader };
 }
 
@@ -238,6 +267,29 @@ describe('SegmentationService plumbing (stand-in model)', () => {
     // cutout keeps the PNG's own 200 at alpha 200.
     const right = (h / 2) * w + (3 * w) / 4;
     expect([...result.cutout.data.subarray(right * 4, right * 4 + 4)]).toEqual([200, 200, 200, 200]);
+  });
+
+  it('keeps a sure first look alone, and runs the full model after an unsure or empty one', async () => {
+    const inside = (x: number, y: number, s: number) => x >= s / 4 && x < (3 * s) / 4 && y >= s / 4 && y < (3 * s) / 4;
+    const crisp = (x: number, y: number, s: number) => (inside(x, y, s) ? 1 : 0);
+    // A dark box on light grey where the models see the subject: an edge the refinement holds.
+    const photo = grey(200, 100);
+    for (let y = 25; y < 75; y++) photo.data.fill(40, (y * 200 + 50) * 3, (y * 200 + 150) * 3);
+    const sure = fakeService(crisp, 'none', 32);
+    const kept = await sure.service.segment(photo);
+    expect(sure.loader.fed).toEqual([[1, 3, 32, 32]]);
+    expect(kept.modelId).toBe('fake-first');
+
+    // At 32 px the stand-in sees a soft haze where the subject is: every pixel of it unsure.
+    const torn = fakeService((x, y, s) => (s === 32 ? (inside(x, y, s) ? 0.6 : 0) : crisp(x, y, s)), 'none', 32);
+    const full = await torn.service.segment(photo);
+    expect(torn.loader.fed).toEqual([[1, 3, 32, 32], [1, 3, 64, 64]]);
+    expect(full.modelId).toBe('fake');
+    expect(full.timings.first_look).toBeGreaterThanOrEqual(0);
+    expect(full.coverage).toBeGreaterThan(0.2);
+
+    const blind = fakeService((x, y, s) => (s === 32 ? 0 : crisp(x, y, s)), 'none', 32);
+    expect((await blind.service.segment(photo)).modelId).toBe('fake');
   });
 
   it('refuses a photo in which the model finds nothing, in words a user understands', async () => {

@@ -8,9 +8,9 @@ import { TaskWorker } from '../../common/task-worker';
 import { AppConfig } from '../../config/app-config';
 import { RecentCutouts } from './recent-cutouts';
 import { ModelRegistry } from '../../models/model-registry.service';
-import type { SegmentationIo } from '../../models/model.types';
+import type { ModelManifest, SegmentationIo } from '../../models/model.types';
 import type { Box, RawImage } from '../image.types';
-import type { MatteRequest, MatteTasks } from './matte-worker';
+import type { MatteRequest, MatteTasks, Refined } from './matte-worker';
 import type { SeeThroughOutcome } from './see-through';
 
 export interface SegmentOptions {
@@ -42,7 +42,11 @@ export interface SegmentationResult {
    * was kept (backdrop-contrast.ts); null when the model's first look at the photo was kept.
    */
   contrastGain: number | null;
-  /** Milliseconds per step: preprocess, inference, second_look (when taken), refine (matte refinement and decontamination, in the matte worker), total. */
+  /**
+   * Milliseconds per step of the look kept: preprocess, inference, second_look (when taken), refine
+   * (matte refinement and decontamination, in the matte worker); first_look: the whole first look,
+   * when it was not kept; total.
+   */
   timings: Record<string, number>;
 }
 
@@ -51,6 +55,21 @@ export interface SegmentationResult {
  * a salient object with a (near) empty mask, and an empty cutout would only fail later, obscurely.
  */
 export const MIN_COVERAGE = 0.001;
+
+/**
+ * A first look's matte is kept when at most this share of it is unsure (masks.ts unsureShare). On
+ * the bench's photos (`npm run bench -- segment-sizes`) the 768 px look matched the full pass
+ * (mask IoU >= 0.997) up to a share of 0.041, and had taken a different subject from 0.061 up.
+ */
+export const FIRST_LOOK_UNSURE_LIMIT = 0.05;
+
+interface Look {
+  refined: Refined;
+  modelId: string;
+  contrastGain: number | null;
+  /** preprocess, inference, second_look (when taken), refine, total. */
+  timings: Record<string, number>;
+}
 
 /**
  * Product cutout: salient-object mask from the preferred segmentation model, then edge-aware
@@ -77,18 +96,66 @@ export class SegmentationService implements OnApplicationShutdown {
 
   async segment(image: RawImage, opts: SegmentOptions = {}): Promise<SegmentationResult> {
     const { signal, onProgress } = opts;
-    const report = (fraction: number, subStep: string) => onProgress?.(fraction, subStep);
     throwIfAborted(signal);
     const manifest = this.registry.preferred('segmentation', { draft: opts.draft });
-    const io = manifest.segmentation;
-    if (!io) throw new DomainException(ErrorCode.MODEL_LOAD_ERROR, `Model ${manifest.id} declares no segmentation input/output`);
     const key = await this.recent.key(image, manifest.id, opts.seeThrough === true);
     const again = this.recent.get(key);
     if (again) {
-      report(1, 'refine');
+      onProgress?.(1, 'refine');
       return again;
     }
     const rgb = toRgb(image);
+    const { width: w, height: h } = image;
+    const started = performance.now();
+
+    // The quicker look first where one is installed; the full pass only where it is unsure.
+    const quick = opts.draft ? undefined : this.registry.firstLook(manifest.id);
+    let kept: Look | null = null;
+    let firstLookMs: number | undefined;
+    if (quick) {
+      const look = await this.look(quick, image, rgb, opts, [0, 0.6]);
+      const { box, count, unsure } = look.refined.found;
+      if (box && count / (w * h) >= MIN_COVERAGE && unsure <= FIRST_LOOK_UNSURE_LIMIT) kept = look;
+      else firstLookMs = look.timings.total;
+    }
+    kept ??= await this.look(manifest, image, rgb, opts, quick ? [0.6, 1] : [0, 1]);
+
+    const { matte, cutout, outline, glass, found } = kept.refined;
+    // The outline decides whether anything was found: a clear glass is mostly see-through.
+    const { box, count } = found;
+    const coverage = count / (w * h);
+    if (!box || coverage < MIN_COVERAGE) {
+      throw new DomainException(
+        ErrorCode.INVALID_IMAGE,
+        'No product found in the photo: the cutout came back empty. Use a photo where the product is clearly visible ' +
+          'and stands out from the background.',
+        { modelId: kept.modelId, coverage },
+      );
+    }
+    throwIfAborted(signal);
+    onProgress?.(1, 'refine');
+    const asImage = (a: Uint8Array): RawImage => ({ data: Buffer.from(a.buffer, a.byteOffset, a.length), width: w, height: h, channels: 1 });
+    const result: SegmentationResult = {
+      matte: asImage(matte),
+      outline: asImage(outline ?? matte),
+      seeThrough: glass ?? null,
+      cutout: { data: Buffer.from(cutout.buffer, cutout.byteOffset, cutout.length), width: w, height: h, channels: 4 },
+      box,
+      modelId: kept.modelId,
+      coverage,
+      contrastGain: kept.contrastGain,
+      timings: { ...(firstLookMs === undefined ? {} : { first_look: firstLookMs }), ...kept.timings, total: Math.round(performance.now() - started) },
+    };
+    this.recent.set(key, result);
+    return result;
+  }
+
+  /** One model's look at the photo, refined at the photo's resolution; progress reported within [from, to]. */
+  private async look(manifest: ModelManifest, image: RawImage, rgb: Uint8Array, opts: SegmentOptions, [from, to]: [number, number]): Promise<Look> {
+    const { signal } = opts;
+    const report = (fraction: number, subStep: string) => opts.onProgress?.(from + fraction * (to - from), subStep);
+    const io = manifest.segmentation;
+    if (!io) throw new DomainException(ErrorCode.MODEL_LOAD_ERROR, `Model ${manifest.id} declares no segmentation input/output`);
     const { width: w, height: h } = image;
     const timings: Record<string, number> = {};
     const started = performance.now();
@@ -129,39 +196,13 @@ export class SegmentationService implements OnApplicationShutdown {
     const values = planeOf(prediction);
     if (values.length !== mh * mw) throw new Error(`segmentation output has dims [${prediction.dims.join(',')}], expected one plane`);
     const sourceRgba = image.channels === 4 ? new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length) : undefined;
-    // Copies handed over: the caller keeps its own photo.
+    // Copies handed over: the caller keeps its own photo (and a second look may need it).
     const msg: MatteRequest = { rgb: rgb.slice(), prediction: { values, width: mw, height: mh }, io, width: w, height: h, sourceRgba: sourceRgba?.slice(), seeThrough: opts.seeThrough };
     const transfer = [msg.rgb, values, ...(msg.sourceRgba ? [msg.sourceRgba] : [])].map((b) => b.buffer as ArrayBuffer);
-    const { matte, cutout, outline, glass, found } = await this.matteWorker.call('refine', msg, transfer);
+    const refined = await this.matteWorker.call('refine', msg, transfer);
     lap('refine');
-    // The outline decides whether anything was found: a clear glass is mostly see-through.
-    const { box, count } = found;
-    const coverage = count / (w * h);
-    if (!box || coverage < MIN_COVERAGE) {
-      throw new DomainException(
-        ErrorCode.INVALID_IMAGE,
-        'No product found in the photo: the cutout came back empty. Use a photo where the product is clearly visible ' +
-          'and stands out from the background.',
-        { modelId: manifest.id, coverage },
-      );
-    }
-    throwIfAborted(signal);
     timings.total = Math.round(performance.now() - started);
-    report(1, 'refine');
-    const asImage = (a: Uint8Array): RawImage => ({ data: Buffer.from(a.buffer, a.byteOffset, a.length), width: w, height: h, channels: 1 });
-    const result: SegmentationResult = {
-      matte: asImage(matte),
-      outline: asImage(outline ?? matte),
-      seeThrough: glass ?? null,
-      cutout: { data: Buffer.from(cutout.buffer, cutout.byteOffset, cutout.length), width: w, height: h, channels: 4 },
-      box,
-      modelId: manifest.id,
-      coverage,
-      contrastGain,
-      timings,
-    };
-    this.recent.set(key, result);
-    return result;
+    return { refined, modelId: manifest.id, contrastGain, timings };
   }
 
   private async infer(modelId: string, io: SegmentationIo, data: Float32Array, signal: AbortSignal | undefined, waiting: (busy: boolean) => void): Promise<Tensor> {
