@@ -82,7 +82,7 @@ const VARIANTS: Variant[] = [
     draft: true,
   },
   {
-    // 768 px: 0.55x of the 1024 px pass's inference. It agrees with the full pass (mask IoU >= 0.997)
+    // 768 px: 0.55x of the 1024 px pass's inference. It agrees with the full pass (mask IoU >= 0.99)
     // wherever its own matte is sure of the edges, and a cutout takes the full pass where it is
     // not (segmentation.service.ts, docs/benchmarks.md).
     resource: '/models/medium',

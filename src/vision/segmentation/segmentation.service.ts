@@ -59,7 +59,7 @@ export const MIN_COVERAGE = 0.001;
 /**
  * A first look's matte is kept when at most this share of it is unsure (masks.ts unsureShare). On
  * the bench's photos (`npm run bench -- segment-sizes`) the 768 px look matched the full pass
- * (mask IoU >= 0.997) up to a share of 0.041, and had taken a different subject from 0.061 up.
+ * (mask IoU >= 0.99) up to a share of 0.041, and had taken a different subject from 0.061 up.
  */
 export const FIRST_LOOK_UNSURE_LIMIT = 0.05;
 
