@@ -15,6 +15,8 @@ export interface SharpPlacement {
   scaled: ScaledProduct | null;
   /** The enlargement the product was held to; null when nothing held it back. */
   cap: number | null;
+  /** The photo's detail sharpness (detailSharpness of the cutout's box), when the search measured it. */
+  source?: number;
 }
 
 /**
@@ -30,13 +32,13 @@ export async function placeSharply(cutout: RawImage, productBox: Box, place: (ma
   if (wanted.scale <= 1 || cutSides(wanted.bleed).length) return { placement: wanted, scaled: null, cap: null };
   const crop = cropRgba(cutout, productBox);
   const source = detailSharpness(crop.data, crop.width, crop.height);
-  if (source < NO_DETAIL) return { placement: wanted, scaled: null, cap: null };
+  if (source < NO_DETAIL) return { placement: wanted, scaled: null, cap: null, source };
   const attempt = async (placement: Placement) => {
     const scaled = await scaleProduct(cutout, productBox, placement.box);
     return { placement, scaled, keeps: detailSharpness(scaled.data, scaled.width, scaled.height) >= source * (KEEP_SHARPNESS + SEARCH_MARGIN) };
   };
   const first = await attempt(wanted);
-  if (first.keeps) return { placement: wanted, scaled: first.scaled, cap: null };
+  if (first.keeps) return { placement: wanted, scaled: first.scaled, cap: null, source };
   let best: { placement: Placement; scaled: ScaledProduct | null } = { placement: place(1), scaled: null };
   let lo = 1;
   let hi = wanted.scale;
@@ -50,5 +52,5 @@ export async function placeSharply(cutout: RawImage, productBox: Box, place: (ma
       hi = mid;
     }
   }
-  return { ...best, cap: Math.round(lo * 1000) / 1000 };
+  return { ...best, cap: Math.round(lo * 1000) / 1000, source };
 }

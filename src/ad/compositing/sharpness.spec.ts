@@ -41,6 +41,19 @@ describe('detailSharpness', () => {
     for (let y = 0; y < 40; y++) for (let x = 0; x < 40; x++) if ((x - 20) ** 2 + (y - 20) ** 2 < 300) flat.set([200, 40, 40, 255], (y * 40 + x) * 4);
     expect(detailSharpness(flat, 40, 40)).toBe(0);
   });
+
+  it('reads the same within the product\'s region of a canvas-sized layer as over all of it', async () => {
+    const product = await detailedProduct(120, 7);
+    const [w, h, left, top] = [400, 300, 230, 160];
+    const layer = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < 120; y++) product.data.copy(layer, ((top + y) * w + left) * 4, y * 120 * 4, (y + 1) * 120 * 4);
+    const whole = detailSharpness(layer, w, h);
+    expect(whole).toBeGreaterThan(50);
+    expect(detailSharpness(layer, w, h, { x: left, y: top, width: 120, height: 120 })).toBe(whole);
+    // Past the canvas's edges is clamped; a region off the product reads nothing.
+    expect(detailSharpness(layer, w, h, { x: left - 10, y: top - 10, width: 500, height: 500 })).toBe(whole);
+    expect(detailSharpness(layer, w, h, { x: 0, y: 0, width: 100, height: 100 })).toBe(0);
+  });
 });
 
 describe('sharpenInside', () => {

@@ -13,14 +13,17 @@ export const KEEP_SHARPNESS = 0.9;
  * of luminance steps between neighbouring pixels that both lie inside the product (the cutout's
  * edge against transparency is left out: the matte, not the photo, draws that). An enlargement
  * spreads every step over more pixels, so the measure falls with it; a sharper resampler holds it.
- * RGBA in; 0 when the product has no interior.
+ * RGBA in; 0 when the product has no interior. `region`: where the product is (a canvas-sized
+ * layer is mostly transparent); nothing outside it is read.
  */
-export function detailSharpness(data: Uint8Array, width: number, height: number): number {
+export function detailSharpness(data: Uint8Array, width: number, height: number, region?: Box): number {
   const histogram = new Uint32Array(256);
   let count = 0;
   const lum = (i: number) => (data[i] * 77 + data[i + 1] * 150 + data[i + 2] * 29) >> 8;
-  for (let y = 0; y < height - 1; y++) {
-    for (let x = 0; x < width - 1; x++) {
+  const [x0, y0] = region ? [Math.max(0, region.x), Math.max(0, region.y)] : [0, 0];
+  const [x1, y1] = region ? [Math.min(width, region.x + region.width), Math.min(height, region.y + region.height)] : [width, height];
+  for (let y = y0; y < Math.min(y1, height - 1); y++) {
+    for (let x = x0; x < Math.min(x1, width - 1); x++) {
       const i = (y * width + x) * 4;
       const right = i + 4;
       const below = i + width * 4;

@@ -40,6 +40,7 @@ export class BackgroundStage implements Stage {
     const sharply = await placeSharply(cutout, productBox, (maxUpscale) => placeProduct(productBox, cutout, { width, height }, { ...options, maxUpscale }));
     const placement = sharply.placement;
     ctx.shot.sharpnessCap = sharply.cap;
+    ctx.job.sourceSharpness ??= sharply.source; // the quality report's yardstick, measured once
     if (sharply.scaled) ctx.shot.scaledProduct = sharply.scaled;
     ctx.shot.placement = placement;
 

@@ -51,7 +51,9 @@ export class QualityStage implements Stage {
     })());
     if (source < NO_DETAIL) return null;
     const { data, width, height } = shot.productLayer;
-    const final = detailSharpness(data, width, height);
+    // The placed product and a margin: the layer around it is transparent, and no pixel there counts.
+    const box = shot.productBox ? { x: shot.productBox.x - 2, y: shot.productBox.y - 2, width: shot.productBox.width + 4, height: shot.productBox.height + 4 } : undefined;
+    const final = detailSharpness(data, width, height, box);
     const ratio = Math.round((final / source) * 100) / 100;
     const scale = Math.round(shot.placement.scale * 100) / 100;
     return { source: Math.round(source * 10) / 10, final: Math.round(final * 10) / 10, ratio, scale, capped: shot.sharpnessCap != null, ok: scale <= 1 || ratio >= KEEP_SHARPNESS };
