@@ -160,6 +160,22 @@ export function unsureShare(matte: Uint8Array | Buffer): number {
   return unsure / Math.max(1, subject);
 }
 
+/**
+ * Connected parts (8-connected, alpha >= 128) of a matte holding at least `share` of its opaque
+ * pixels: specks do not count. A single product is one part; a look that cut a band out of it is
+ * two or more.
+ */
+export function significantParts(matte: Uint8Array | Buffer, w: number, h: number, share = 0.01): number {
+  const solid = new Uint8Array(w * h);
+  let total = 0;
+  for (let i = 0; i < solid.length; i++) {
+    if (matte[i] < 128) continue;
+    solid[i] = 1;
+    total++;
+  }
+  return labelComponents(solid, w, h).components.filter((c) => c.area >= share * total).length;
+}
+
 export function maskIoU(a: Uint8Array | Buffer, b: Uint8Array | Buffer, threshold = 128): number {
   if (a.length !== b.length) throw new Error(`masks differ in size: ${a.length} vs ${b.length}`);
   let inter = 0;

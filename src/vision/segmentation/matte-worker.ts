@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { serveTasks } from '../../common/task-worker';
 import type { SegmentationIo } from '../../models/model.types';
 import type { Box } from '../image.types';
-import { opaqueBox, unsureShare } from '../masks';
+import { opaqueBox, significantParts, unsureShare } from '../masks';
 import { covers, maskPlane, modelInputs } from './model-io';
 import { estimateForeground, refineMatte } from './matte-refine';
 import { glassBackdrop, seeThrough, type SeeThroughOutcome } from './see-through';
@@ -27,6 +27,8 @@ export interface MatteRequest {
   sourceRgba?: Uint8Array;
   /** The product is glass: read its opacity against the photo's plain backdrop, where it has one (see-through.ts). */
   seeThrough?: boolean;
+  /** A first look, to be judged: count the outline's parts as well. */
+  firstLook?: boolean;
 }
 
 /**
@@ -41,9 +43,10 @@ export interface Refined {
   glass?: SeeThroughOutcome;
   /**
    * Box and count of the outline's (else the matte's) pixels at alpha >= 128: whether anything was
-   * found; and the outline's unsure share (masks.ts unsureShare): whether a first look will do.
+   * found; and, for a first look, the outline's unsure share and significant parts (masks.ts):
+   * whether it will do.
    */
-  found: { box: Box | null; count: number; unsure: number };
+  found: { box: Box | null; count: number; unsure?: number; parts?: number };
 }
 
 async function refine(msg: MatteRequest): Promise<Refined> {
@@ -56,7 +59,8 @@ async function refine(msg: MatteRequest): Promise<Refined> {
     .toBuffer();
   const refined = refineAndCut(msg, new Uint8Array(coarse.buffer, coarse.byteOffset, coarse.length));
   const outline = refined.outline ?? refined.matte;
-  return { ...refined, found: { ...opaqueBox(outline, w, h), unsure: unsureShare(outline) } };
+  const judged = msg.firstLook ? { unsure: unsureShare(outline), parts: significantParts(outline, w, h) } : {};
+  return { ...refined, found: { ...opaqueBox(outline, w, h), ...judged } };
 }
 
 function refineAndCut(msg: MatteRequest, coarse: Uint8Array): Omit<Refined, 'found'> {

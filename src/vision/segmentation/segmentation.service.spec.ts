@@ -290,6 +290,12 @@ describe('SegmentationService plumbing (stand-in model)', () => {
 
     const blind = fakeService((x, y, s) => (s === 32 ? 0 : crisp(x, y, s)), 'none', 32);
     expect((await blind.service.segment(photo)).modelId).toBe('fake');
+
+    // Sure of its edges but in two parts (a band cut out of the product): the full model decides.
+    const banded = fakeService((x, y, s) => (s === 32 && y >= 14 && y < 18 ? 0 : crisp(x, y, s)), 'none', 32);
+    const whole = await banded.service.segment(photo);
+    expect(banded.loader.fed).toEqual([[1, 3, 32, 32], [1, 3, 64, 64]]);
+    expect(whole.modelId).toBe('fake');
   });
 
   it('refuses a photo in which the model finds nothing, in words a user understands', async () => {

@@ -57,9 +57,11 @@ export interface SegmentationResult {
 export const MIN_COVERAGE = 0.001;
 
 /**
- * A first look's matte is kept when at most this share of it is unsure (masks.ts unsureShare). On
- * the bench's photos (`npm run bench -- segment-sizes`) the 768 px look matched the full pass
- * (mask IoU >= 0.99) up to a share of 0.041, and had taken a different subject from 0.061 up.
+ * A first look's matte is kept when at most this share of it is unsure (masks.ts unsureShare), and
+ * it is one part. On the bench's photos (`npm run bench -- segment-sizes`) the 768 px look matched
+ * the full pass (mask IoU >= 0.99) up to a share of 0.041, and had taken a different subject from
+ * 0.061 up. A look can also be sure and wrong: on a seeded drawn jar it cut the label's band out,
+ * crisply, leaving two parts where the full pass saw one.
  */
 export const FIRST_LOOK_UNSURE_LIMIT = 0.05;
 
@@ -113,9 +115,9 @@ export class SegmentationService implements OnApplicationShutdown {
     let kept: Look | null = null;
     let firstLookMs: number | undefined;
     if (quick) {
-      const look = await this.look(quick, image, rgb, opts, [0, 0.6]);
-      const { box, count, unsure } = look.refined.found;
-      if (box && count / (w * h) >= MIN_COVERAGE && unsure <= FIRST_LOOK_UNSURE_LIMIT) kept = look;
+      const look = await this.look(quick, image, rgb, opts, [0, 0.6], true);
+      const { box, count, unsure = 1, parts } = look.refined.found;
+      if (box && count / (w * h) >= MIN_COVERAGE && unsure <= FIRST_LOOK_UNSURE_LIMIT && parts === 1) kept = look;
       else firstLookMs = look.timings.total;
     }
     kept ??= await this.look(manifest, image, rgb, opts, quick ? [0.6, 1] : [0, 1]);
@@ -151,7 +153,7 @@ export class SegmentationService implements OnApplicationShutdown {
   }
 
   /** One model's look at the photo, refined at the photo's resolution; progress reported within [from, to]. */
-  private async look(manifest: ModelManifest, image: RawImage, rgb: Uint8Array, opts: SegmentOptions, [from, to]: [number, number]): Promise<Look> {
+  private async look(manifest: ModelManifest, image: RawImage, rgb: Uint8Array, opts: SegmentOptions, [from, to]: [number, number], firstLook = false): Promise<Look> {
     const { signal } = opts;
     const report = (fraction: number, subStep: string) => opts.onProgress?.(from + fraction * (to - from), subStep);
     const io = manifest.segmentation;
@@ -197,7 +199,7 @@ export class SegmentationService implements OnApplicationShutdown {
     if (values.length !== mh * mw) throw new Error(`segmentation output has dims [${prediction.dims.join(',')}], expected one plane`);
     const sourceRgba = image.channels === 4 ? new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length) : undefined;
     // Copies handed over: the caller keeps its own photo (and a second look may need it).
-    const msg: MatteRequest = { rgb: rgb.slice(), prediction: { values, width: mw, height: mh }, io, width: w, height: h, sourceRgba: sourceRgba?.slice(), seeThrough: opts.seeThrough };
+    const msg: MatteRequest = { rgb: rgb.slice(), prediction: { values, width: mw, height: mh }, io, width: w, height: h, sourceRgba: sourceRgba?.slice(), seeThrough: opts.seeThrough, firstLook };
     const transfer = [msg.rgb, values, ...(msg.sourceRgba ? [msg.sourceRgba] : [])].map((b) => b.buffer as ArrayBuffer);
     const refined = await this.matteWorker.call('refine', msg, transfer);
     lap('refine');
