@@ -81,7 +81,7 @@ export class AppConfig {
 
   /**
    * A product's cutout first looks at the photo at 768 px (0.55x the time of the full 1024 px pass)
-   * and takes the full pass only where that look is unsure of its edges; false: always the full pass.
+   * and takes the full pass only where that look is unsure of its edges or in parts; false: always the full pass.
    */
   @Transform(toBool) @IsBoolean()
   SEGMENT_FIRST_LOOK = true;

