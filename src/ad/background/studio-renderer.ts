@@ -129,6 +129,34 @@ function gaussianRow(n: number, centre: number, radius: number): Float32Array {
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Everything the per-pixel loop reads, computed once per backdrop. */
+interface StudioFrame {
+  w: number;
+  h: number;
+  px: Uint8ClampedArray;
+  layout: StudioLayout;
+  wall: [number, number, number];
+  floor: [number, number, number];
+  light: number[];
+  tint: number;
+  vig: number;
+  wallMetal: ReturnType<typeof metalRamp> | null;
+  floorMetal: ReturnType<typeof metalRamp> | null;
+  plate: ReturnType<typeof platePainter> | null;
+  gx: Float32Array;
+  gy: Float32Array;
+  fx: Float32Array;
+  fy: Float32Array;
+  ax: Float32Array;
+  ay: Float32Array;
+  mottle: Float32Array;
+  mw: number;
+  mh: number;
+  mx0: Int32Array;
+  mwx: Float32Array;
+  texture: FloorTexture | null;
+}
+
 /**
  * Draws the set in linear light: wall gradient (darker up high), sweep blend, floor with depth
  * falloff and perspective texture, light pools filtered by the light's colour, vignette, then
@@ -142,34 +170,17 @@ export async function renderStudio(
   seed: number,
   signal?: AbortSignal,
 ): Promise<Buffer> {
-  const { width: w, height: h, horizonY, blendHeight, vanishY } = layout;
+  const { width: w, height: h } = layout;
   const out = Buffer.allocUnsafe(w * h * 3);
-  // Clamped view: stores clamp to 0..255 and round, which the grain needs at the extremes.
-  const px = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
-  const wall = linear(scheme.wall);
-  const floor = linear(scheme.floor);
   // Coloured light filters the surface colour (multiplies), so a gold gel on red stays a warm
   // red instead of mixing toward brown; normalised so the light's strongest channel is 1.
   const lightLin = linear(scheme.light);
   const lightMax = Math.max(...lightLin, 1e-6);
-  const light = lightLin.map((v) => v / lightMax);
-  const tint = scheme.lightTint;
-  // Metal: darker off the light, and a highlight of its own colour, paler (gold's sheen is a warm
-  // near-white, not more mustard). Flat paint has no highlight term at all.
-  const wallMetal = scheme.wallMetallic ? metalRamp(scheme.wall) : null;
-  const floorMetal = scheme.floorMetallic ? metalRamp(scheme.floor) : null;
-  const metal: [number, number, number] = [0, 0, 0];
-  const plate = layout.plate && scheme.plate ? platePainter(layout.plate, scheme.plate.color, scheme.plate.metallic, layout.keyLight, w, h) : null;
-  const gx = gaussianRow(w, layout.pool.x, layout.pool.rx);
-  const gy = gaussianRow(h, layout.pool.y, layout.pool.ry);
-  const fx = gaussianRow(w, layout.floorPool.x, layout.floorPool.rx);
-  const fy = gaussianRow(h, layout.floorPool.y, layout.floorPool.ry);
   // Vignette: squared distance from a centre pulled toward the product, elliptical to the frame.
   const ax = new Float32Array(w);
   const ay = new Float32Array(h);
   for (let x = 0; x < w; x++) ax[x] = ((x - layout.vignetteCentre.x) / (w * 0.78)) ** 2;
   for (let y = 0; y < h; y++) ay[y] = ((y - layout.vignetteCentre.y) / (h * 0.78)) ** 2;
-  const vig = scheme.vignette;
   // Mottling: painted canvas and paper backdrops are never perfectly even. A coarse fBm field,
   // bilinearly stretched over the frame, varies the light by a few percent.
   const mw = 40;
@@ -182,7 +193,54 @@ export async function renderStudio(
     mx0[x] = Math.min(mw - 2, Math.floor(f));
     mwx[x] = f - mx0[x];
   }
+  const frame: StudioFrame = {
+    w,
+    h,
+    // Clamped view: stores clamp to 0..255 and round, which the grain needs at the extremes.
+    px: new Uint8ClampedArray(out.buffer, out.byteOffset, out.length),
+    layout,
+    wall: linear(scheme.wall),
+    floor: linear(scheme.floor),
+    light: lightLin.map((v) => v / lightMax),
+    tint: scheme.lightTint,
+    vig: scheme.vignette,
+    // Metal: darker off the light, and a highlight of its own colour, paler (gold's sheen is a warm
+    // near-white, not more mustard). Flat paint has no highlight term at all.
+    wallMetal: scheme.wallMetallic ? metalRamp(scheme.wall) : null,
+    floorMetal: scheme.floorMetallic ? metalRamp(scheme.floor) : null,
+    plate: layout.plate && scheme.plate ? platePainter(layout.plate, scheme.plate.color, scheme.plate.metallic, layout.keyLight, w, h) : null,
+    gx: gaussianRow(w, layout.pool.x, layout.pool.rx),
+    gy: gaussianRow(h, layout.pool.y, layout.pool.ry),
+    fx: gaussianRow(w, layout.floorPool.x, layout.floorPool.rx),
+    fy: gaussianRow(h, layout.floorPool.y, layout.floorPool.ry),
+    ax,
+    ay,
+    mottle: mottle.data,
+    mw,
+    mh,
+    mx0,
+    mwx,
+    texture,
+  };
+  let state = (seed ^ 0x5bd1e995) >>> 0 || 1;
+  for (let y0 = 0; y0 < h; y0 += ROWS_PER_CHUNK) {
+    throwIfAborted(signal);
+    state = drawRows(frame, y0, Math.min(h, y0 + ROWS_PER_CHUNK), state);
+    await nextTick();
+  }
+  throwIfAborted(signal);
+  return out;
+}
 
+/**
+ * Rows y0..y1 of the frame; returns the grain generator's state for the next rows. A plain
+ * function, not part of the async one around it: there V8 kept the loop's numbers boxed, about
+ * 50 MB of garbage per 1024 px backdrop.
+ */
+function drawRows(f: StudioFrame, y0: number, y1: number, seedState: number): number {
+  const { w, h, px, layout, wall, floor, light, tint, vig, wallMetal, floorMetal, plate, gx, gy, fx, fy, ax, ay, mottle, mw, mh, mx0, mwx, texture } = f;
+  const { horizonY, blendHeight, vanishY } = layout;
+  const metal: [number, number, number] = [0, 0, 0];
   const size = texture?.near.width ?? 1;
   const mask = size - 1;
   // Texels per canvas pixel at the near edge, and the foreshortening of a floor seen at ~25°.
@@ -193,117 +251,110 @@ export async function renderStudio(
   const depthNear = h - vanishY;
   const zFar = depthNear / Math.max(1, horizonY - vanishY);
   const cx = w / 2;
-  let state = (seed ^ 0x5bd1e995) >>> 0 || 1;
-
-  for (let y0 = 0; y0 < h; y0 += ROWS_PER_CHUNK) {
-    throwIfAborted(signal);
-    const y1 = Math.min(h, y0 + ROWS_PER_CHUNK);
-    for (let y = y0; y < y1; y++) {
-      // Wall: darker toward the top, where the key light does not reach.
-      const up = clamp(y / Math.max(1, horizonY), 0, 1);
-      const wallK = 0.66 + 0.34 * up * up * (3 - 2 * up);
-      let s = clamp((y - (horizonY - blendHeight)) / Math.max(1, blendHeight), 0, 1);
-      s = s * s * (3 - 2 * s);
-      // Floor: faces the overhead light, falling off toward the camera.
-      const depthT = clamp((y - horizonY) / Math.max(1, h - horizonY), 0, 1);
-      const floorK = layout.flat ? 0.95 - 0.1 * depthT : 0.95 - 0.28 * depthT;
-      // A metal surface takes its colour per pixel from its ramp (below), so it is left out here.
-      const wk = wallMetal ? 0 : wallK * (1 - s);
-      const fk = floorMetal ? 0 : floorK * s;
-      const br = wall[0] * wk + floor[0] * fk;
-      const bg = wall[1] * wk + floor[1] * fk;
-      const bb = wall[2] * wk + floor[2] * fk;
-      // Where the metal reflects the light: the wall under the pool, the floor in a band just behind the product.
-      const wSheen = gy[y];
-      const fSheen = Math.exp(-(((depthT - 0.25) / 0.3) ** 2));
-      const plateRow = plate !== null && y >= plate.y0 && y < plate.y1;
-      const wallPool = gy[y] * (1 - s);
-      const floorPool = fy[y] * s;
-      const ambient = 0.5 + 0.18 * s;
-      // Perspective texture row: depth z is 1 at the bottom edge and grows toward the horizon.
-      let texRow0 = -1;
-      let texRow1 = 0;
-      let fv = 0;
-      let zs = 0;
-      let amp = 0;
-      let tex: Float32Array | null = null;
-      if (texture && y >= horizonY - 1) {
-        const z = depthNear / Math.max(1e-3, y - vanishY);
-        zs = z * s0;
-        const v = kv * s0 * depthNear * z + tp.v;
-        const vi = Math.floor(v);
-        fv = v - vi;
-        texRow0 = (vi & mask) * size;
-        texRow1 = ((vi + 1) & mask) * size;
-        // Fade texture toward the back: depth of field, and no moiré where texels shrink.
-        const farT = clamp((z - 1) / Math.max(0.5, zFar - 1), 0, 1);
-        amp = (1 - 0.75 * farT) * s;
-        tex = zs * kv * z > 2 ? texture.far.data : texture.near.data;
-      }
-      const ayy = ay[y];
-      const mfy = (y / h) * (mh - 1);
-      const my = Math.min(mh - 2, Math.floor(mfy));
-      const mwy = mfy - my;
-      const mRow0 = my * mw;
-      const mRow1 = mRow0 + mw;
-      const mottleAmp = 0.07 * (1 - s) + 0.035 * s;
-      let o = y * w * 3;
-      for (let x = 0; x < w; x++) {
-        const g = gx[x] * wallPool + fx[x] * floorPool;
-        let r2 = ax[x] + ayy;
-        if (r2 > 1) r2 = 1;
-        const mi = mx0[x];
-        const wx = mwx[x];
-        const m0 = mottle.data[mRow0 + mi] + (mottle.data[mRow0 + mi + 1] - mottle.data[mRow0 + mi]) * wx;
-        const m1 = mottle.data[mRow1 + mi] + (mottle.data[mRow1 + mi + 1] - mottle.data[mRow1 + mi]) * wx;
-        const ill = (ambient + (1 - ambient) * g) * (1 - vig * r2 * r2 * (3 - 2 * r2)) * (1 + mottleAmp * (m0 + (m1 - m0) * mwy));
-        const mix = tint * g;
-        let m = ill;
-        if (tex !== null && texRow0 >= 0) {
-          const u = uStep * (x - cx) * zs + tp.u;
-          const ui = Math.floor(u);
-          const fu = u - ui;
-          const i0 = ui & mask;
-          const i1 = (ui + 1) & mask;
-          const t0 = tex[texRow0 + i0] + (tex[texRow0 + i1] - tex[texRow0 + i0]) * fu;
-          const t1 = tex[texRow1 + i0] + (tex[texRow1 + i1] - tex[texRow1 + i0]) * fu;
-          const t = 1 + amp * (t0 + (t1 - t0) * fv - 1);
-          m *= t * t;
-        }
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        const grain = (((state & 255) + ((state >>> 8) & 255)) / 255 - 1) * GRAIN;
-        let sr = br;
-        let sg = bg;
-        let sb = bb;
-        if (wallMetal !== null || floorMetal !== null) {
-          metal[0] = sr;
-          metal[1] = sg;
-          metal[2] = sb;
-          if (wallMetal) addRamp(wallMetal, 0.3 + 0.6 * wSheen * gx[x], wallK * (1 - s), metal);
-          if (floorMetal) addRamp(floorMetal, 0.25 + 0.7 * fSheen * (0.3 + 0.7 * fx[x]), s, metal);
-          [sr, sg, sb] = metal;
-        }
-        if (plateRow && x >= plate.x0 && x < plate.x1) {
-          const p = plate.at(x, y, sr, sg, sb);
-          sr = p[0];
-          sg = p[1];
-          sb = p[2];
-        }
-        let lr = sr * (1 - mix + light[0] * mix) * m * LUT_SIZE;
-        let lg = sg * (1 - mix + light[1] * mix) * m * LUT_SIZE;
-        let lb = sb * (1 - mix + light[2] * mix) * m * LUT_SIZE;
-        if (lr > LUT_SIZE) lr = LUT_SIZE;
-        if (lg > LUT_SIZE) lg = LUT_SIZE;
-        if (lb > LUT_SIZE) lb = LUT_SIZE;
-        px[o++] = LINEAR_TO_SRGB[lr | 0] + grain;
-        px[o++] = LINEAR_TO_SRGB[lg | 0] + grain;
-        px[o++] = LINEAR_TO_SRGB[lb | 0] + grain;
-      }
+  let state = seedState;
+  for (let y = y0; y < y1; y++) {
+    // Wall: darker toward the top, where the key light does not reach.
+    const up = clamp(y / Math.max(1, horizonY), 0, 1);
+    const wallK = 0.66 + 0.34 * up * up * (3 - 2 * up);
+    let s = clamp((y - (horizonY - blendHeight)) / Math.max(1, blendHeight), 0, 1);
+    s = s * s * (3 - 2 * s);
+    // Floor: faces the overhead light, falling off toward the camera.
+    const depthT = clamp((y - horizonY) / Math.max(1, h - horizonY), 0, 1);
+    const floorK = layout.flat ? 0.95 - 0.1 * depthT : 0.95 - 0.28 * depthT;
+    // A metal surface takes its colour per pixel from its ramp (below), so it is left out here.
+    const wk = wallMetal ? 0 : wallK * (1 - s);
+    const fk = floorMetal ? 0 : floorK * s;
+    const br = wall[0] * wk + floor[0] * fk;
+    const bg = wall[1] * wk + floor[1] * fk;
+    const bb = wall[2] * wk + floor[2] * fk;
+    // Where the metal reflects the light: the wall under the pool, the floor in a band just behind the product.
+    const wSheen = gy[y];
+    const fSheen = Math.exp(-(((depthT - 0.25) / 0.3) ** 2));
+    const plateRow = plate !== null && y >= plate.y0 && y < plate.y1;
+    const wallPool = gy[y] * (1 - s);
+    const floorPool = fy[y] * s;
+    const ambient = 0.5 + 0.18 * s;
+    // Perspective texture row: depth z is 1 at the bottom edge and grows toward the horizon.
+    let texRow0 = -1;
+    let texRow1 = 0;
+    let fv = 0;
+    let zs = 0;
+    let amp = 0;
+    let tex: Float32Array | null = null;
+    if (texture && y >= horizonY - 1) {
+      const z = depthNear / Math.max(1e-3, y - vanishY);
+      zs = z * s0;
+      const v = kv * s0 * depthNear * z + tp.v;
+      const vi = Math.floor(v);
+      fv = v - vi;
+      texRow0 = (vi & mask) * size;
+      texRow1 = ((vi + 1) & mask) * size;
+      // Fade texture toward the back: depth of field, and no moiré where texels shrink.
+      const farT = clamp((z - 1) / Math.max(0.5, zFar - 1), 0, 1);
+      amp = (1 - 0.75 * farT) * s;
+      tex = zs * kv * z > 2 ? texture.far.data : texture.near.data;
     }
-    await nextTick();
+    const ayy = ay[y];
+    const mfy = (y / h) * (mh - 1);
+    const my = Math.min(mh - 2, Math.floor(mfy));
+    const mwy = mfy - my;
+    const mRow0 = my * mw;
+    const mRow1 = mRow0 + mw;
+    const mottleAmp = 0.07 * (1 - s) + 0.035 * s;
+    let o = y * w * 3;
+    for (let x = 0; x < w; x++) {
+      const g = gx[x] * wallPool + fx[x] * floorPool;
+      let r2 = ax[x] + ayy;
+      if (r2 > 1) r2 = 1;
+      const mi = mx0[x];
+      const wx = mwx[x];
+      const m0 = mottle[mRow0 + mi] + (mottle[mRow0 + mi + 1] - mottle[mRow0 + mi]) * wx;
+      const m1 = mottle[mRow1 + mi] + (mottle[mRow1 + mi + 1] - mottle[mRow1 + mi]) * wx;
+      const ill = (ambient + (1 - ambient) * g) * (1 - vig * r2 * r2 * (3 - 2 * r2)) * (1 + mottleAmp * (m0 + (m1 - m0) * mwy));
+      const mix = tint * g;
+      let m = ill;
+      if (tex !== null && texRow0 >= 0) {
+        const u = uStep * (x - cx) * zs + tp.u;
+        const ui = Math.floor(u);
+        const fu = u - ui;
+        const i0 = ui & mask;
+        const i1 = (ui + 1) & mask;
+        const t0 = tex[texRow0 + i0] + (tex[texRow0 + i1] - tex[texRow0 + i0]) * fu;
+        const t1 = tex[texRow1 + i0] + (tex[texRow1 + i1] - tex[texRow1 + i0]) * fu;
+        const t = 1 + amp * (t0 + (t1 - t0) * fv - 1);
+        m *= t * t;
+      }
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      const grain = (((state & 255) + ((state >>> 8) & 255)) / 255 - 1) * GRAIN;
+      let sr = br;
+      let sg = bg;
+      let sb = bb;
+      if (wallMetal !== null || floorMetal !== null) {
+        metal[0] = sr;
+        metal[1] = sg;
+        metal[2] = sb;
+        if (wallMetal) addRamp(wallMetal, 0.3 + 0.6 * wSheen * gx[x], wallK * (1 - s), metal);
+        if (floorMetal) addRamp(floorMetal, 0.25 + 0.7 * fSheen * (0.3 + 0.7 * fx[x]), s, metal);
+        [sr, sg, sb] = metal;
+      }
+      if (plateRow && x >= plate.x0 && x < plate.x1) {
+        const p = plate.at(x, y, sr, sg, sb);
+        sr = p[0];
+        sg = p[1];
+        sb = p[2];
+      }
+      let lr = sr * (1 - mix + light[0] * mix) * m * LUT_SIZE;
+      let lg = sg * (1 - mix + light[1] * mix) * m * LUT_SIZE;
+      let lb = sb * (1 - mix + light[2] * mix) * m * LUT_SIZE;
+      if (lr > LUT_SIZE) lr = LUT_SIZE;
+      if (lg > LUT_SIZE) lg = LUT_SIZE;
+      if (lb > LUT_SIZE) lb = LUT_SIZE;
+      px[o++] = LINEAR_TO_SRGB[lr | 0] + grain;
+      px[o++] = LINEAR_TO_SRGB[lg | 0] + grain;
+      px[o++] = LINEAR_TO_SRGB[lb | 0] + grain;
+    }
   }
-  throwIfAborted(signal);
-  return out;
+  return state;
 }
