@@ -5,7 +5,7 @@ import { parsePromptStyle } from '../src/ad/background/color-words';
 import { estimateView, type CameraView } from '../src/ad/analysis/camera-view';
 import { composeProductShot } from '../src/ad/compositing/composite';
 import { placeProduct } from '../src/ad/compositing/placement';
-import { cropRgba, detailSharpness, NO_DETAIL } from '../src/ad/compositing/sharpness';
+import { detailSharpness, NO_DETAIL, productSharpness } from '../src/ad/compositing/sharpness';
 import { placeSharply } from '../src/ad/compositing/sharp-placement';
 import { checkBackdropColors } from '../src/quality/backdrop-colors';
 import { deltaE, toHsv } from '../src/vision/color-math';
@@ -97,8 +97,7 @@ async function scoreAd(studio: StudioBackgroundProvider, product: Product, promp
   const style = parsePromptStyle(prompt);
   const [first, second] = style.named;
   const colours = checkBackdropColors(shot.image, shot.product.data, first, second ?? style.accents[0] ?? null);
-  const crop = cropRgba(product.cutout, product.box);
-  const source = detailSharpness(crop.data, crop.width, crop.height);
+  const source = productSharpness(product.cutout, product.box);
   const separation = edgeSeparation(shot.image, shot.product);
   return {
     firstShare: colours.firstShare,

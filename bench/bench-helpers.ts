@@ -105,3 +105,11 @@ export async function startServer(dataDir: string, env: Record<string, string> =
       }),
   };
 }
+
+/** The vendor package's removeBackground (model medium) on a PNG, as a PNG: the yardstick only (AGPL code: never in src/). */
+export async function vendorRemoveBackground(png: Buffer): Promise<Buffer> {
+  const vendor = (await import('@imgly/background-removal-node')) as unknown as {
+    removeBackground: (input: Blob, config: object) => Promise<Blob>;
+  };
+  return Buffer.from(await (await vendor.removeBackground(new Blob([png], { type: 'image/png' }), { model: 'medium' })).arrayBuffer());
+}

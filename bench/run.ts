@@ -24,7 +24,7 @@ import { EmbeddedImageAnalyzer } from '../src/ad/analysis/embedded-analyzer';
 import { TemplateLayoutDesigner } from '../src/ad/layout/template-designer';
 import { HTML_RENDERER, type HtmlRenderer } from '../src/renderer/renderer.types';
 import type { RegistrySnapshot } from '../src/models/model.types';
-import { httpJson, median, type Row, startServer, timeRuns, waitJobs } from './bench-helpers';
+import { httpJson, median, type Row, startServer, timeRuns, vendorRemoveBackground, waitJobs } from './bench-helpers';
 import { MUG_TONES, mugPhoto, silhouetteIoU } from '../test/helpers/drawn-mugs';
 import { benchAdDesign } from './ad-design';
 import { benchAdJob } from './ad-job';
@@ -74,11 +74,8 @@ async function benchSegmentation(app: INestApplicationContext): Promise<void> {
   const ours = await timeRuns(5, () => segmentation.segment(raw, {}));
   rows.push({ what: `segment, warm (${first.modelId}, ${raw.width}x${raw.height}, matte refine + decontamination)`, value: ours, unit: 'ms', target: '<= vendor' });
 
-  // The vendor package's own pipeline, run here only as the yardstick (AGPL code: never in src/).
-  const vendor = (await import('@imgly/background-removal-node')) as unknown as {
-    removeBackground: (input: Blob, config: object) => Promise<Blob>;
-  };
-  const run = async () => Buffer.from(await (await vendor.removeBackground(new Blob([png], { type: 'image/png' }), { model: 'medium' })).arrayBuffer());
+  // The vendor package's own pipeline, run here only as the yardstick.
+  const run = () => vendorRemoveBackground(png);
   const vendorPng = await run();
   const theirs = await timeRuns(5, run);
   rows.push({ what: 'segment, vendor removeBackground (medium, same image)', value: theirs, unit: 'ms' });

@@ -143,7 +143,6 @@ export function opaqueBox(matte: Uint8Array, w: number, h: number): { box: Box |
   return { box, count };
 }
 
-/** Intersection over union of two masks thresholded at `threshold` (1 when both are empty). */
 /**
  * Pixels a matte is unsure of (alpha 26-229) per pixel it calls the subject (alpha >= 128). A
  * crisp product outline keeps it to a thin edge, a few hundredths; a model torn between two
@@ -176,6 +175,7 @@ export function significantParts(matte: Uint8Array | Buffer, w: number, h: numbe
   return labelComponents(solid, w, h).components.filter((c) => c.area >= share * total).length;
 }
 
+/** Intersection over union of two masks thresholded at `threshold` (1 when both are empty). */
 export function maskIoU(a: Uint8Array | Buffer, b: Uint8Array | Buffer, threshold = 128): number {
   if (a.length !== b.length) throw new Error(`masks differ in size: ${a.length} vs ${b.length}`);
   let inter = 0;

@@ -2,7 +2,7 @@ import type { Box, RawImage } from '../../vision/image.types';
 import { scaleProduct, type ScaledProduct } from './composite';
 import { cutSides } from './frame-cuts';
 import type { Placement } from './placement';
-import { cropRgba, detailSharpness, KEEP_SHARPNESS, NO_DETAIL } from './sharpness';
+import { detailSharpness, KEEP_SHARPNESS, NO_DETAIL, productSharpness } from './sharpness';
 
 /** The placement rounds to whole pixels and lands on another subpixel phase: the search keeps a little more than it must. */
 const SEARCH_MARGIN = 0.03;
@@ -30,8 +30,7 @@ export interface SharpPlacement {
 export async function placeSharply(cutout: RawImage, productBox: Box, place: (maxUpscale?: number) => Placement): Promise<SharpPlacement> {
   const wanted = place();
   if (wanted.scale <= 1 || cutSides(wanted.bleed).length) return { placement: wanted, scaled: null, cap: null };
-  const crop = cropRgba(cutout, productBox);
-  const source = detailSharpness(crop.data, crop.width, crop.height);
+  const source = productSharpness(cutout, productBox);
   if (source < NO_DETAIL) return { placement: wanted, scaled: null, cap: null, source };
   const attempt = async (placement: Placement) => {
     const scaled = await scaleProduct(cutout, productBox, placement.box);

@@ -46,6 +46,12 @@ export function detailSharpness(data: Uint8Array, width: number, height: number,
   return sum / taken;
 }
 
+/** detailSharpness of the product in the photo: its box cut out of the cutout. */
+export function productSharpness(cutout: RawImage, box: Box): number {
+  const crop = cropRgba(cutout, box);
+  return detailSharpness(crop.data, crop.width, crop.height);
+}
+
 /** The product's bbox cut out of a 4-channel cutout, as its own RGBA image. */
 export function cropRgba(cutout: RawImage, box: Box): { data: Buffer; width: number; height: number } {
   const width = box.width;

@@ -6,7 +6,7 @@ import { describeCosine } from '../../clip/interpretation';
 import type { RawImage } from '../../vision/image.types';
 import type { Stage, StageContext } from '../ad.types';
 import { parsePromptStyle } from '../background/color-words';
-import { cropRgba, detailSharpness, KEEP_SHARPNESS, NO_DETAIL } from '../compositing/sharpness';
+import { detailSharpness, KEEP_SHARPNESS, NO_DETAIL, productSharpness } from '../compositing/sharpness';
 import { checkBackdropColors, type ColorCheck } from '../../quality/backdrop-colors';
 import type { SharpnessCheck, ViewLine } from '../../quality/quality-report';
 import { encodePng } from './encode';
@@ -45,10 +45,7 @@ export class QualityStage implements Stage {
   private sharpnessLine(ctx: StageContext): SharpnessCheck | null {
     const { job, shot } = ctx;
     if (!job.cutout || !job.productBox || !shot.productLayer || !shot.placement || job.subjectLayout?.used === 'card') return null;
-    const source = (job.sourceSharpness ??= (() => {
-      const crop = cropRgba(job.cutout, job.productBox);
-      return detailSharpness(crop.data, crop.width, crop.height);
-    })());
+    const source = (job.sourceSharpness ??= productSharpness(job.cutout, job.productBox));
     if (source < NO_DETAIL) return null;
     const { data, width, height } = shot.productLayer;
     // The placed product and a margin: the layer around it is transparent, and no pixel there counts.

