@@ -171,7 +171,7 @@ async function benchJobs(dataDir: string): Promise<void> {
       what: `POST /generate -> 202 with a ${(photo.bytes.length / 2 ** 20).toFixed(2)} MB JPEG (${photo.width} px wide)`,
       value: await timeRuns(20, () => httpJson(intake.url, 'POST', '/generate', body)),
       unit: 'ms',
-      target: '<= 30',
+      target: '<= 20',
     });
   } finally {
     await intake.stop();

@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, logBootFailure } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
+import { tuneV8ForPixelWork } from './common/v8-tuning';
 
 async function main(): Promise<void> {
+  tuneV8ForPixelWork();
   let config;
   try {
     config = loadConfig();

@@ -129,8 +129,12 @@ export interface ShotState {
   placement?: Placement;
   /** The enlargement the product was held to so it stays sharp; unset when nothing held it back. */
   sharpnessCap?: number | null;
-  /** The cutout scaled onto placement.box, when a stage before compositing needed it. */
-  scaledProduct?: ScaledProduct;
+  /**
+   * The cutout scaled onto placement.box: started by the background stage as soon as the
+   * placement is known (libvips' threads scale it while the backdrop is painted), placed by the
+   * composite stage. Already caught: a job that fails before compositing leaves no unhandled rejection.
+   */
+  scaledProduct?: Promise<ScaledProduct>;
   background?: RawImage;
   /** What drew the backdrop; `description` is the prompt a generative provider was sent. */
   backgroundInfo?: {

@@ -42,22 +42,6 @@ export async function settleDocument(cdp: CDPSession): Promise<void> {
   );
 }
 
-/** Sets the fit variable to `px`; true when the fitted element's content stays inside its box. */
-async function fitsAt(cdp: CDPSession, fit: FitSpec, px: number): Promise<boolean> {
-  const value = await evaluate(
-    cdp,
-    `(() => {
-      document.documentElement.style.setProperty(${JSON.stringify(fit.cssVar)}, ${JSON.stringify(`${px}px`)});
-      const el = document.querySelector(${JSON.stringify(fit.selector)});
-      if (!el) return null;
-      // +1 absorbs sub-pixel rounding of the scroll sizes.
-      return el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1;
-    })()`,
-  );
-  if (value === null) throw new DomainException(ErrorCode.RENDER_ERROR, `The fit selector ${fit.selector} matches nothing in the document`);
-  return value === true;
-}
-
 export interface FitOutcome {
   px: number;
   overflow: boolean;
@@ -66,7 +50,9 @@ export interface FitOutcome {
 /**
  * The largest whole pixel size in [minPx, maxPx] at which nothing overflows, by binary search:
  * ~7 layouts for a 12-200 px range. Fit is monotonic for text (bigger never fits better), which
- * is what makes bisection valid. Leaves the variable set to the answer.
+ * is what makes bisection valid. The whole search runs in the page in one round trip (each probe
+ * is a forced layout there; a DevTools round trip per probe cost as much again). Leaves the
+ * variable set to the answer.
  */
 export async function fitText(cdp: CDPSession, fit: FitSpec): Promise<FitOutcome> {
   const min = Math.ceil(fit.minPx);
@@ -74,23 +60,31 @@ export async function fitText(cdp: CDPSession, fit: FitSpec): Promise<FitOutcome
   if (!(min >= 1 && max >= min)) {
     throw new DomainException(ErrorCode.RENDER_ERROR, `Invalid fit range [${fit.minPx}, ${fit.maxPx}] px`);
   }
-  let last = max;
-  const probe = (px: number) => {
-    last = px;
-    return fitsAt(cdp, fit, px);
-  };
-  // Short copy usually fits at the maximum: one layout and done.
-  if (await probe(max)) return { px: max, overflow: false };
-  if (!(await probe(min))) return { px: min, overflow: true };
-  let fits = min;
-  let overflows = max;
-  while (overflows - fits > 1) {
-    const mid = Math.floor((fits + overflows) / 2);
-    if (await probe(mid)) fits = mid;
-    else overflows = mid;
-  }
-  if (last !== fits) await probe(fits);
-  return { px: fits, overflow: false };
+  const value = await evaluate(
+    cdp,
+    `((cssVar, selector, min, max) => {
+      const el = document.querySelector(selector);
+      if (!el) return null;
+      const setPx = (px) => document.documentElement.style.setProperty(cssVar, px + 'px');
+      // +1 absorbs sub-pixel rounding of the scroll sizes.
+      const fits = (px) => (setPx(px), el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1);
+      // Short copy usually fits at the maximum: one layout and done.
+      if (fits(max)) return { px: max, overflow: false };
+      if (!fits(min)) return { px: min, overflow: true };
+      let fitting = min;
+      let overflowing = max;
+      while (overflowing - fitting > 1) {
+        const mid = Math.floor((fitting + overflowing) / 2);
+        if (fits(mid)) fitting = mid;
+        else overflowing = mid;
+      }
+      setPx(fitting);
+      return { px: fitting, overflow: false };
+    })(${JSON.stringify(fit.cssVar)}, ${JSON.stringify(fit.selector)}, ${min}, ${max})`,
+  );
+  if (value === null) throw new DomainException(ErrorCode.RENDER_ERROR, `The fit selector ${fit.selector} matches nothing in the document`);
+  const outcome = value as FitOutcome;
+  return { px: outcome.px, overflow: outcome.overflow };
 }
 
 const isBox = (value: unknown): value is Box =>

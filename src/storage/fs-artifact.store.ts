@@ -50,8 +50,11 @@ export class FsArtifactStore implements ArtifactStore {
       let stored: StoredObject;
       if (Buffer.isBuffer(data)) {
         // flush: the rename must not land before the bytes do, or a crash leaves an empty file.
-        await writeFile(temp, data, { flush: true });
-        stored = { key, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+        const written = writeFile(temp, data, { flush: true });
+        // Hashed while the write and its flush are under way on the thread pool.
+        const sha256 = createHash('sha256').update(data).digest('hex');
+        await written;
+        stored = { key, bytes: data.length, sha256 };
       } else {
         const hashing = new HashingStream();
         await pipeline(data, hashing, createWriteStream(temp, { flush: true }));

@@ -41,8 +41,10 @@ export class BackgroundStage implements Stage {
     const placement = sharply.placement;
     ctx.shot.sharpnessCap = sharply.cap;
     ctx.job.sourceSharpness ??= sharply.source; // the quality report's yardstick, measured once
-    if (sharply.scaled) ctx.shot.scaledProduct = sharply.scaled;
     ctx.shot.placement = placement;
+    const scaling = sharply.scaled ? Promise.resolve(sharply.scaled) : scaleProduct(cutout, productBox, placement.box);
+    scaling.catch(() => undefined);
+    ctx.shot.scaledProduct = scaling;
 
     // test_mode keeps a job on the embedded provider: no paid API calls, same real pipeline.
     const provider = ctx.input.testMode || ctx.input.backgroundMode === 'studio' ? this.studio : this.configured;
@@ -52,7 +54,7 @@ export class BackgroundStage implements Stage {
     let placedProduct: BackgroundRequest['placedProduct'];
     if (mode === 'edit') {
       // Scaled once: the composite stage places this same patch.
-      const scaled = (ctx.shot.scaledProduct ??= await scaleProduct(cutout, productBox, placement.box));
+      const scaled = await scaling;
       placedProduct = { data: productLayer(scaled, width, height), width, height, channels: 4 };
     }
     const view = (ctx.job.view ??= viewOf(ctx));
@@ -94,7 +96,9 @@ export class BackgroundStage implements Stage {
         if (moved !== placement) {
           scene.productMovedPx = moved.floorY - placement.floorY;
           // The patch scaled for the first placement goes down with it.
-          if (ctx.shot.scaledProduct) ctx.shot.scaledProduct = { ...ctx.shot.scaledProduct, y: ctx.shot.scaledProduct.y + scene.productMovedPx };
+          const drop = scene.productMovedPx;
+          ctx.shot.scaledProduct = scaling.then((scaled) => ({ ...scaled, y: scaled.y + drop }));
+          ctx.shot.scaledProduct.catch(() => undefined);
         }
         ctx.shot.placement = moved;
       }

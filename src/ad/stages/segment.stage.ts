@@ -8,7 +8,7 @@ import { SegmentationService, type SegmentationResult } from '../../vision/segme
 import { NO_CUTS } from '../compositing/frame-cuts';
 import { chooseSubjectLayout, photoCard } from '../compositing/photo-card';
 import { AdPixels } from './ad-pixels.service';
-import { encodePng } from './encode';
+import { encodeCutoutPng, encodePng } from './encode';
 import { openImage } from '../../common/images/image-input';
 
 /** A subject under this share of the photo's area is cut a second time from a crop around it. */
@@ -109,7 +109,7 @@ export class SegmentStage implements Stage {
       palette,
     });
 
-    ctx.persist('cutout.png', encodePng(result.cutout), 'image/png');
+    ctx.persist('cutout.png', encodeCutoutPng(result.cutout), 'image/png');
     ctx.persist('matte.png', encodePng(result.matte), 'image/png');
   }
 }

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { DomainException } from '../errors/domain.exception';
 import { ErrorCode } from '../errors/error-codes';
+import { provenWhole } from './image-completeness';
 
 export interface DecodedImage {
   buffer: Buffer;
@@ -60,8 +61,10 @@ export function bytesFromBase64(value: string, field: string): Buffer {
 
 /**
  * Checks an uploaded image before any job exists: the header first (so a small file that
- * declares 20000x20000 pixels is refused without allocating them), then a full decode that
- * catches truncated or corrupt data. `minSide`: a product photo needs 16 px; a poster to split may be 1 px.
+ * declares 20000x20000 pixels is refused without allocating them), then that the file is whole.
+ * A JPEG or PNG whose structure reaches its end is let in on that proof (image-completeness.ts);
+ * anything else is decoded, which catches truncated or corrupt data. `minSide`: a product photo
+ * needs 16 px; a poster to split may be 1 px.
  */
 export async function validateImage(bytes: Buffer, field: string, maxPixels: number, minSide = 16): Promise<DecodedImage> {
   if (bytes.length === 0) throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is empty`, { field });
@@ -87,6 +90,8 @@ export async function validateImage(bytes: Buffer, field: string, maxPixels: num
   if (width < minSide || height < minSide) {
     throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is ${width}x${height}; at least ${minSide}x${minSide} pixels are needed`, { field });
   }
+  const image = { buffer: bytes, format, width, height, hasAlpha: Boolean(meta.hasAlpha) };
+  if (provenWhole(format, bytes)) return image;
   try {
     // A small output lets libjpeg decode at 1/8 scale (DCT scaling); it still reads every
     // entropy-coded byte, so truncation is caught at half the cost of a full decode.
@@ -94,5 +99,5 @@ export async function validateImage(bytes: Buffer, field: string, maxPixels: num
   } catch (error) {
     throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is truncated or corrupt: ${(error as Error).message}`, { field });
   }
-  return { buffer: bytes, format, width, height, hasAlpha: Boolean(meta.hasAlpha) };
+  return image;
 }
