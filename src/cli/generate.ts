@@ -16,7 +16,6 @@ import { PipelineOrchestrator } from '../ad/orchestrator.service';
 import { AdPipelineModule } from '../ad/ad-pipeline.module';
 import { cutSides } from '../ad/compositing/frame-cuts';
 import { encodeDeliverable } from '../ad/stages/encode';
-import { tuneV8ForPixelWork } from '../common/v8-tuning';
 
 const USAGE = `Usage: npm run generate -- --product PHOTO [--prompt "warm beige studio"] [--out ad.png]
   --product PATH      product photo (PNG, JPEG, WebP...)
@@ -91,7 +90,6 @@ function parse() {
 class GenerateCliModule {}
 
 async function main(): Promise<void> {
-  tuneV8ForPixelWork();
   const args = parse();
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(
