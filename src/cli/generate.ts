@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     const orchestrator = app.get(PipelineOrchestrator);
     const layersDir = args.layers ? path.resolve(args.layers) : undefined;
     if (layersDir) await mkdir(layersDir, { recursive: true });
+    // --out into a folder not made yet: made now, not found missing after the whole job.
+    await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
     const started = Date.now();
     let lastLine = '';
     const outcome = await orchestrator.run(
