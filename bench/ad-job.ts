@@ -72,7 +72,7 @@ function jobRows(label: string, { early, jobs, batch }: Run, vendor: number, row
  * Section `ad-job`: issue 28's ratios, all from one run on one machine. A Stage 1 + 2 ad job on the
  * server (a 1024 px photo, one 1024x1024 canvas, embedded providers, the cutout cache off), warm:
  * the model loaded and V8's optimizing compiler done with the pixel loops (jobs 12-16; jobs 2-6
- * are reported beside, their rest is about 0.1 x the segment stage longer):
+ * are reported beside):
  * its segment stage against the vendor's `removeBackground` on the same photo, the rest of the job
  * against its segment stage, and a batch of ten such jobs against ten segment stages; with the
  * full segmentation pass only (SEGMENT_FIRST_LOOK=false, as before issue 28) and as configured.

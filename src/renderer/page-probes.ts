@@ -83,8 +83,7 @@ export async function fitText(cdp: CDPSession, fit: FitSpec): Promise<FitOutcome
     })(${JSON.stringify(fit.cssVar)}, ${JSON.stringify(fit.selector)}, ${min}, ${max})`,
   );
   if (value === null) throw new DomainException(ErrorCode.RENDER_ERROR, `The fit selector ${fit.selector} matches nothing in the document`);
-  const outcome = value as FitOutcome;
-  return { px: outcome.px, overflow: outcome.overflow };
+  return value as FitOutcome;
 }
 
 const isBox = (value: unknown): value is Box =>

@@ -4,9 +4,9 @@ import { crc32 } from 'node:zlib';
  * Proofs that an uploaded JPEG or PNG is whole, from its structure alone: a walk over markers or
  * chunks in a millisecond or two, where decoding a 1 MB photo (even at 1/8 scale) takes 15 ms.
  * Each answers true only when the file provably reaches its end; false means "not proven", and
- * the door then decodes the file as before. So the door refuses nothing it refused not before,
- * and a file proven whole that is still broken inside (a bogus Huffman table, a deflate stream
- * an encoder wrote wrong) fails its job with INVALID_IMAGE instead of failing the request.
+ * the door then decodes the file as before. So the door refuses no file it let in before, and a
+ * file proven whole that is still broken inside (a bogus later scan, a deflate stream an encoder
+ * wrote wrong) fails its job with INVALID_IMAGE instead of failing the request.
  */
 
 /** A JPEG whose markers lead, segment by segment and scan by scan, to its EOI marker. */
