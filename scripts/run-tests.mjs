@@ -2,10 +2,10 @@
 // production does (NestJS 12 ships ES modules, which Node 20.19+ can require natively).
 // Usage: node scripts/run-tests.mjs [unit|integration|mcp|all] [name filter]
 //        node scripts/run-tests.mjs changed   (the suites that touch what git says changed)
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suitesForChanges } from './changed-suites.mjs';
 
@@ -68,6 +68,22 @@ chmodSync(scratch, 0o755); // as root, the test PostgreSQL runs as the postgres 
 const cluster = Object.keys(suites).some((n) => n.startsWith('integration'))
   ? await require('../dist/test/helpers/test-cluster.js').startTestCluster(scratch)
   : null;
+/**
+ * A child's exit status, waited for without blocking this process: the test PostgreSQL writes its
+ * log into a pipe this process reads, and a synchronous wait left that pipe unread until it filled
+ * and every backend that logged hung mid-statement (two suites' databases stuck in CREATE EXTENSION).
+ */
+function run(args, env) {
+  return new Promise((resolve) => {
+    spawn(process.execPath, args, { stdio: 'inherit', env })
+      .on('error', (error) => {
+        console.error(error);
+        resolve(1);
+      })
+      .on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
 let failed = false;
 const started = Date.now();
 const phases = [];
@@ -75,8 +91,9 @@ try {
   for (const [name, suite] of Object.entries(suites)) {
     console.log(`\n# ${name}: ${suite.files.length} file(s)`);
     const phaseStarted = Date.now();
-    const result = spawnSync(
-      process.execPath,
+    // Suites run side by side share the cores: each one's inferences get its share of them.
+    const threads = String(Math.max(1, Math.floor(availableParallelism() / suite.concurrency)));
+    const status = await run(
       [
         '--test',
         `--test-concurrency=${suite.concurrency}`,
@@ -88,17 +105,24 @@ try {
         ...suite.files,
       ],
       // The compile cache spares each of the ~40 processes compiling the same libraries again.
-      { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', NODE_COMPILE_CACHE: join(scratch, 'compile-cache'), ...(cluster ? { TEST_PG_URL: cluster.url } : {}), ...suite.env } },
+      {
+        ORT_INTRA_OP_THREADS: threads,
+        ...process.env,
+        NODE_ENV: 'test',
+        NODE_COMPILE_CACHE: join(scratch, 'compile-cache'),
+        ...(cluster ? { TEST_PG_URL: cluster.url } : {}),
+        ...suite.env,
+      },
     );
-    if (result.status !== 0) failed = true;
+    if (status !== 0) failed = true;
     phases.push(`${name} ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s`);
   }
   // MCP Inspector CLI and the conformance suite against the built server.
   if (which === 'all' || which === 'mcp') {
     console.log('\n# mcp: inspector-cli and the conformance requirement sets');
     const phaseStarted = Date.now();
-    const result = spawnSync(process.execPath, ['scripts/mcp-checks.mjs'], { stdio: 'inherit', env: { ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}) } });
-    if (result.status !== 0) failed = true;
+    const status = await run(['scripts/mcp-checks.mjs'], { ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}) });
+    if (status !== 0) failed = true;
     phases.push(`mcp ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s`);
   }
   printSlowest(Object.keys(suites));

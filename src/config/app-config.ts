@@ -67,7 +67,7 @@ export class AppConfig {
   @IsIn(['cpu', 'cuda', 'tensorrt', 'dml', 'coreml'], { each: true })
   ORT_EXECUTION_PROVIDERS: string[] = ['cpu'];
 
-  /** Threads ONNX Runtime may use for one inference on the CPU; 0 lets it decide. */
+  /** Threads ONNX Runtime may use for one inference on the CPU; 0: the cores this process may run on, shared among JOB_CONCURRENCY jobs. */
   @Transform(toInt) @IsInt() @Min(0) @Max(256)
   ORT_INTRA_OP_THREADS = 0;
 
