@@ -7,6 +7,7 @@ import { setupAdminViews } from './admin/admin-views';
 import { AppModule } from './app.module';
 import { declareKeySchemes } from './auth/api-docs';
 import { ErrorEnvelopeFilter } from './common/errors/error.filter';
+import { JSON_TYPE, parseJsonBody } from './common/json-body';
 import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/app-config';
 
@@ -18,7 +19,8 @@ export async function createApp(config: AppConfig = loadConfig(), extra: Array<T
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
-  app.useBodyParser('json', { limit: `${config.MAX_BODY_MB}mb` });
+  app.useBodyParser('raw', { type: JSON_TYPE, limit: `${config.MAX_BODY_MB}mb` });
+  app.use(parseJsonBody);
   app.useBodyParser('urlencoded', { limit: `${config.MAX_BODY_MB}mb`, extended: true });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorEnvelopeFilter());

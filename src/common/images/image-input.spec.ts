@@ -20,6 +20,8 @@ describe('bytesFromBase64', () => {
   it('rejects text that is not base64, naming the field', () => {
     expect(() => bytesFromBase64('hello world!', 'product_image')).toThrow(/product_image/);
     expect(() => bytesFromBase64('', 'f')).toThrow(DomainException);
+    // A character outside both alphabets is refused wherever it is, padding or not.
+    for (const bad of ['2jCf!==', 'ab!c', 'abc.', 'ab=c', 'AAAA===', 'é+/A', 'GLCuc==', '=']) expect(() => bytesFromBase64(bad, 'f')).toThrow(DomainException);
   });
 });
 

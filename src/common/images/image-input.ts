@@ -13,7 +13,6 @@ export interface DecodedImage {
 
 const FORMATS = new Set(['png', 'jpeg', 'webp', 'avif', 'heif', 'tiff', 'gif']);
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+)?(;[a-z0-9-]+=[^;,]+)*;base64,/i;
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 export const MIME_BY_FORMAT: Record<string, string> = {
   png: 'image/png',
@@ -49,14 +48,22 @@ export function imageDecodeFailure(error: unknown): DomainException | null {
   return new DomainException(ErrorCode.INVALID_IMAGE, `The image could not be read to the end (${said}); save or export it again as PNG or JPEG and resubmit`);
 }
 
-/** Accepts a data URL or bare base64 (whitespace allowed) and returns the bytes. */
+/**
+ * Accepts a data URL or bare base64 or base64url (whitespace allowed) and returns the bytes.
+ * Node's decoder reads both alphabets and skips any other character, so the payload is checked
+ * by what it decodes to: every one of its data characters counted, or it is not base64 (one
+ * pass over a megabyte, where a regular expression took another).
+ */
 export function bytesFromBase64(value: string, field: string): Buffer {
   const match = DATA_URL.exec(value);
   const payload = (match ? value.slice(match[0].length) : value).replace(/\s+/g, '');
-  if (!payload || payload.length % 4 === 1 || !BASE64.test(payload)) {
+  const data = payload.length - (payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0);
+  // A lone last character holds no whole byte: such a payload is cut, and a skipped character could hide in it.
+  const bytes = data % 4 === 1 ? null : Buffer.from(payload, 'base64');
+  if (!data || !bytes || bytes.length !== Math.floor((data * 3) / 4)) {
     throw new DomainException(ErrorCode.INVALID_IMAGE, `${field} is not valid base64 or a base64 data URL`, { field });
   }
-  return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
+  return bytes;
 }
 
 /**
