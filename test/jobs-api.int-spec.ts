@@ -134,6 +134,13 @@ describe('jobs API over HTTP (embedded PostgreSQL, ISNet on ONNX Runtime)', () =
       await rejects(() => t.http.post('/generate').set('Content-Type', 'application/json').send('{"product_image": '), 400, 'INVALID_PARAMETER');
     });
 
+    it('refuses a body in a charset it cannot read, JSON or form, with the envelope code', async () => {
+      const json = await rejects(() => t.http.post('/generate').set('Content-Type', 'application/json; charset=utf-16le').send(Buffer.from('{"seed":1}', 'utf16le')), 400, 'INVALID_PARAMETER');
+      expect(json.message).toContain('UTF-8');
+      const form = await rejects(() => t.http.post('/generate').set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r').send('seed=1'), 400, 'INVALID_PARAMETER');
+      expect(form.message).toMatch(/charset/i);
+    });
+
     it('rejects copy over the documented length', async () => void await rejects({ product_image: dataUrl(photo), text_content: '가'.repeat(201) }, 400, 'INVALID_PROMPT'));
   });
 
