@@ -18,7 +18,8 @@ describe('parseJsonBody', () => {
     expect(parse(Buffer.from(JSON.stringify({ product_image: image, seed: 3 })))).toEqual({ body: { product_image: image, seed: 3 } });
     const korean = { text_content: '명절 특가! 사과 한 박스 20,000원', escaped: 'caf\u00e9', product_image: image };
     expect(parse(Buffer.from(JSON.stringify(korean)), 'application/json; charset=UTF-8')).toEqual({ body: korean });
-    // An escape written out stays the character it names next to raw UTF-8.
+    // An escape is the character it names, in an ASCII body (read as Latin-1) and beside raw UTF-8.
+    expect(parse(Buffer.from('{"a":"\\u00e9\\uba85"}'))).toEqual({ body: { a: 'é명' } });
     expect(parse(Buffer.from('{"a":"\\u00e9 é"}'))).toEqual({ body: { a: 'é é' } });
     expect(parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]))).toEqual({ body: { a: 1 } });
   });
