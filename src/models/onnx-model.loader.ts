@@ -33,9 +33,9 @@ export class OnnxModelLoader implements ModelLoader {
       graphOptimizationLevel: 'all',
       // Always said, never left to ONNX Runtime: its own default ran ISNet on one core of a two-core
       // VM (2x the time of two threads), leaving the other idle while the job waited on the model.
-      // Jobs running at once share the cores: two two-thread inferences on two cores took 1.1-1.2x
-      // the time of two one-thread ones.
-      intraOpNumThreads: this.config.ORT_INTRA_OP_THREADS || Math.max(1, Math.floor(availableParallelism() / this.config.JOB_CONCURRENCY)),
+      // Every core: the registry runs one inference at a time per device, whatever JOB_CONCURRENCY is.
+      intraOpNumThreads: this.config.ORT_INTRA_OP_THREADS || availableParallelism(),
+      extra: { session: { intra_op: { allow_spinning: this.config.ORT_ALLOW_SPINNING ? '1' : '0' } } },
     };
     const device = providers[0] === 'cpu' ? 'cpu' : `${providers[0]}:0`;
     try {
