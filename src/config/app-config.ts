@@ -73,8 +73,8 @@ export class AppConfig {
 
   /**
    * Whether ONNX Runtime's idle threads spin between the parallel parts of an inference. Off, a
-   * core they would spin on goes to the other job's decode, analysis, render and encodes (a batch
-   * of ten at JOB_CONCURRENCY=2: 0.88x the wall time); one inference alone takes about as long.
+   * core they would spin on goes to other work (at JOB_CONCURRENCY=2 the other job's, where
+   * spinning took back what running two jobs gained); one job alone takes as long either way.
    */
   @Transform(toBool) @IsBoolean()
   ORT_ALLOW_SPINNING = false;
@@ -125,12 +125,13 @@ export class AppConfig {
   MAX_BODY_MB = 25;
 
   /**
-   * Jobs one instance runs at the same time. Their inference takes turns on each device; two
-   * jobs let one job's work around the model (decode, backdrop, render, encodes) run while the
-   * other's model does.
+   * Jobs one instance runs at the same time. Their inference takes turns on each device. At 2 a
+   * job's work around the model (decode, backdrop, render, encodes) runs while the other's model
+   * does: a batch of ten took 0.88-0.94x the time on two cores, but a job ran ~1.9x as long beside another and
+   * /status answered slower under load (p99 110 -> 180 ms, 200 pollers), so 1 stays the default.
    */
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
-  JOB_CONCURRENCY = 2;
+  JOB_CONCURRENCY = 1;
 
   /** A running job's lease; an instance that stops renewing it loses the job after this long. */
   @Transform(toInt) @IsInt() @Min(2) @Max(3600)
