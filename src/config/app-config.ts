@@ -125,10 +125,11 @@ export class AppConfig {
   MAX_BODY_MB = 25;
 
   /**
-   * Jobs one instance runs at the same time. Their inference takes turns on each device. At 2 a
-   * job's work around the model (decode, backdrop, render, encodes) runs while the other's model
-   * does: a batch of ten took 0.88-0.94x the time on two cores, but a job ran ~1.9x as long beside another and
-   * /status answered slower under load (p99 110 -> 180 ms, 200 pollers), so 1 stays the default.
+   * Jobs one instance runs at the same time. Their inference takes turns on each device. At 2
+   * a job's work around the model (decode, backdrop, render, encodes) runs while the other's
+   * model does: a batch of ten took 0.88-0.94x the time on two cores, but a job beside another
+   * ran ~1.9x as long and /status answered slower under load (p99 110 -> 180 ms with 200
+   * pollers), so 1 stays the default.
    */
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   JOB_CONCURRENCY = 1;
