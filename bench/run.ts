@@ -30,6 +30,7 @@ import { benchAdDesign } from './ad-design';
 import { benchAdJob } from './ad-job';
 import { benchHomepage } from './homepage';
 import { benchLayers } from './layers';
+import { benchModelLoad } from './model-load';
 import { benchPlatform, benchSingleInstance } from './platform';
 import { benchProviders } from './providers';
 import { benchSecurity } from './security';
@@ -261,7 +262,7 @@ function report(): string {
 }
 
 /** `npm run bench` runs every section and rewrites docs/benchmarks.md; `npm run bench -- platform` runs one and only prints. */
-type Section = 'pipeline' | 'segment-sizes' | 'ad-job' | 'design' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
+type Section = 'pipeline' | 'model-load' | 'segment-sizes' | 'ad-job' | 'design' | 'jobs' | 'platform' | 'polling' | 'security' | 'providers' | 'layers' | 'homepage' | 'clip';
 
 async function main(): Promise<void> {
   const only = process.argv[2]?.split(',');
@@ -276,6 +277,7 @@ async function main(): Promise<void> {
         await benchRenderer(app);
       });
     }
+    if (want('model-load')) benchModelLoad(rows);
     if (want('segment-sizes')) await withPipeline((app) => benchSegmentSizes(app, readFileSync(SAMPLE), rows));
     if (want('ad-job')) await benchAdJob(root, (await sampleAt1024()).png, rows);
     if (want('design')) await withPipeline((app) => benchAdDesign(app, readFileSync(SAMPLE), rows));

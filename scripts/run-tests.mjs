@@ -105,8 +105,10 @@ try {
         ...suite.files,
       ],
       // The compile cache spares each of the ~40 processes compiling the same libraries again.
+      // One folder of optimized model copies for the run: the first app to load ISNet builds its copy, the rest read it.
       {
         ORT_INTRA_OP_THREADS: threads,
+        ORT_CACHE_DIR: join(scratch, 'ort-cache'),
         ...process.env,
         NODE_ENV: 'test',
         NODE_COMPILE_CACHE: join(scratch, 'compile-cache'),
@@ -121,7 +123,7 @@ try {
   if (which === 'all' || which === 'mcp') {
     console.log('\n# mcp: inspector-cli and the conformance requirement sets');
     const phaseStarted = Date.now();
-    const status = await run(['scripts/mcp-checks.mjs'], { ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}) });
+    const status = await run(['scripts/mcp-checks.mjs'], { ORT_CACHE_DIR: join(scratch, 'ort-cache'), ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}) });
     if (status !== 0) failed = true;
     phases.push(`mcp ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s`);
   }

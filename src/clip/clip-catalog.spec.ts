@@ -135,7 +135,7 @@ describe('CLIP entries of the models:pull catalog', () => {
     expect(manifests.map((m) => m.id).sort()).toEqual(['koclip-image', 'koclip-text']);
     for (const file of manifests[0].files ?? []) expect(file.sha256).toBe(sha256(path.join(modelsDir, file.path)));
 
-    const config = loadConfig({}, { MODELS_DIR: modelsDir, ORT_INTRA_OP_THREADS: 1 });
+    const config = loadConfig({ ORT_CACHE_DIR: process.env.ORT_CACHE_DIR }, { MODELS_DIR: modelsDir, ORT_INTRA_OP_THREADS: 1 });
     const registry = new ModelRegistry(config, new OnnxModelLoader(config));
     manifests.forEach((m) => registry.register(m));
     const service = new ClipService(registry, config);

@@ -46,7 +46,7 @@ export interface TinyClip {
 
 /** A ClipService over a real registry with the tiny model registered as `modelTypes`. */
 export function tinyClipService(modelTypes: ClipModelType[] = ['clip'], overrides: Partial<AppConfig> = {}): TinyClip {
-  const config = loadConfig({}, { MODELS_DIR: FIXTURES_DIR, ORT_INTRA_OP_THREADS: 1, ...overrides });
+  const config = loadConfig({ ORT_CACHE_DIR: process.env.ORT_CACHE_DIR }, { MODELS_DIR: FIXTURES_DIR, ORT_INTRA_OP_THREADS: 1, ...overrides });
   const registry = new ModelRegistry(config, new OnnxModelLoader(config));
   for (const type of modelTypes) for (const manifest of tinyClipManifests(type)) registry.register(manifest);
   return { service: new ClipService(registry, config), registry, config, close: async () => void (await registry.unloadIdle()) };

@@ -8,16 +8,19 @@ import { AppConfig } from '../config/app-config';
 import type { LoadedModel, ModelLoader, ModelManifest } from './model.types';
 import { atInputSize } from './onnx-input-size';
 import { OnnxWorkerSession } from './onnx-worker-session';
+import { OptimizedModelCache } from './optimized-model-cache';
 
-/** Creates ONNX Runtime sessions (each in its own worker thread) from a manifest's bytes. */
+/** Creates ONNX Runtime sessions (each in its own worker thread) from a manifest's bytes, or from the optimized copy kept of them. */
 @Injectable()
 export class OnnxModelLoader implements ModelLoader {
   private readonly logger = new Logger(OnnxModelLoader.name);
+  private readonly cache: OptimizedModelCache | null;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AppConfig) {
+    this.cache = config.ORT_CACHE ? new OptimizedModelCache(config.ortCacheDir) : null;
+  }
 
   async load(manifest: ModelManifest): Promise<LoadedModel> {
-    const bytes = await this.readBytes(manifest);
     const wanted = manifest.executionProviders.length ? manifest.executionProviders : this.config.ORT_EXECUTION_PROVIDERS;
     const available = new Set(ort.listSupportedBackends().map((b) => b.name));
     const providers = wanted.filter((p) => p === 'cpu' || available.has(p));
@@ -38,9 +41,39 @@ export class OnnxModelLoader implements ModelLoader {
       extra: { session: { intra_op: { allow_spinning: this.config.ORT_ALLOW_SPINNING ? '1' : '0' } } },
     };
     const device = providers[0] === 'cpu' ? 'cpu' : `${providers[0]}:0`;
+    // A GPU provider's optimized graph may hold that provider's own kernels: only CPU graphs are kept.
+    const cache = device === 'cpu' ? this.cache : null;
+    const cached = await cache?.find(manifest);
+    if (cache && cached) {
+      try {
+        return await OnnxWorkerSession.create(cached, options, device, this.config.INFERENCE_NICE);
+      } catch (error) {
+        this.logger.warn(`${manifest.id}: the optimized copy ${cached} did not load (${(error as Error).message}); building it again`);
+        await cache.forget(cached);
+      }
+    }
+    const bytes = await this.readBytes(manifest);
+    let pending = await cache?.reserve(manifest).catch((error: Error) => {
+      this.logger.warn(`${manifest.id}: no optimized copy will be kept (${error.message})`);
+      return undefined;
+    });
     try {
-      return await OnnxWorkerSession.create(bytes, options, device, this.config.INFERENCE_NICE);
+      // ONNX Runtime warns that the copy fits this CPU only (logged as errors only while writing it):
+      // the copy's name carries this CPU's signature for that reason.
+      const keeping = pending ? { ...options, optimizedModelFilePath: pending.path, logSeverityLevel: 3 as const } : options;
+      const session = await OnnxWorkerSession.create(bytes, keeping, device, this.config.INFERENCE_NICE).catch(async (error: Error) => {
+        if (!pending) throw error;
+        // Writing the copy may be what failed (a full disk): the model itself may still load.
+        // The bytes went to the dead worker, so they are read again.
+        await pending.discard();
+        pending = undefined;
+        this.logger.warn(`${manifest.id}: loading while keeping an optimized copy failed (${error.message}); loading without`);
+        return OnnxWorkerSession.create(await this.readBytes(manifest), options, device, this.config.INFERENCE_NICE);
+      });
+      await pending?.commit().catch((error: Error) => this.logger.warn(`${manifest.id}: the optimized copy was not kept (${error.message})`));
+      return session;
     } catch (error) {
+      await pending?.discard();
       const message = (error as Error).message;
       const code = /out of memory|Failed to allocate/i.test(message) ? ErrorCode.GPU_OUT_OF_MEMORY : ErrorCode.MODEL_LOAD_ERROR;
       throw new DomainException(code, `ONNX Runtime could not load ${manifest.id}: ${message}`);

@@ -8,7 +8,8 @@ export interface WireTensor {
 }
 
 export type WorkerRequest =
-  | { id: number; kind: 'load'; bytes: Uint8Array; options: InferenceSession.SessionOptions; nice: number }
+  /** `model`: the graph's bytes (transferred), or the path of a file ONNX Runtime reads itself. */
+  | { id: number; kind: 'load'; model: Uint8Array | string; options: InferenceSession.SessionOptions; nice: number }
   | { id: number; kind: 'run'; feeds: Record<string, WireTensor>; fetches?: string[] }
   | { id: number; kind: 'release' };
 

@@ -36,11 +36,12 @@ export class OnnxWorkerSession implements LoadedModel {
     this.worker.on('exit', (code) => die(new Error(`ONNX worker exited (code ${code})`)));
   }
 
-  /** Starts a worker and loads the model there; the bytes are moved, not copied. */
-  static async create(bytes: Uint8Array, options: InferenceSession.SessionOptions, device: string, nice = 0): Promise<OnnxWorkerSession> {
+  /** Starts a worker and loads the model there: bytes are moved, not copied; a path is read by ONNX Runtime in the worker. */
+  static async create(model: Uint8Array | string, options: InferenceSession.SessionOptions, device: string, nice = 0): Promise<OnnxWorkerSession> {
     const session = new OnnxWorkerSession(device);
     try {
-      const loaded = await session.request({ id: 0, kind: 'load', bytes, options, nice }, [bytes.buffer as ArrayBuffer]);
+      const transfer = typeof model === 'string' ? [] : [model.buffer as ArrayBuffer];
+      const loaded = await session.request({ id: 0, kind: 'load', model, options, nice }, transfer);
       session.inputNames = loaded.inputNames ?? [];
       session.outputNames = loaded.outputNames ?? [];
       return session;

@@ -20,7 +20,8 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
       // Before the session exists: ONNX Runtime's intra-op threads are made with it and inherit
       // this thread's nice value (on Linux it is per thread; the main thread keeps its 0).
       lowerThreadPriority(msg.nice);
-      session = await ort.InferenceSession.create(msg.bytes, msg.options);
+      // One call per overload of create: TypeScript picks neither for the union.
+      session = typeof msg.model === 'string' ? await ort.InferenceSession.create(msg.model, msg.options) : await ort.InferenceSession.create(msg.model, msg.options);
       return { id: msg.id, ok: true, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
     }
     case 'run': {

@@ -35,7 +35,7 @@ class DecomposerModule {}
 /** The embedded decomposer with its models, no HTTP or database: what the job handler runs. */
 export function decomposerContext(): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(
-    { module: DecomposerModule, imports: [ConfigModule.forRoot(loadConfig({ LOG_LEVEL: 'error' })), ModelsModule, DecomposerModule] },
+    { module: DecomposerModule, imports: [ConfigModule.forRoot(loadConfig({ LOG_LEVEL: 'error', ORT_CACHE_DIR: process.env.ORT_CACHE_DIR })), ModelsModule, DecomposerModule] },
     { logger: ['error'] },
   );
 }

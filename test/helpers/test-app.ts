@@ -47,7 +47,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: Ar
   // Tests poll /status every few milliseconds: the per-client limits are lifted unless a test sets them.
   const unlimited = { RATE_LIMIT_READS_PER_MINUTE: '1000000', RATE_LIMIT_SUBMITS_PER_MINUTE: '100000' };
   // Chromium starts with the first render, not at boot: most suites never render.
-  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200', RENDER_PREWARM: 'false', ...unlimited, ...s3?.env, ...(database ? { DATABASE_URL: database.url } : {}) };
+  // The run's shared optimized model copies (scripts/run-tests.mjs); a suite run alone keeps its own in DATA_DIR.
+  const ortCache = process.env.ORT_CACHE_DIR ? { ORT_CACHE_DIR: process.env.ORT_CACHE_DIR } : {};
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_POLL_MS: '200', RENDER_PREWARM: 'false', ...unlimited, ...ortCache, ...s3?.env, ...(database ? { DATABASE_URL: database.url } : {}) };
   const config = loadConfig(env, overrides);
   const app = await createApp(config, extra).catch(async (error: unknown) => {
     await s3?.close();

@@ -33,12 +33,15 @@ async function loadRgb(file: string): Promise<RawImage> {
 
 const alphaAt = (r: SegmentationResult, x: number, y: number) => r.matte.data[y * r.matte.width + x];
 
+/** The test run's shared optimized copies of ISNet (scripts/run-tests.mjs sets the folder). */
+const ORT_CACHE = { ORT_CACHE_DIR: process.env.ORT_CACHE_DIR };
+
 describe('SegmentationService with the packaged ISNet (real inference)', () => {
-  const config = loadConfig({});
+  const config = loadConfig(ORT_CACHE);
   const registry = new ModelRegistry(config, new OnnxModelLoader(config));
   const service = new SegmentationService(registry, config);
   // Without the recent-cutouts memory: every call really runs the model.
-  const uncached = new SegmentationService(registry, loadConfig({}, { SEGMENT_CACHE_MB: 0 }));
+  const uncached = new SegmentationService(registry, loadConfig(ORT_CACHE, { SEGMENT_CACHE_MB: 0 }));
   let photo: RawImage;
   let first: SegmentationResult;
   const progress: Array<[number, string]> = [];
@@ -141,7 +144,7 @@ describe('SegmentationService with the packaged ISNet (real inference)', () => {
     if (!quick) throw new Error('the packaged 768 px first look is missing');
     const looking = new ModelRegistry(config, new OnnxModelLoader(config));
     for (const m of [registry.preferred('segmentation'), quick]) looking.register(m);
-    const twoLooks = new SegmentationService(looking, loadConfig({}, { SEGMENT_CACHE_MB: 0 }));
+    const twoLooks = new SegmentationService(looking, loadConfig(ORT_CACHE, { SEGMENT_CACHE_MB: 0 }));
     try {
       // The cup on its table: a crisp outline at 768 px, the same cup as the full pass's.
       const cup = await twoLooks.segment(photo);
@@ -215,7 +218,7 @@ class PlaneLoader implements ModelLoader {
 
 /** A service on stand-in models: 'fake' at 64 px, and with `firstLookAt` its first look 'fake-first' at that size. */
 function fakeService(plane: (x: number, y: number, size: number) => number, activation: 'none' | 'sigmoid', firstLookAt?: number) {
-  const config = loadConfig({}, { SEGMENT_CACHE_MB: 0 });
+  const config = loadConfig(ORT_CACHE, { SEGMENT_CACHE_MB: 0 });
   const loader = new PlaneLoader(plane);
   const registry = new ModelRegistry(config, loader);
   const fake = (id: string, size: number): ModelManifest => ({
