@@ -75,11 +75,13 @@ describe('optimized model copies (ORT_CACHE)', () => {
       expect(t.copies()).toEqual([copy]);
       expect(readFileSync(path.join(t.dir, 'cache', copy)).length).toBeGreaterThan(1000);
 
-      // models:pull replaced the file: a new copy, and the stale one is gone.
+      // models:pull replaced the file: a new copy, and the stale one is gone; another model's stays.
+      const neighbour = 'tiny_vision.v2.0123456789abcdef.onnx';
+      writeFileSync(path.join(t.dir, 'cache', neighbour), 'another model');
       utimesSync(file, new Date(), new Date(Date.now() + 60_000));
       await embed(t.loader(), t.manifest({ kind: 'file', path: file }));
-      expect(t.copies()).toEqual([expect.stringMatching(/^tiny_vision\.[0-9a-f]{16}\.onnx$/)]);
-      expect(t.copies()).not.toEqual([copy]);
+      expect(t.copies()).toEqual([expect.stringMatching(/^tiny_vision\.[0-9a-f]{16}\.onnx$/), neighbour]);
+      expect(t.copies()[0]).not.toBe(copy);
     } finally {
       t.cleanup();
     }

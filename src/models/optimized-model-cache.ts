@@ -20,7 +20,7 @@ const STALE_TMP_MS = 60 * 60 * 1000;
  * Graphs as ONNX Runtime left them after its optimizations, kept on disk between runs (ORT_CACHE).
  * Building a session from the packaged ISNet takes seconds: its chunks read and joined, the graph
  * rewritten to the first look's input size, the fp16 weights folded to fp32, the layout changed
- * for this CPU; from the optimized copy it takes a tenth of a second. The copy holds
+ * for this CPU; from the optimized copy the session is made in a tenth of a second. The copy holds
  * CPU-specific layouts (ONNX Runtime says so when it writes one), so its name carries a hash of
  * the source, the ONNX Runtime version and this CPU: another machine or version makes its own.
  */
@@ -65,13 +65,13 @@ export class OptimizedModelCache {
 
   /** Copies of this model for another source, version or CPU, and temporary files left by dead writers. */
   private async dropOthers(manifest: ModelManifest, keep: string): Promise<void> {
-    const prefix = `${safeName(manifest.id)}.`;
+    const ours = new RegExp(`^${safeName(manifest.id).replace(/\./g, '\\.')}\\.[0-9a-f]{16}\\.onnx(\\.\\d+\\.[0-9a-f]{8}\\.tmp)?$`);
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
       const file = path.join(this.dir, name);
-      if (!name.startsWith(prefix) || file === keep) continue;
-      // Another process's copy for the same key is being written right now: only old temporary files go.
+      if (!ours.test(name) || file === keep) continue;
+      // A temporary file may be another process's copy being written now: only old ones go.
       if (name.endsWith('.tmp') && Date.now() - ((await stat(file).catch(() => null))?.mtimeMs ?? Date.now()) < STALE_TMP_MS) continue;
-      if (name.endsWith('.tmp') || /\.[0-9a-f]{16}\.onnx$/.test(name)) await rm(file, { force: true });
+      await rm(file, { force: true });
     }
   }
 }
