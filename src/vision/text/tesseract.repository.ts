@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { spawn } from 'node:child_process';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
 import { throwIfAborted } from '../../common/errors/domain.exception';
 import { FairSemaphore } from '../../common/fair-semaphore';
 import type { Box } from '../image.types';
+import type { HostReply, HostRequest } from './tesseract-wire';
 
 const TIMEOUT_MS = 15_000;
 const HANGUL = /[\uac00-\ud7a3]/;
@@ -12,12 +14,16 @@ const HANGUL = /[\uac00-\ud7a3]/;
  * Reads text with Debian's Tesseract (tesseract-ocr, tesseract-ocr-kor): the image goes in on
  * stdin, the text comes back on stdout. Page segmentation 6 (one uniform block), as an ad's
  * text block is; the default page mode reads almost nothing on posters. Without Tesseract the
- * text is simply not read (null), which the caller reports: a layer is still a layer.
+ * text is simply not read (null), which the caller reports: a layer is still a layer. Tesseract
+ * is started by a small host process (tesseract-host.ts), never forked from this large one.
  */
 @Injectable()
-export class TesseractRepository {
+export class TesseractRepository implements OnModuleDestroy {
   private readonly logger = new Logger(TesseractRepository.name);
   private missing = false;
+  private host: ChildProcess | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { host: ChildProcess; done: (reply: HostReply) => void }>();
   /** One single-threaded Tesseract per core: a poster's layers are read side by side, never more than the cores. */
   private readonly slots = new FairSemaphore(Math.max(1, availableParallelism()));
 
@@ -68,6 +74,7 @@ export class TesseractRepository {
     if (this.missing) return null;
     const release = await this.slots.acquire(signal);
     try {
+      throwIfAborted(signal); // stopped while waiting for a slot: its listener would never hear it
       return await this.spawned(args, png, signal);
     } finally {
       release();
@@ -76,31 +83,57 @@ export class TesseractRepository {
 
   private spawned(args: string[], png: Buffer, signal?: AbortSignal): Promise<string | null> {
     return new Promise((resolve) => {
-      const child = spawn('tesseract', ['stdin', 'stdout', '-l', 'kor+eng', ...args], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+      const id = this.nextId++;
+      const host = this.hostProcess();
+      const kill = () => void (host.connected && host.send({ kind: 'kill', id } satisfies HostRequest));
+      const timer = setTimeout(kill, TIMEOUT_MS);
+      signal?.addEventListener('abort', kill, { once: true });
+      this.waiting.set(id, {
+        host,
+        done: (reply) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', kill);
+          if (reply.missing && !this.missing) {
+            this.missing = true;
+            this.logger.warn('tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-kor): layer text will not be read');
+          }
+          resolve(reply.code === 0 ? (reply.stdout ?? '') : null);
+        },
       });
-      const out: Buffer[] = [];
-      const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-      const onAbort = () => child.kill('SIGKILL');
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const done = (value: string | null) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(value);
-      };
-      child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') {
-          this.missing = true;
-          this.logger.warn('tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-kor): layer text will not be read');
-        }
-        done(null);
+      // A read under way keeps the process alive (a one-shot CLI waits for it); an idle host does not.
+      host.channel?.ref();
+      host.send({ kind: 'read', id, args: ['stdin', 'stdout', '-l', 'kor+eng', ...args], png } satisfies HostRequest, (error) => {
+        if (error) this.answer({ id, code: null });
       });
-      child.on('close', (code) => done(code === 0 ? Buffer.concat(out).toString('utf8') : null));
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(png);
     });
+  }
+
+  private answer(reply: HostReply): void {
+    const waiter = this.waiting.get(reply.id);
+    this.waiting.delete(reply.id);
+    waiter?.done(reply);
+    if (this.waiting.size === 0) this.host?.channel?.unref();
+  }
+
+  /** The host, started on the first read and again after it died (its reads under way answer null). */
+  private hostProcess(): ChildProcess {
+    if (this.host?.connected) return this.host;
+    const host = fork(path.join(__dirname, 'tesseract-host.js'), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+    host.on('message', (reply: HostReply) => this.answer(reply));
+    host.on('error', (error) => this.logger.warn(`the Tesseract host failed: ${error.message}`));
+    host.on('exit', () => {
+      if (this.host === host) this.host = null;
+      for (const [id, waiter] of [...this.waiting]) if (waiter.host === host) this.answer({ id, code: null });
+    });
+    host.unref();
+    host.channel?.unref();
+    this.host = host;
+    return host;
+  }
+
+  onModuleDestroy(): void {
+    this.host?.kill();
+    this.host = null;
   }
 
   get available(): boolean {
