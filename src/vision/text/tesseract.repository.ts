@@ -131,8 +131,9 @@ export class TesseractRepository implements OnModuleDestroy {
     return host;
   }
 
+  /** Lets the host go: it kills the Tesseracts it started and exits (tesseract-host.ts). */
   onModuleDestroy(): void {
-    this.host?.kill();
+    if (this.host?.connected) this.host.disconnect();
     this.host = null;
   }
 
