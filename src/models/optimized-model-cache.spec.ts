@@ -4,12 +4,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Tensor } from 'onnxruntime-node';
-import { TINY_CLIP_DIR } from '../clip/tiny-clip.testing';
 import { loadConfig } from '../config/app-config';
 import type { ModelManifest } from './model.types';
 import { OnnxModelLoader } from './onnx-model.loader';
 
-const GRAPH = path.join(TINY_CLIP_DIR, 'onnx', 'vision_model.onnx');
+/** The committed tiny CLIP's image tower (test/fixtures, from the compiled spec under dist/src/models). */
+const GRAPH = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'tiny-clip', 'onnx', 'vision_model.onnx');
 
 /** The tiny CLIP's image tower as `source` says, for a loader keeping its copies in a fresh folder. */
 function setup(cache = true) {
